@@ -1,0 +1,181 @@
+import { type KeyColumn, keysetOrder, keysetPredicate } from '#lib/data/keyset';
+import { type SqlQuery, empty, join, param, sql } from '#lib/data/sql';
+import type { Boundary } from '#lib/http/route';
+
+/** The order of a curve page and of its cursors (reference §2.2). NULL months and price types sort first. */
+export const CURVE_KEY: readonly KeyColumn[] = [
+  { name: 'curve_key', type: 'varchar' },
+  { name: 'tenor_label', type: 'varchar' },
+  { name: 'contract_month', type: 'date', nullAs: '0001-01-01' },
+  { name: 'asof_date', type: 'date' },
+  { name: 'price_type', type: 'varchar', nullAs: '' },
+];
+
+export const DIFF_KEY: readonly KeyColumn[] = [
+  { name: 'curve_key', type: 'varchar' },
+  { name: 'tenor_label', type: 'varchar' },
+  { name: 'contract_month', type: 'date', nullAs: '0001-01-01' },
+];
+
+export const SUMMARY_KEY: readonly KeyColumn[] = [{ name: 'curve_key', type: 'varchar' }];
+
+export interface CurveFilters {
+  curve_key?: string;
+  asset_class?: string;
+  iso?: string;
+  location?: string;
+  market?: string;
+  product?: string;
+  block?: string;
+  tenor_type?: string;
+}
+
+export interface Seek {
+  direction: 'first' | 'next' | 'prev';
+  boundary?: Boundary;
+  /** Rows to fetch: the page size plus one, to learn whether more exist. */
+  fetch: number;
+}
+
+const DIMENSIONS = ['curve_key', 'asset_class', 'iso', 'location', 'market', 'product', 'block', 'tenor_type'] as const;
+
+function dimensionPredicates(filters: CurveFilters): SqlQuery[] {
+  const predicates: SqlQuery[] = [];
+  for (const name of DIMENSIONS) {
+    const value = filters[name];
+    if (value === undefined) continue;
+    // Column names come from the fixed list above; only the value is user input, and it is a parameter.
+    switch (name) {
+      case 'curve_key':
+        predicates.push(sql`curve_key = ${value}`);
+        break;
+      case 'asset_class':
+        predicates.push(sql`asset_class = ${value}`);
+        break;
+      case 'iso':
+        predicates.push(sql`iso = ${value.toUpperCase()}`);
+        break;
+      case 'location':
+        predicates.push(sql`location = ${value}`);
+        break;
+      case 'market':
+        predicates.push(sql`market = ${value}`);
+        break;
+      case 'product':
+        predicates.push(sql`product = ${value}`);
+        break;
+      case 'block':
+        predicates.push(sql`block = ${value}`);
+        break;
+      case 'tenor_type':
+        predicates.push(sql`tenor_type = ${value}`);
+        break;
+    }
+  }
+  return predicates;
+}
+
+const where = (predicates: SqlQuery[]) => (predicates.length === 0 ? empty : sql` WHERE ${join(predicates, ' AND ')}`);
+
+/**
+ * Partitions are whole (curve_key, tenor_label) groups, so a seek on those two columns can be applied
+ * before the window function: later pages read less, never more, than the first.
+ */
+function partitionSeek(seek: Seek): SqlQuery[] {
+  if (!seek.boundary || seek.direction === 'first') return [];
+  const [key, label] = seek.boundary;
+  const k = param.varchar(String(key));
+  const l = param.varchar(String(label));
+  return seek.direction === 'prev'
+    ? [sql`(curve_key < ${k} OR (curve_key = ${k} AND tenor_label <= ${l}))`]
+    : [sql`(curve_key > ${k} OR (curve_key = ${k} AND tenor_label >= ${l}))`];
+}
+
+function seekClause(key: readonly KeyColumn[], seek: Seek, qualifier?: string): { predicate: SqlQuery; order: SqlQuery } {
+  const descending = seek.direction === 'prev';
+  return {
+    predicate: seek.direction === 'first' ? empty : keysetPredicate(key, seek.boundary, descending ? '<' : '>', qualifier),
+    order: keysetOrder(key, descending ? 'DESC' : 'ASC', qualifier),
+  };
+}
+
+export interface PointQuery {
+  filters: CurveFilters;
+  asof?: string;
+  seek: Seek;
+  /** true: a corrected re-ingestion replaces the first publication (the `curves-latest-corrections` flag). */
+  latestCorrections: boolean;
+}
+
+/**
+ * Curve points. Without `asof`, the latest point per (curve_key, tenor_label); with it, that day's points,
+ * one per (curve_key, tenor_label, price_type) when a correction was re-ingested.
+ */
+export function curvePointsQuery(q: PointQuery): SqlQuery {
+  const ingestOrder = q.latestCorrections ? sql`_ingest_ts DESC` : sql`_ingest_ts ASC`;
+  const partition =
+    q.asof === undefined
+      ? sql`PARTITION BY curve_key, tenor_label ORDER BY asof_date DESC, ${ingestOrder}`
+      : sql`PARTITION BY curve_key, tenor_label, asof_date, price_type ORDER BY ${ingestOrder}`;
+  const predicates = [...dimensionPredicates(q.filters), ...partitionSeek(q.seek)];
+  if (q.asof !== undefined) predicates.push(sql`asof_date = ${param.date(q.asof)}`);
+  const { predicate, order } = seekClause(CURVE_KEY, q.seek);
+  const outer = predicate === empty ? sql`rn = 1` : sql`rn = 1 AND ${predicate}`;
+  return sql`SELECT curve_key, tenor_label, tenor_type, contract_month, asof_date, mid, bid, ask, price_type
+FROM (
+  SELECT curve_key, tenor_label, tenor_type, contract_month, asof_date, mid, bid, ask, price_type,
+         row_number() OVER (${partition}) AS rn
+  FROM curve_observation${where(predicates)}
+) points
+WHERE ${outer}
+ORDER BY ${order}
+LIMIT ${param.bigint(q.seek.fetch)}`;
+}
+
+export interface DiffQuery {
+  filters: CurveFilters;
+  asofA: string;
+  asofB: string;
+  seek: Seek;
+  latestCorrections: boolean;
+}
+
+/** The two dates' points joined on (curve_key, tenor_label); only pairs present on both dates. */
+export function curveDiffQuery(q: DiffQuery): SqlQuery {
+  const ingestOrder = q.latestCorrections ? sql`_ingest_ts DESC` : sql`_ingest_ts ASC`;
+  const side = (asof: string) => {
+    const predicates = [...dimensionPredicates(q.filters), ...partitionSeek(q.seek), sql`asof_date = ${param.date(asof)}`, sql`mid IS NOT NULL`];
+    return sql`SELECT curve_key, tenor_label, tenor_type, contract_month, asof_date, mid,
+           row_number() OVER (PARTITION BY curve_key, tenor_label ORDER BY ${ingestOrder}) AS rn
+    FROM curve_observation${where(predicates)}`;
+  };
+  const { predicate, order } = seekClause(DIFF_KEY, q.seek, 'a');
+  const seekPredicate = predicate === empty ? empty : sql` AND ${predicate}`;
+  return sql`SELECT a.curve_key, a.tenor_label, a.tenor_type, a.contract_month,
+       a.asof_date AS asof_a, a.mid AS mid_a, b.asof_date AS asof_b, b.mid AS mid_b
+FROM (${side(q.asofA)}) a
+JOIN (${side(q.asofB)}) b ON a.curve_key = b.curve_key AND a.tenor_label = b.tenor_label
+WHERE a.rn = 1 AND b.rn = 1${seekPredicate}
+ORDER BY ${order}
+LIMIT ${param.bigint(q.seek.fetch)}`;
+}
+
+export interface SummaryQuery {
+  nameFilter?: string;
+  seek: Seek;
+}
+
+/** One row per curve with its number of points and its latest ingestion (the v2 curve list). */
+export function curveSummaryQuery(q: SummaryQuery): SqlQuery {
+  const predicates: SqlQuery[] = [];
+  if (q.nameFilter !== undefined) predicates.push(sql`strpos(lower(curve_key), ${q.nameFilter.toLowerCase()}) > 0`);
+  const { predicate, order } = seekClause(SUMMARY_KEY, q.seek);
+  if (predicate !== empty) predicates.push(predicate);
+  return sql`SELECT curve_key, count(*) AS data_points, max(_ingest_ts) AS created_at,
+       arbitrary(asset_class) AS asset_class, arbitrary(iso) AS iso, arbitrary(location) AS location,
+       arbitrary(market) AS market, arbitrary(product) AS product, arbitrary(block) AS block
+FROM curve_observation${where(predicates)}
+GROUP BY curve_key
+ORDER BY ${order}
+LIMIT ${param.bigint(q.seek.fetch)}`;
+}

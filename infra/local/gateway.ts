@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
+import type { GatewayEvent, GatewayResult } from '#lib/http/event';
+import type { RouteRegistry } from '#lib/http/registry';
+
+export type LambdaHandler = (event: GatewayEvent, context: Context) => Promise<GatewayResult>;
+
+export interface LocalGatewayOptions {
+  registry: RouteRegistry;
+  /** The Lambda handler of each domain; `fallbackDomain` answers unknown routes, as `$default` does in AWS. */
+  handlers: Record<string, LambdaHandler>;
+  fallbackDomain: string;
+  port?: number;
+  host?: string;
+  /** The Lambda timeout the fake context counts down from. */
+  timeoutMs?: number;
+  /** Largest request body accepted, as API Gateway's 10 MB payload limit. */
+  maxBodyBytes?: number;
+}
+
+const TEXT_BODY = /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlencoded)/i;
+
+function lambdaContext(functionName: string, timeoutMs: number): Context {
+  const started = Date.now();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return null;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Turns an HTTP request into the API Gateway HTTP API (payload 2.0) event the deployed functions receive. */
+export function toGatewayEvent(req: IncomingMessage, body: Buffer, registry: RouteRegistry): { event: GatewayEvent; domain?: string } {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const match = registry.match(method, url.pathname);
+  const routeKey = match.kind === 'found' ? `${method} ${match.route.path}` : '$default';
+  const isText = body.length === 0 || TEXT_BODY.test(headers['content-type'] ?? 'application/json');
+  const now = new Date();
+  const event: GatewayEvent = {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.startsWith('?') ? url.search.slice(1) : '',
+    headers,
+    queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
+    pathParameters: match.kind === 'found' && Object.keys(match.pathParameters).length > 0 ? match.pathParameters : undefined,
+    body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
+    isBase64Encoded: body.length > 0 && !isText,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+  };
+  return { event, domain: match.kind === 'found' ? match.route.domain : undefined };
+}
+
+function send(res: ServerResponse, result: GatewayResult): void {
+  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+  const headers: Record<string, string | number> = { ...result.headers };
+  if (result.statusCode !== 304 && result.statusCode !== 204) headers['Content-Length'] = body.length;
+  res.writeHead(result.statusCode, headers);
+  res.end(result.statusCode === 304 || result.statusCode === 204 ? undefined : body);
+}
+
+function sendGatewayError(res: ServerResponse, status: number, message: string): void {
+  // The shape API Gateway itself uses when it, not a function, answers.
+  const body = JSON.stringify({ message });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * The local stand-in for API Gateway: every request becomes a payload 2.0 event for the same handler
+ * that is deployed, so what works here works behind the real gateway.
+ */
+export function createLocalGateway(options: LocalGatewayOptions): Server {
+  const timeoutMs = options.timeoutMs ?? 29_000;
+  const maxBody = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  return createServer(async (req, res) => {
+    try {
+      const body = await readBody(req, maxBody);
+      if (body === null) return sendGatewayError(res, 413, 'Request Entity Too Large');
+      const { event, domain } = toGatewayEvent(req, body, options.registry);
+      const target = domain ?? options.fallbackDomain;
+      const handler = options.handlers[target];
+      if (!handler) return sendGatewayError(res, 404, 'Not Found');
+      const result = await handler(event, lambdaContext(`aurum-${target}`, timeoutMs));
+      send(res, result);
+    } catch {
+      // An exception escaping a handler is what API Gateway reports as a 500 with no detail.
+      if (!res.headersSent) sendGatewayError(res, 500, 'Internal Server Error');
+      else res.destroy();
+    }
+  });
+}
+
+export async function listen(server: Server, port: number, host = '127.0.0.1'): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return `http://${host}:${address.port}`;
+}
+
+/** Loads every domain's handler named by the registry (functions/<domain>/handler.ts). */
+export async function loadHandlers(registry: RouteRegistry): Promise<Record<string, LambdaHandler>> {
+  const handlers: Record<string, LambdaHandler> = {};
+  for (const domain of registry.domains) {
+    const module = (await import(`#functions/${domain}/handler`)) as { handler: LambdaHandler };
+    handlers[domain] = module.handler;
+  }
+  return handlers;
+}

@@ -1,0 +1,186 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalJson } from './etag.ts';
+import { badRequest } from './problem.ts';
+
+export type CursorDirection = 'next' | 'prev';
+
+export type CursorBoundaryValue = string | number | boolean | null;
+
+export interface DecodedCursor {
+  /** The sort-key values of the row the page continues from (after it for next, before it for prev). */
+  boundary: readonly CursorBoundaryValue[];
+  direction: CursorDirection;
+}
+
+export interface CursorCodecOptions {
+  /** HMAC key. Unset or empty: a random per-process key, announced through `onEphemeralKey`. */
+  secret?: string;
+  /** Lifetime of an issued cursor; default 3600 s. */
+  ttlSeconds?: number;
+  /** Clock in epoch milliseconds; injectable for expiry tests. */
+  now?: () => number;
+  /** Called when this codec falls back to the per-process key; default: one process warning per process. */
+  onEphemeralKey?: () => void;
+}
+
+/** Cursors travel in query strings and meta; the API promises at most this many characters. */
+export const MAX_CURSOR_LENGTH = 1000;
+export const DEFAULT_CURSOR_TTL_SECONDS = 3600;
+
+const CURSOR_VERSION = 1;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+const cursorPayloadSchema = z.strictObject({
+  v: z.literal(CURSOR_VERSION),
+  k: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  d: z.enum(['n', 'p']),
+  f: z.string(),
+  e: z.number().int().nonnegative(),
+});
+
+type CursorPayload = z.infer<typeof cursorPayloadSchema>;
+
+export const EPHEMERAL_KEY_WARNING =
+  'AURUM_CURSOR_SECRET is not set: pagination cursors are signed with a random per-process key, ' +
+  'so they will not survive a restart and are not shared between containers.';
+
+// Lazily created so importing this module has no side effects; shared so every codec in a process agrees.
+let processKey: Buffer | undefined;
+let processWarningEmitted = false;
+
+function ephemeralProcessKey(): Buffer {
+  processKey ??= randomBytes(32);
+  return processKey;
+}
+
+function warnOncePerProcess(): void {
+  if (processWarningEmitted) return;
+  processWarningEmitted = true;
+  process.emitWarning(EPHEMERAL_KEY_WARNING, { code: 'AURUM_CURSOR_EPHEMERAL_KEY' });
+}
+
+/**
+ * A short, order-independent fingerprint of a list's filters, stored in its cursors so that a cursor
+ * is only accepted with the query it was issued for. Absent, null and empty-string filters are equal.
+ */
+export function hashFilters(filters: Record<string, unknown>): string {
+  const present: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(filters)) {
+    if (value === undefined || value === null || value === '') continue;
+    present[name] = value;
+  }
+  return createHash('sha256').update(canonicalJson(present)).digest('hex').slice(0, 16);
+}
+
+/** Signed, expiring keyset cursors: base64url(JSON payload) + '.' + base64url(HMAC-SHA256). */
+export class CursorCodec {
+  private readonly key: Buffer;
+  private readonly ttlSeconds: number;
+  private readonly now: () => number;
+
+  constructor(options: CursorCodecOptions = {}) {
+    const ttlSeconds = options.ttlSeconds ?? DEFAULT_CURSOR_TTL_SECONDS;
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
+      throw new RangeError(`Cursor TTL must be a positive whole number of seconds, got ${ttlSeconds}`);
+    }
+    this.ttlSeconds = ttlSeconds;
+    this.now = options.now ?? Date.now;
+    if (options.secret) {
+      this.key = Buffer.from(options.secret, 'utf8');
+    } else {
+      this.key = ephemeralProcessKey();
+      (options.onEphemeralKey ?? warnOncePerProcess)();
+    }
+  }
+
+  /** Reads AURUM_CURSOR_SECRET and AURUM_CURSOR_TTL_SECONDS; `overrides` inject a clock or warning sink. */
+  static fromEnv(
+    env: NodeJS.ProcessEnv = process.env,
+    overrides: Pick<CursorCodecOptions, 'now' | 'onEphemeralKey'> = {},
+  ): CursorCodec {
+    const rawTtl = env.AURUM_CURSOR_TTL_SECONDS?.trim();
+    let ttlSeconds: number | undefined;
+    if (rawTtl) {
+      ttlSeconds = Number(rawTtl);
+      if (!/^\d+$/.test(rawTtl) || ttlSeconds <= 0) {
+        throw new RangeError(`AURUM_CURSOR_TTL_SECONDS must be a positive integer, got "${rawTtl}"`);
+      }
+    }
+    return new CursorCodec({ ...overrides, secret: env.AURUM_CURSOR_SECRET || undefined, ttlSeconds });
+  }
+
+  encode(boundary: DecodedCursor['boundary'], direction: CursorDirection, filterHash: string): string {
+    for (const value of boundary) {
+      // JSON would turn these into null and the cursor would silently point elsewhere.
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        throw new TypeError('Cursor boundary values must be finite numbers');
+      }
+    }
+    const payload: CursorPayload = {
+      v: CURSOR_VERSION,
+      k: [...boundary],
+      d: direction === 'prev' ? 'p' : 'n',
+      f: filterHash,
+      e: Math.floor(this.now() / 1000) + this.ttlSeconds,
+    };
+    const payloadPart = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+    const token = `${payloadPart}.${this.sign(payloadPart)}`;
+    if (token.length > MAX_CURSOR_LENGTH) {
+      throw new RangeError(`Cursor would be ${token.length} characters, over the ${MAX_CURSOR_LENGTH} limit`);
+    }
+    return token;
+  }
+
+  /** Verifies and opens a cursor; every failure is a 400 problem naming `field`. */
+  decode(token: string, filterHash: string, field = 'cursor'): DecodedCursor {
+    const reject = (code: string, detail: string) => badRequest(detail, [{ field, message: detail, code }]);
+
+    if (typeof token !== 'string' || token.length === 0) {
+      throw reject('cursor_malformed', 'Cursor is malformed');
+    }
+    if (token.length > MAX_CURSOR_LENGTH) {
+      throw reject('cursor_too_long', `Cursor is longer than ${MAX_CURSOR_LENGTH} characters`);
+    }
+    const parts = token.split('.');
+    const [payloadPart, signaturePart] = parts;
+    if (
+      parts.length !== 2 ||
+      payloadPart === undefined ||
+      signaturePart === undefined ||
+      !BASE64URL.test(payloadPart) ||
+      !BASE64URL.test(signaturePart)
+    ) {
+      throw reject('cursor_malformed', 'Cursor is malformed');
+    }
+
+    // Compare the canonical signature text, so no alternative spelling of the same bytes is accepted.
+    const expected = Buffer.from(this.sign(payloadPart), 'ascii');
+    const given = Buffer.from(signaturePart, 'ascii');
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      throw reject('cursor_signature', 'Cursor signature is invalid');
+    }
+
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
+    } catch {
+      throw reject('cursor_malformed', 'Cursor is malformed');
+    }
+    const result = cursorPayloadSchema.safeParse(parsed);
+    if (!result.success) throw reject('cursor_malformed', 'Cursor is malformed');
+    const payload = result.data;
+
+    if (this.now() >= payload.e * 1000) {
+      throw reject('cursor_expired', 'Cursor has expired');
+    }
+    if (payload.f !== filterHash) {
+      throw reject('cursor_filter_mismatch', 'Cursor filters do not match current query parameters');
+    }
+    return { boundary: payload.k, direction: payload.d === 'p' ? 'prev' : 'next' };
+  }
+
+  private sign(payloadPart: string): string {
+    return createHmac('sha256', this.key).update(payloadPart).digest('base64url');
+  }
+}

@@ -1,0 +1,38 @@
+import type { CursorCodec } from './cursor.ts';
+import { hashFilters } from './cursor.ts';
+import { badRequest } from './problem.ts';
+import type { Boundary } from './route.ts';
+
+export interface PageRequest {
+  direction: 'first' | 'next' | 'prev';
+  boundary?: Boundary;
+  filterHash: string;
+}
+
+/** Parameters that move through a result set rather than define it; they stay out of the filter hash. */
+const PAGING_PARAMS = new Set(['cursor', 'since_cursor', 'prev_cursor', 'limit', 'format', 'offset', 'chunk_size', 'tenant_id']);
+
+/**
+ * Reads the page position from `cursor` / `since_cursor` / `prev_cursor`. The token itself says which way
+ * it points, so any of the three may carry it; two different tokens at once are refused.
+ */
+export function pageRequest(query: Record<string, unknown>, cursors: CursorCodec): PageRequest {
+  const filters: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(query)) if (!PAGING_PARAMS.has(k)) filters[k] = v;
+  const filterHash = hashFilters(filters);
+  const given = (['cursor', 'since_cursor', 'prev_cursor'] as const).filter((k) => typeof query[k] === 'string' && query[k] !== '');
+  const tokens = new Set(given.map((k) => query[k] as string));
+  if (tokens.size > 1) {
+    throw badRequest('Pass one cursor at a time', given.map((field) => ({ field: `query.${field}`, message: 'conflicts with another cursor', code: 'cursor_conflict' })));
+  }
+  const offset = query.offset;
+  if (typeof offset === 'string' && Number(offset) > 0) {
+    throw badRequest('Offset paging was removed: follow next_cursor instead', [
+      { field: 'query.offset', message: 'only 0 is accepted; use cursor', code: 'offset_removed' },
+    ]);
+  }
+  if (given.length === 0) return { direction: 'first', filterHash };
+  const field = `query.${given[0]}`;
+  const decoded = cursors.decode([...tokens][0]!, filterHash, field);
+  return { direction: decoded.direction, boundary: decoded.boundary, filterHash };
+}

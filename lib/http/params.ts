@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * Query and path parameters arrive as strings; these builders parse them strictly so that
+ * `limit=1e3`, `limit=` or `asof=2024-02-30` are 400s that name the field, not silent coercions.
+ */
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export const isRealDate = (s: string) => {
+  if (!ISO_DATE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+};
+
+export const dateParam = () =>
+  z
+    .string()
+    .refine(isRealDate, { message: 'must be a calendar date YYYY-MM-DD' })
+    .meta({ format: 'date', example: '2025-09-26' });
+
+/** A date or an ISO 8601 date-time; normalised to the UTC calendar date it names. */
+export const dateOrTimestampParam = () =>
+  z
+    .string()
+    .max(40)
+    .refine((s) => isRealDate(s) || (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))), {
+      message: 'must be a date YYYY-MM-DD or an ISO 8601 date-time',
+    })
+    .transform((s) => (isRealDate(s) ? s : new Date(s).toISOString().slice(0, 10)))
+    .meta({ example: '2025-09-26T00:00:00Z' });
+
+export const intParam = (options: { min: number; max: number; default: number }) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(z.number().int().min(options.min).max(options.max))
+    .optional()
+    .transform((v) => v ?? options.default)
+    .meta({ default: options.default, minimum: options.min, maximum: options.max });
+
+export const textParam = (options: { max: number; pattern?: RegExp; description?: string }) => {
+  let schema = z.string().min(1, { message: 'must not be empty' }).max(options.max);
+  if (options.pattern) schema = schema.regex(options.pattern, { message: `must match ${options.pattern.source}` });
+  return options.description ? schema.meta({ description: options.description }) : schema;
+};
+
+export const enumParam = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(values));
+
+export const formatParam = () => z.enum(['json', 'csv']).optional().default('json');
+
+export const tenantParam = () =>
+  z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: 'Must equal the caller’s tenant when given; the tenant always comes from the token.' });
+
+export const cursorParam = () => z.string().min(1).max(1000).optional();

@@ -1,0 +1,101 @@
+import { type RouteSpec, routeKey } from './route.ts';
+
+export class DuplicateRouteError extends Error {
+  constructor(key: string) {
+    super(`route already registered: ${key}`);
+    this.name = 'DuplicateRouteError';
+  }
+}
+
+interface CompiledPath {
+  pattern: RegExp;
+  params: string[];
+}
+
+function compilePath(path: string): CompiledPath {
+  const params: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const m = /^\{([a-z_][a-z0-9_]*)\}$/i.exec(segment);
+      if (m) {
+        params.push(m[1]!);
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\:]/g, '\\$&');
+    })
+    .join('/');
+  return { pattern: new RegExp(`^${source}$`), params };
+}
+
+export type RouteMatch =
+  | { kind: 'found'; route: RouteSpec; pathParameters: Record<string, string> }
+  | { kind: 'method-not-allowed'; allow: string[] }
+  | { kind: 'not-found' };
+
+/**
+ * The single list of routes. Everything else (domain dispatch, the CDK API, OpenAPI, the local gateway,
+ * the fuzzer) reads it, so a route declared twice is refused here rather than shadowed somewhere else.
+ */
+export class RouteRegistry {
+  readonly #routes = new Map<string, RouteSpec>();
+  readonly #ids = new Set<string>();
+  readonly #compiled = new Map<string, CompiledPath>();
+
+  register(...specs: RouteSpec[]): this {
+    for (const spec of specs) {
+      const key = routeKey(spec);
+      if (this.#routes.has(key)) throw new DuplicateRouteError(key);
+      if (this.#ids.has(spec.id)) throw new DuplicateRouteError(`operation id ${spec.id}`);
+      this.#routes.set(key, spec);
+      this.#ids.add(spec.id);
+      if (!this.#compiled.has(spec.path)) this.#compiled.set(spec.path, compilePath(spec.path));
+    }
+    return this;
+  }
+
+  get routes(): RouteSpec[] {
+    return [...this.#routes.values()];
+  }
+
+  get domains(): string[] {
+    return [...new Set(this.routes.map((r) => r.domain))].sort();
+  }
+
+  byKey(key: string): RouteSpec | undefined {
+    return this.#routes.get(key);
+  }
+
+  forDomain(domain: string): RouteSpec[] {
+    return this.routes.filter((r) => r.domain === domain);
+  }
+
+  /** Resolves a concrete request path, telling a wrong method (405) from an unknown path (404). */
+  match(method: string, rawPath: string): RouteMatch {
+    const allow: string[] = [];
+    // Static paths before templated ones, as API Gateway prefers the most specific route.
+    const ordered = [...this.#compiled].sort((a, b) => a[1].params.length - b[1].params.length);
+    for (const [path, compiled] of ordered) {
+      const m = compiled.pattern.exec(rawPath);
+      if (!m) continue;
+      const route = this.#routes.get(`${method.toUpperCase()} ${path}`);
+      if (route) {
+        const pathParameters: Record<string, string> = {};
+        compiled.params.forEach((name, i) => {
+          pathParameters[name] = safeDecode(m[i + 1]!);
+        });
+        return { kind: 'found', route, pathParameters };
+      }
+      for (const r of this.routes) if (r.path === path) allow.push(r.method);
+    }
+    return allow.length > 0 ? { kind: 'method-not-allowed', allow: [...new Set(allow)].sort() } : { kind: 'not-found' };
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

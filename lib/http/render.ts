@@ -1,0 +1,151 @@
+import { cacheControl, mergeVary } from './cache-control.ts';
+import { compressBody, negotiateEncoding } from './compression.ts';
+import { csvFilename, toCsv } from './csv.ts';
+import { V1_DEPRECATION_HEADERS } from './deprecation.ts';
+import { type GatewayEvent, type GatewayResult, header, queryOf } from './event.ts';
+import { computeEtag, etagMatches } from './etag.ts';
+import type { HttpProblem } from './problem.ts';
+import type { Boundary, RouteResult, RouteSpec } from './route.ts';
+import { type HttpRuntime, rateLimitHeaders } from './runtime.ts';
+import type { RequestState } from './stack.ts';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const PROBLEM_TYPE = 'application/problem+json';
+
+/** Headers every answer carries, success or problem. */
+function baseHeaders(s: RequestState | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (s) {
+    headers['X-Request-Id'] = s.requestId;
+    headers['X-Correlation-Id'] = s.correlationId;
+    if (s.route?.version === 'v1') Object.assign(headers, V1_DEPRECATION_HEADERS);
+    if (s.rateLimit) Object.assign(headers, rateLimitHeaders(s.rateLimit));
+  }
+  headers.Vary = mergeVary(undefined, 'Accept', 'Accept-Encoding');
+  return headers;
+}
+
+function finish(event: GatewayEvent, runtime: HttpRuntime, result: GatewayResult): GatewayResult {
+  if (result.statusCode === 304 || result.statusCode === 204 || result.body === '') return result;
+  const encoding = negotiateEncoding(header(event, 'accept-encoding'));
+  const compressed = compressBody(result.body, encoding, runtime.compressionMinBytes);
+  if (compressed.encoding === 'identity') return result;
+  return {
+    ...result,
+    headers: { ...result.headers, 'Content-Encoding': compressed.encoding },
+    body: compressed.body.toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
+function tokens(s: RequestState, result: Extract<RouteResult, { kind: 'list' }>, runtime: HttpRuntime) {
+  const mint = (b: Boundary | undefined, d: 'next' | 'prev') =>
+    b === undefined ? null : runtime.cursors.encode(b, d, result.filterHash ?? '');
+  void s;
+  return { next: mint(result.next, 'next'), prev: mint(result.prev, 'prev') };
+}
+
+/** `self`, `next` and `prev` links that keep every other query parameter and replace only the cursor. */
+function links(event: GatewayEvent, next: string | null, prev: string | null) {
+  const query = queryOf(event);
+  const build = (cursor: string | null | undefined) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) {
+      if (k !== 'cursor' && k !== 'since_cursor' && k !== 'prev_cursor') params.set(k, v);
+    }
+    if (cursor) params.set('cursor', cursor);
+    const qs = params.toString();
+    return `${event.rawPath}${qs ? `?${qs}` : ''}`;
+  };
+  const self = event.rawQueryString ? `${event.rawPath}?${event.rawQueryString}` : event.rawPath;
+  return { self, next: next ? build(next) : null, prev: prev ? build(prev) : null };
+}
+
+function envelope(event: GatewayEvent, s: RequestState, route: RouteSpec, result: RouteResult, runtime: HttpRuntime) {
+  const elapsed = Date.now() - s.startedAt;
+  if (result.kind === 'list') {
+    const t = tokens(s, result, runtime);
+    const page = { count: result.data.length, has_more: result.next !== undefined, next_cursor: t.next, prev_cursor: t.prev };
+    if (route.version === 'v1') {
+      return { t, body: { meta: { request_id: s.requestId, query_time_ms: elapsed, ...page, ...result.meta }, data: result.data } };
+    }
+    return {
+      t,
+      body: {
+        data: result.data,
+        meta: { request_id: s.requestId, processing_time_ms: elapsed, ...page, ...result.meta },
+        links: links(event, t.next, t.prev),
+      },
+    };
+  }
+  if (result.kind === 'object') {
+    const meta =
+      route.version === 'v1'
+        ? { request_id: s.requestId, query_time_ms: elapsed, ...result.meta }
+        : { request_id: s.requestId, processing_time_ms: elapsed, ...result.meta };
+    return { t: { next: null, prev: null }, body: route.version === 'v1' ? { meta, data: result.data } : { data: result.data, meta } };
+  }
+  return { t: { next: null, prev: null }, body: result.kind === 'document' ? result.body : undefined };
+}
+
+export function renderResult(event: GatewayEvent, s: RequestState, result: RouteResult, runtime: HttpRuntime): GatewayResult {
+  const route = s.route!;
+  const headers = baseHeaders(s);
+  if (s.cacheStatus) headers['X-Cache'] = s.cacheStatus;
+  if (result.headers) Object.assign(headers, result.headers);
+  if (result.kind === 'empty') {
+    return { statusCode: route.response.status ?? 204, headers, body: '' };
+  }
+  headers['Cache-Control'] = route.cache ? cacheControl(route.cache.maxAgeSeconds, route.cache.visibility) : 'no-store';
+  const status = result.kind === 'document' ? (result.status ?? 200) : (route.response.status ?? 200);
+
+  const wantsCsv = route.csv !== undefined && queryOf(event).format?.toLowerCase() === 'csv';
+  const { t, body } = envelope(event, s, route, result, runtime);
+  if (t.next) headers['X-Next-Cursor'] = t.next;
+  if (t.prev) headers['X-Prev-Cursor'] = t.prev;
+
+  let text: string;
+  if (wantsCsv && result.kind === 'list') {
+    text = toCsv(route.csv!.columns, result.data as Record<string, unknown>[]);
+    headers['Content-Type'] = 'text/csv; charset=utf-8';
+    headers['Content-Disposition'] = csvFilename(route.csv!.filename);
+  } else if (result.kind === 'document' && typeof result.body === 'string') {
+    text = result.body;
+    headers['Content-Type'] = result.contentType ?? 'text/plain; charset=utf-8';
+  } else {
+    text = JSON.stringify(body);
+    headers['Content-Type'] = result.kind === 'document' && result.contentType ? result.contentType : JSON_TYPE;
+  }
+
+  // The ETag covers what the page is (rows and whether more exist on either side), never the per-request meta.
+  if (route.method === 'GET' && status === 200) {
+    const identity =
+      result.kind === 'list'
+        ? { data: result.data, next: result.next ?? null, prev: result.prev ?? null, csv: wantsCsv }
+        : result.kind === 'object'
+          ? { data: result.data }
+          : { body: text };
+    const etag = computeEtag(identity);
+    headers.ETag = etag;
+    if (etagMatches(header(event, 'if-none-match'), etag)) {
+      const kept: Record<string, string> = {};
+      for (const name of ['X-Request-Id', 'X-Correlation-Id', 'ETag', 'Cache-Control', 'Vary', 'X-Next-Cursor', 'X-Prev-Cursor', 'X-Cache']) {
+        if (headers[name] !== undefined) kept[name] = headers[name];
+      }
+      if (route.version === 'v1') Object.assign(kept, V1_DEPRECATION_HEADERS);
+      return { statusCode: 304, headers: kept, body: '' };
+    }
+  }
+  return finish(event, runtime, { statusCode: status, headers, body: text });
+}
+
+export function renderProblem(
+  event: GatewayEvent,
+  s: RequestState | undefined,
+  problem: HttpProblem,
+  body: Record<string, unknown>,
+  runtime: HttpRuntime,
+): GatewayResult {
+  const headers = { ...baseHeaders(s), ...problem.headers, 'Content-Type': PROBLEM_TYPE, 'Cache-Control': 'no-store' };
+  return finish(event, runtime, { statusCode: problem.status, headers, body: JSON.stringify(body) });
+}

@@ -1,0 +1,58 @@
+import { type AuthSettings, authSettingsFromEnv } from '#lib/auth/principal';
+import { CursorCodec } from './cursor.ts';
+
+/** What the request path needs from the cache manager (lib/cache), kept structural so tests can pass their own. */
+export interface ResponseCache {
+  through<T>(
+    scope: string,
+    request: unknown,
+    load: () => Promise<T>,
+  ): Promise<{ value: T; status: 'hit' | 'miss' | 'stale' }>;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+export interface RequestLimiter {
+  check(identity: string, path: string, tenant?: string): Promise<RateLimitDecision>;
+}
+
+export interface FlagGate {
+  isEnabled(key: string, subject: { tenant?: string; user?: string }): Promise<boolean>;
+}
+
+export const rateLimitHeaders = (d: RateLimitDecision): Record<string, string> => ({
+  'X-RateLimit-Limit': String(d.limit),
+  'X-RateLimit-Remaining': String(Math.max(0, d.remaining)),
+  'X-RateLimit-Reset': String(Math.max(0, Math.ceil(d.resetSeconds))),
+});
+
+/** Per-container services shared by every route of a domain; built once, on first use. */
+export interface HttpRuntime {
+  auth: AuthSettings;
+  cursors: CursorCodec;
+  cache?: ResponseCache;
+  limiter?: RequestLimiter;
+  flags?: FlagGate;
+  /** Responses at or above this many bytes are compressed when the client accepts it. */
+  compressionMinBytes: number;
+  /** Kept back from the Lambda's remaining time so the answer can still be sent. */
+  deadlineMarginMs: number;
+  /** Request budget when there is no Lambda context (local gateway, tests). */
+  defaultTimeoutMs: number;
+}
+
+export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): HttpRuntime {
+  const minBytes = Number(env.AURUM_API_GZIP_MIN_BYTES ?? 1024);
+  return {
+    auth: authSettingsFromEnv(env),
+    cursors: CursorCodec.fromEnv(env),
+    compressionMinBytes: Number.isFinite(minBytes) && minBytes >= 0 ? minBytes : 1024,
+    deadlineMarginMs: 250,
+    defaultTimeoutMs: Number(env.AURUM_REQUEST_TIMEOUT_MS ?? 10_000),
+  };
+}
