@@ -45,7 +45,8 @@ function toParam(value: string | number | boolean | null): SqlParam {
   if (typeof value === 'string') return { type: 'varchar', value };
   if (typeof value === 'boolean') return { type: 'boolean', value };
   if (!Number.isFinite(value)) throw new TypeError('non-finite numbers cannot be SQL parameters');
-  return Number.isInteger(value) ? { type: 'bigint', value } : { type: 'double', value };
+  // Integers past 2^53 are doubles in JS already, and would not be valid BIGINT literals.
+  return Number.isSafeInteger(value) ? { type: 'bigint', value } : { type: 'double', value };
 }
 
 export function sql(strings: TemplateStringsArray, ...values: SqlValue[]): SqlQuery {
@@ -141,7 +142,8 @@ export function trinoLiteral(p: SqlParam): string {
       return `DATE '${p.value}'`;
     case 'timestamp':
       if (!ISO_TIMESTAMP.test(String(p.value))) throw new TypeError('invalid timestamp literal');
-      return `TIMESTAMP '${p.value}'`;
+      // Trino's TIMESTAMP literal wants a space between date and time; hand-built params may carry a T.
+      return `TIMESTAMP '${String(p.value).replace('T', ' ')}'`;
   }
 }
 
