@@ -103,7 +103,8 @@ const principalAndRoute = (
     if (route.domain !== domain) throw notFound(`No route matches ${method} ${event.rawPath}`);
     s.route = route;
     const rt = runtime();
-    s.principal = resolvePrincipal(event, rt.auth);
+    // Public routes never depend on who calls them, so a bad credential header cannot break them.
+    s.principal = route.auth === 'public' ? ANONYMOUS : resolvePrincipal(event, rt.auth);
     if (s.principal.source === 'dev' && s.coldStart) {
       logger.warn('AURUM_AUTH_MODE=dev: principals come from X-Aurum-Tenant / X-Aurum-Groups headers, not tokens');
     }

@@ -1,0 +1,22 @@
+import type { Server } from 'node:http';
+import { registry } from '#functions/registry';
+import { createLocalGateway, listen, loadHandlers } from '#infra/local/gateway';
+
+export interface LocalApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The local gateway over the sample DuckDB, as `npm start` runs it, on a free port. */
+export async function startLocalApi(env: Record<string, string> = {}): Promise<LocalApi> {
+  process.env.AURUM_AUTH_MODE ??= 'dev';
+  process.env.AURUM_API_ADMIN_GROUP ??= 'aurum-admins';
+  Object.assign(process.env, env);
+  const handlers = await loadHandlers(registry);
+  const server: Server = createLocalGateway({ registry, handlers, fallbackDomain: 'health' });
+  const url = await listen(server, 0);
+  return {
+    url,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
