@@ -1,13 +1,14 @@
-import { createDomainHandler } from '#lib/http/stack';
-import { runtimeFromEnv } from '#lib/http/runtime';
-import { createEngine } from '#lib/data/create-engine';
 import { registry } from '#functions/registry';
-import { createCurvesService } from './service.ts';
+import { createEngine } from '#lib/data/create-engine';
+import { runtimeFromEnv } from '#lib/http/runtime';
+import { createDomainHandler } from '#lib/http/stack';
 import { implementCurves } from './implementation.ts';
+import { createCurvesService } from './service.ts';
 
 export const handler = createDomainHandler({
   domain: 'curves',
   registry,
   runtime: () => runtimeFromEnv(),
-  implementations: async (runtime) => implementCurves(createCurvesService({ engine: await createEngine(), cursors: runtime.cursors })),
+  implementations: async (runtime) =>
+    implementCurves(createCurvesService({ engine: await createEngine(), cursors: runtime.cursors })),
 });

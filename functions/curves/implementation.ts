@@ -1,6 +1,13 @@
 import type { RouteImplementation } from '#lib/http/route';
 import type { ImplementationTable } from '#lib/http/stack';
-import type { diffCurveV2, diffCurvesV1, exportCurvesV2, listCurvesV1, listCurvesV2, listStripsV1 } from './routes.ts';
+import type {
+  diffCurvesV1,
+  diffCurveV2,
+  exportCurvesV2,
+  listCurvesV1,
+  listCurvesV2,
+  listStripsV1,
+} from './routes.ts';
 import type { CurvesService } from './service.ts';
 
 /** The flag that decides whether corrected re-ingestions replace a published point. */

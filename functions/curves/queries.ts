@@ -1,5 +1,5 @@
 import { type KeyColumn, keysetOrder, keysetPredicate } from '#lib/data/keyset';
-import { type SqlQuery, empty, join, param, sql } from '#lib/data/sql';
+import { empty, join, param, type SqlQuery, sql } from '#lib/data/sql';
 import type { Boundary } from '#lib/http/route';
 
 /** The order of a curve page and of its cursors (reference §2.2). NULL months and price types sort first. */
@@ -37,7 +37,16 @@ export interface Seek {
   fetch: number;
 }
 
-const DIMENSIONS = ['curve_key', 'asset_class', 'iso', 'location', 'market', 'product', 'block', 'tenor_type'] as const;
+const DIMENSIONS = [
+  'curve_key',
+  'asset_class',
+  'iso',
+  'location',
+  'market',
+  'product',
+  'block',
+  'tenor_type',
+] as const;
 
 function dimensionPredicates(filters: CurveFilters): SqlQuery[] {
   const predicates: SqlQuery[] = [];
@@ -75,7 +84,8 @@ function dimensionPredicates(filters: CurveFilters): SqlQuery[] {
   return predicates;
 }
 
-const where = (predicates: SqlQuery[]) => (predicates.length === 0 ? empty : sql` WHERE ${join(predicates, ' AND ')}`);
+const where = (predicates: SqlQuery[]) =>
+  predicates.length === 0 ? empty : sql` WHERE ${join(predicates, ' AND ')}`;
 
 /**
  * Partitions are whole (curve_key, tenor_label) groups, so a seek on those two columns can be applied
@@ -91,10 +101,17 @@ function partitionSeek(seek: Seek): SqlQuery[] {
     : [sql`(curve_key > ${k} OR (curve_key = ${k} AND tenor_label >= ${l}))`];
 }
 
-function seekClause(key: readonly KeyColumn[], seek: Seek, qualifier?: string): { predicate: SqlQuery; order: SqlQuery } {
+function seekClause(
+  key: readonly KeyColumn[],
+  seek: Seek,
+  qualifier?: string,
+): { predicate: SqlQuery; order: SqlQuery } {
   const descending = seek.direction === 'prev';
   return {
-    predicate: seek.direction === 'first' ? empty : keysetPredicate(key, seek.boundary, descending ? '<' : '>', qualifier),
+    predicate:
+      seek.direction === 'first'
+        ? empty
+        : keysetPredicate(key, seek.boundary, descending ? '<' : '>', qualifier),
     order: keysetOrder(key, descending ? 'DESC' : 'ASC', qualifier),
   };
 }
@@ -144,7 +161,12 @@ export interface DiffQuery {
 export function curveDiffQuery(q: DiffQuery): SqlQuery {
   const ingestOrder = q.latestCorrections ? sql`_ingest_ts DESC` : sql`_ingest_ts ASC`;
   const side = (asof: string) => {
-    const predicates = [...dimensionPredicates(q.filters), ...partitionSeek(q.seek), sql`asof_date = ${param.date(asof)}`, sql`mid IS NOT NULL`];
+    const predicates = [
+      ...dimensionPredicates(q.filters),
+      ...partitionSeek(q.seek),
+      sql`asof_date = ${param.date(asof)}`,
+      sql`mid IS NOT NULL`,
+    ];
     return sql`SELECT curve_key, tenor_label, tenor_type, contract_month, asof_date, mid,
            row_number() OVER (PARTITION BY curve_key, tenor_label ORDER BY ${ingestOrder}) AS rn
     FROM curve_observation${where(predicates)}`;
@@ -168,7 +190,8 @@ export interface SummaryQuery {
 /** One row per curve with its number of points and its latest ingestion (the v2 curve list). */
 export function curveSummaryQuery(q: SummaryQuery): SqlQuery {
   const predicates: SqlQuery[] = [];
-  if (q.nameFilter !== undefined) predicates.push(sql`strpos(lower(curve_key), ${q.nameFilter.toLowerCase()}) > 0`);
+  if (q.nameFilter !== undefined)
+    predicates.push(sql`strpos(lower(curve_key), ${q.nameFilter.toLowerCase()}) > 0`);
   const { predicate, order } = seekClause(SUMMARY_KEY, q.seek);
   if (predicate !== empty) predicates.push(predicate);
   return sql`SELECT curve_key, count(*) AS data_points, max(_ingest_ts) AS created_at,

@@ -17,7 +17,8 @@ export const STRIP_TYPES = ['CALENDAR', 'SEASON', 'QUARTER'] as const;
 const CURVE_KEY = /^[A-Za-z0-9_.-]+$/;
 /** Dimension values are free text in the data, but never control characters. */
 const DIMENSION = /^[^\p{Cc}]+$/u;
-const dimension = (description: string) => textParam({ max: 128, pattern: DIMENSION, description }).optional();
+const dimension = (description: string) =>
+  textParam({ max: 128, pattern: DIMENSION, description }).optional();
 
 /** The eight curve dimensions every v1 curves route filters on. */
 export const curveFilters = {
@@ -40,7 +41,10 @@ const v1Paging = {
     .string()
     .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
     .optional()
-    .meta({ deprecated: true, description: 'Removed: only offset=0 is accepted; follow next_cursor instead' }),
+    .meta({
+      deprecated: true,
+      description: 'Removed: only offset=0 is accepted; follow next_cursor instead',
+    }),
 };
 
 export const CurvePoint = z.object({
@@ -99,6 +103,8 @@ export const CURVE_COLUMNS = [
 ] as const;
 
 const CURVES_TTL = 300;
+/** Corrected re-ingestions replace a published point only where this flag is on (see README, Feature flags). */
+const CORRECTIONS = ['curves-latest-corrections'] as const;
 
 export const listCurvesV1 = defineRoute({
   id: 'listCurvesV1',
@@ -116,6 +122,7 @@ export const listCurvesV1 = defineRoute({
   response: { kind: 'list', schema: CurvePoint },
   csv: { filename: 'curves.csv', columns: CURVE_COLUMNS },
   cache: { scope: 'curves', maxAgeSeconds: CURVES_TTL, visibility: 'public' },
+  variants: CORRECTIONS,
 });
 
 export const diffCurvesV1 = defineRoute({
@@ -125,7 +132,8 @@ export const diffCurvesV1 = defineRoute({
   domain: 'curves',
   version: 'v1',
   summary: 'Change of curve mids between two as-of dates',
-  description: 'diff_abs = mid_b − mid_a; diff_pct = (mid_b − mid_a) / mid_a, null when mid_a is 0. At least one filter is required.',
+  description:
+    'diff_abs = mid_b − mid_a; diff_pct = (mid_b − mid_a) / mid_a, null when mid_a is 0. At least one filter is required.',
   auth: 'tenant',
   request: {
     query: z.object({
@@ -139,9 +147,21 @@ export const diffCurvesV1 = defineRoute({
   response: { kind: 'list', schema: CurveDiffPoint },
   csv: {
     filename: 'curves-diff.csv',
-    columns: ['curve_key', 'tenor_label', 'tenor_type', 'contract_month', 'asof_a', 'mid_a', 'asof_b', 'mid_b', 'diff_abs', 'diff_pct'],
+    columns: [
+      'curve_key',
+      'tenor_label',
+      'tenor_type',
+      'contract_month',
+      'asof_a',
+      'mid_a',
+      'asof_b',
+      'mid_b',
+      'diff_abs',
+      'diff_pct',
+    ],
   },
   cache: { scope: 'curves-diff', maxAgeSeconds: CURVES_TTL, visibility: 'public' },
+  variants: CORRECTIONS,
 });
 
 const { tenor_type: _tenorType, ...stripFilters } = curveFilters;
@@ -166,6 +186,7 @@ export const listStripsV1 = defineRoute({
   response: { kind: 'list', schema: CurvePoint },
   csv: { filename: 'curve-strips.csv', columns: CURVE_COLUMNS },
   cache: { scope: 'curves-strips', maxAgeSeconds: CURVES_TTL, visibility: 'public' },
+  variants: CORRECTIONS,
 });
 
 export const listCurvesV2 = defineRoute({
@@ -181,7 +202,11 @@ export const listCurvesV2 = defineRoute({
       tenant_id: tenantParam(),
       cursor: cursorParam(),
       limit: intParam({ min: 1, max: 100, default: 10 }),
-      name_filter: textParam({ max: 255, pattern: DIMENSION, description: 'Case-insensitive substring of the curve key' }).optional(),
+      name_filter: textParam({
+        max: 255,
+        pattern: DIMENSION,
+        description: 'Case-insensitive substring of the curve key',
+      }).optional(),
     }),
   },
   response: { kind: 'list', schema: CurveSummary },
@@ -210,8 +235,12 @@ export const exportCurvesV2 = defineRoute({
       cursor: cursorParam(),
     }),
   },
-  response: { kind: 'document', schema: z.string().meta({ description: 'text/csv with the nine curve columns' }) },
-  cache: { scope: 'curves', maxAgeSeconds: CURVES_TTL, visibility: 'public' },
+  response: {
+    kind: 'document',
+    schema: z.string().meta({ description: 'text/csv with the nine curve columns' }),
+  },
+  cache: { scope: 'curves', maxAgeSeconds: CURVES_TTL, visibility: 'public', store: false },
+  variants: CORRECTIONS,
 });
 
 export const diffCurveV2 = defineRoute({
@@ -241,6 +270,14 @@ export const diffCurveV2 = defineRoute({
     }),
   },
   cache: { scope: 'curves-diff', maxAgeSeconds: CURVES_TTL, visibility: 'public' },
+  variants: CORRECTIONS,
 });
 
-export const curvesRoutes = [listCurvesV1, diffCurvesV1, listStripsV1, listCurvesV2, exportCurvesV2, diffCurveV2];
+export const curvesRoutes = [
+  listCurvesV1,
+  diffCurvesV1,
+  listStripsV1,
+  listCurvesV2,
+  exportCurvesV2,
+  diffCurveV2,
+];

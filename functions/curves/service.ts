@@ -4,17 +4,17 @@ import { toCsv } from '#lib/http/csv';
 import type { CursorCodec } from '#lib/http/cursor';
 import { assemblePage } from '#lib/http/keyset';
 import { type PageRequest, pageRequest } from '#lib/http/paging';
-import { type FieldError, badRequest } from '#lib/http/problem';
+import { badRequest, type FieldError } from '#lib/http/problem';
 import type { Boundary, RouteResult } from '#lib/http/route';
 import {
   CURVE_KEY,
   type CurveFilters,
-  DIFF_KEY,
-  SUMMARY_KEY,
-  type Seek,
   curveDiffQuery,
   curvePointsQuery,
   curveSummaryQuery,
+  DIFF_KEY,
+  type Seek,
+  SUMMARY_KEY,
 } from './queries.ts';
 import { CURVE_COLUMNS, type CurveDiffPoint, type CurvePoint } from './routes.ts';
 
@@ -29,7 +29,16 @@ export interface CurvesDeps {
   cursors: CursorCodec;
 }
 
-const FILTER_NAMES = ['curve_key', 'asset_class', 'iso', 'location', 'market', 'product', 'block', 'tenor_type'] as const;
+const FILTER_NAMES = [
+  'curve_key',
+  'asset_class',
+  'iso',
+  'location',
+  'market',
+  'product',
+  'block',
+  'tenor_type',
+] as const;
 
 function pickFilters(query: Record<string, unknown>): CurveFilters {
   const filters: CurveFilters = {};
@@ -44,7 +53,11 @@ function pickFilters(query: Record<string, unknown>): CurveFilters {
  * The original's guardrails against unbounded scans (reference §1.2): broad queries may not ask for
  * large pages. Each refusal names the parameters that would make the query acceptable.
  */
-export function checkGuardrails(filters: CurveFilters, limit: number, options: { requireCurveKey: boolean }): void {
+export function checkGuardrails(
+  filters: CurveFilters,
+  limit: number,
+  options: { requireCurveKey: boolean },
+): void {
   const set = (name: keyof CurveFilters) => filters[name] !== undefined;
   const dims = FILTER_NAMES.filter(set).length;
   const refuse = (message: string) => {
@@ -53,9 +66,12 @@ export function checkGuardrails(filters: CurveFilters, limit: number, options: {
   };
   if (dims === 0 && limit > 500) refuse('without filters, limit may be at most 500');
   if (dims === 1 && limit > 1000) refuse('with one filter, limit may be at most 1000');
-  if (!set('iso') && !set('market') && !set('product') && limit > 500) refuse('set iso, market or product to ask for more than 500');
-  if (!set('asset_class') && !set('location') && limit > 500) refuse('set asset_class or location to ask for more than 500');
-  if (options.requireCurveKey && !set('curve_key') && limit > 500) refuse('set curve_key to ask for more than 500');
+  if (!set('iso') && !set('market') && !set('product') && limit > 500)
+    refuse('set iso, market or product to ask for more than 500');
+  if (!set('asset_class') && !set('location') && limit > 500)
+    refuse('set asset_class or location to ask for more than 500');
+  if (options.requireCurveKey && !set('curve_key') && limit > 500)
+    refuse('set curve_key to ask for more than 500');
 }
 
 const seekFor = (page: PageRequest, pageSize: number): Seek => ({
@@ -64,8 +80,10 @@ const seekFor = (page: PageRequest, pageSize: number): Seek => ({
   fetch: pageSize + 1,
 });
 
-const asNumber = (v: Row[string] | undefined): number | null => (v === null || v === undefined ? null : Number(v));
-const asText = (v: Row[string] | undefined): string | null => (v === null || v === undefined ? null : String(v));
+const asNumber = (v: Row[string] | undefined): number | null =>
+  v === null || v === undefined ? null : Number(v);
+const asText = (v: Row[string] | undefined): string | null =>
+  v === null || v === undefined ? null : String(v);
 
 function toPoint(row: Row): CurvePoint {
   return {
@@ -143,7 +161,12 @@ export function createCurvesService(deps: CurvesDeps) {
     const page = pageRequest(query, cursors);
     const pageSize = Math.min(query.limit, CURVE_MAX_LIMIT);
     const rows = await engine.query(
-      curvePointsQuery({ filters, asof: query.asof, seek: seekFor(page, pageSize), latestCorrections: options.latestCorrections }),
+      curvePointsQuery({
+        filters,
+        asof: query.asof,
+        seek: seekFor(page, pageSize),
+        latestCorrections: options.latestCorrections,
+      }),
       options,
     );
     return listResult(rows.map(toPoint), page, pageSize, (r) => keyOf(CURVE_KEY, r), { limit: pageSize });
@@ -155,34 +178,55 @@ export function createCurvesService(deps: CurvesDeps) {
   ): Promise<RouteResult> {
     const filters = pickFilters(query);
     if (query.asof_a === query.asof_b) {
-      throw badRequest('asof_a and asof_b must differ', [{ field: 'query.asof_b', message: 'must differ from asof_a', code: 'same_dates' }]);
+      throw badRequest('asof_a and asof_b must differ', [
+        { field: 'query.asof_b', message: 'must differ from asof_a', code: 'same_dates' },
+      ]);
     }
     const span = Math.abs(daysBetween(query.asof_a, query.asof_b));
     if (span > MAX_DIFF_DAYS) {
       throw badRequest(`Date range too large: ${span} days. Maximum allowed: ${MAX_DIFF_DAYS} days`, [
-        { field: 'query.asof_b', message: `at most ${MAX_DIFF_DAYS} days from asof_a`, code: 'range_too_large' },
+        {
+          field: 'query.asof_b',
+          message: `at most ${MAX_DIFF_DAYS} days from asof_a`,
+          code: 'range_too_large',
+        },
       ]);
     }
     if (Object.keys(filters).length === 0) {
-      throw badRequest('A diff needs at least one filter (curve_key, asset_class, iso, location, market, product, block or tenor_type)', [
-        { field: 'query', message: 'set at least one dimension filter', code: 'filter_required' },
-      ]);
+      throw badRequest(
+        'A diff needs at least one filter (curve_key, asset_class, iso, location, market, product, block or tenor_type)',
+        [{ field: 'query', message: 'set at least one dimension filter', code: 'filter_required' }],
+      );
     }
     checkGuardrails(filters, query.limit, { requireCurveKey: false });
     const page = pageRequest(query, cursors);
     const pageSize = Math.min(query.limit, CURVE_MAX_LIMIT);
     const rows = await engine.query(
-      curveDiffQuery({ filters, asofA: query.asof_a, asofB: query.asof_b, seek: seekFor(page, pageSize), latestCorrections: options.latestCorrections }),
+      curveDiffQuery({
+        filters,
+        asofA: query.asof_a,
+        asofB: query.asof_b,
+        seek: seekFor(page, pageSize),
+        latestCorrections: options.latestCorrections,
+      }),
       options,
     );
     return listResult(rows.map(toDiffPoint), page, pageSize, (r) => keyOf(DIFF_KEY, r), { limit: pageSize });
   }
 
-  async function summaries(query: Record<string, unknown> & { limit: number; name_filter?: string }, options: QueryOptions): Promise<RouteResult> {
+  async function summaries(
+    query: Record<string, unknown> & { limit: number; name_filter?: string },
+    options: QueryOptions,
+  ): Promise<RouteResult> {
     const page = pageRequest(query, cursors);
-    const rows = await engine.query(curveSummaryQuery({ nameFilter: query.name_filter, seek: seekFor(page, query.limit) }), options);
+    const rows = await engine.query(
+      curveSummaryQuery({ nameFilter: query.name_filter, seek: seekFor(page, query.limit) }),
+      options,
+    );
     const data = rows.map((row) => {
-      const dims = ['iso', 'location', 'market', 'block', 'product'].map((k) => row[k]).filter((v) => v !== null && v !== undefined);
+      const dims = ['iso', 'location', 'market', 'block', 'product']
+        .map((k) => row[k])
+        .filter((v) => v !== null && v !== undefined);
       return {
         id: String(row.curve_key),
         name: String(row.curve_key),
@@ -199,7 +243,9 @@ export function createCurvesService(deps: CurvesDeps) {
         },
       };
     });
-    return listResult(data, page, query.limit, (r) => keyOf(SUMMARY_KEY, { curve_key: r.id }), { limit: query.limit });
+    return listResult(data, page, query.limit, (r) => keyOf(SUMMARY_KEY, { curve_key: r.id }), {
+      limit: query.limit,
+    });
   }
 
   /** CSV of latest points, read chunk by chunk until done or the response size limit. */
@@ -217,11 +263,20 @@ export function createCurvesService(deps: CurvesDeps) {
     for (;;) {
       const rows = (
         await engine.query(
-          curvePointsQuery({ filters, asof: query.asof, seek: { direction, boundary, fetch: query.chunk_size + 1 }, latestCorrections: options.latestCorrections }),
+          curvePointsQuery({
+            filters,
+            asof: query.asof,
+            seek: { direction, boundary, fetch: query.chunk_size + 1 },
+            latestCorrections: options.latestCorrections,
+          }),
           options,
         )
       ).map(toPoint);
-      const chunk = assemblePage(rows, { limit: query.chunk_size, direction, key: (r) => keyOf(CURVE_KEY, r) });
+      const chunk = assemblePage(rows, {
+        limit: query.chunk_size,
+        direction,
+        key: (r) => keyOf(CURVE_KEY, r),
+      });
       const text = toCsv(CURVE_COLUMNS, chunk.rows);
       const body = parts.length === 0 ? text : text.slice(text.indexOf('\r\n') + 2);
       parts.push(body);
@@ -256,7 +311,11 @@ export function createCurvesService(deps: CurvesDeps) {
     const span = Math.abs(daysBetween(from, to));
     if (span > MAX_DIFF_DAYS) {
       throw badRequest(`Date range too large: ${span} days. Maximum allowed: ${MAX_DIFF_DAYS} days`, [
-        { field: 'query.to_timestamp', message: `at most ${MAX_DIFF_DAYS} days from from_timestamp`, code: 'range_too_large' },
+        {
+          field: 'query.to_timestamp',
+          message: `at most ${MAX_DIFF_DAYS} days from from_timestamp`,
+          code: 'range_too_large',
+        },
       ]);
     }
     const rows = await engine.query(

@@ -1,6 +1,6 @@
 import { registry } from '#functions/registry';
 import { runtimeFromEnv } from '#lib/http/runtime';
-import { type ImplementationTable, createDomainHandler } from '#lib/http/stack';
+import { createDomainHandler, type ImplementationTable } from '#lib/http/stack';
 
 const ok = async () => ({ kind: 'document' as const, body: { status: 'ok' } });
 const alive = async () => ({ kind: 'document' as const, body: { status: 'alive' } });
@@ -10,5 +10,11 @@ export const handler = createDomainHandler({
   domain: 'health',
   registry,
   runtime: () => runtimeFromEnv(),
-  implementations: (): ImplementationTable => ({ health: ok, healthz: ok, healthLive: ok, live: alive, livez: alive }),
+  implementations: (): ImplementationTable => ({
+    health: ok,
+    healthz: ok,
+    healthLive: ok,
+    live: alive,
+    livez: alive,
+  }),
 });

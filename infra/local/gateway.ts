@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import type { GatewayEvent, GatewayResult } from '#lib/http/event';
@@ -52,7 +52,11 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | n
 }
 
 /** Turns an HTTP request into the API Gateway HTTP API (payload 2.0) event the deployed functions receive. */
-export function toGatewayEvent(req: IncomingMessage, body: Buffer, registry: RouteRegistry): { event: GatewayEvent; domain?: string } {
+export function toGatewayEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  registry: RouteRegistry,
+): { event: GatewayEvent; domain?: string } {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = {};
@@ -73,7 +77,10 @@ export function toGatewayEvent(req: IncomingMessage, body: Buffer, registry: Rou
     rawQueryString: url.search.startsWith('?') ? url.search.slice(1) : '',
     headers,
     queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
-    pathParameters: match.kind === 'found' && Object.keys(match.pathParameters).length > 0 ? match.pathParameters : undefined,
+    pathParameters:
+      match.kind === 'found' && Object.keys(match.pathParameters).length > 0
+        ? match.pathParameters
+        : undefined,
     body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
     isBase64Encoded: body.length > 0 && !isText,
     requestContext: {
@@ -99,7 +106,9 @@ export function toGatewayEvent(req: IncomingMessage, body: Buffer, registry: Rou
 }
 
 function send(res: ServerResponse, result: GatewayResult): void {
-  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+  const body = result.isBase64Encoded
+    ? Buffer.from(result.body, 'base64')
+    : Buffer.from(result.body ?? '', 'utf8');
   const headers: Record<string, string | number> = { ...result.headers };
   if (result.statusCode !== 304 && result.statusCode !== 204) headers['Content-Length'] = body.length;
   res.writeHead(result.statusCode, headers);

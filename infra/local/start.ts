@@ -19,7 +19,8 @@ if (!process.env.AURUM_TRINO_URL) {
   const path = duckDbPath();
   const started = Date.now();
   const ensured = await ensureSampleData(path);
-  if (ensured.created) console.log(`made sample data: ${ensured.rows} rows in ${Date.now() - started} ms → ${path}`);
+  if (ensured.created)
+    console.log(`made sample data: ${ensured.rows} rows in ${Date.now() - started} ms → ${path}`);
 }
 
 const handlers = await loadHandlers(registry);
@@ -27,7 +28,9 @@ const server = createLocalGateway({ registry, handlers, fallbackDomain: 'health'
 const port = Number(process.env.PORT ?? 3000);
 const url = await listen(server, port, process.env.HOST ?? '127.0.0.1');
 
-console.log(`Aurum API listening on ${url}  (${registry.routes.length} routes, auth mode ${process.env.AURUM_AUTH_MODE})`);
+console.log(
+  `Aurum API listening on ${url}  (${registry.routes.length} routes, auth mode ${process.env.AURUM_AUTH_MODE})`,
+);
 console.log(`  try: curl -i '${url}/v1/curves?iso=PJM&limit=5'`);
 console.log(`       curl -i -H 'X-Aurum-Tenant: acme' '${url}/v2/curves?limit=3'`);
 

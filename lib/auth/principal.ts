@@ -56,7 +56,10 @@ function claimList(value: unknown): string[] {
       const parsed: unknown = JSON.parse(text);
       if (Array.isArray(parsed)) return parsed.map(String);
     } catch {
-      return text.slice(1, -1).split(/[\s,]+/).filter(Boolean);
+      return text
+        .slice(1, -1)
+        .split(/[\s,]+/)
+        .filter(Boolean);
     }
   }
   return text.split(/[\s,]+/).filter(Boolean);
@@ -86,7 +89,10 @@ export function resolvePrincipal(event: Event, settings: AuthSettings): Principa
   if (settings.mode === 'dev') {
     const headers = event.headers ?? {};
     const tenantHeader = headers['x-aurum-tenant'];
-    const groups = headers['x-aurum-groups'] !== undefined ? parseGroupList(headers['x-aurum-groups']) : settings.adminGroups.slice(0, 1);
+    const groups =
+      headers['x-aurum-groups'] !== undefined
+        ? parseGroupList(headers['x-aurum-groups'])
+        : settings.adminGroups.slice(0, 1);
     return {
       subject: headers['x-aurum-user']?.trim() || 'developer',
       tenant: tenantHeader === undefined ? 'demo' : requireValidTenant(tenantHeader, 'X-Aurum-Tenant'),
@@ -97,7 +103,9 @@ export function resolvePrincipal(event: Event, settings: AuthSettings): Principa
   }
   const claims = event.requestContext.authorizer?.jwt?.claims;
   if (!claims) return ANONYMOUS;
-  const groups = [...claimList(claims['cognito:groups']), ...claimList(claims.groups)].map((g) => g.toLowerCase());
+  const groups = [...claimList(claims['cognito:groups']), ...claimList(claims.groups)].map((g) =>
+    g.toLowerCase(),
+  );
   return {
     subject: String(claims.sub ?? 'unknown'),
     tenant: tenantFromClaims(claims),
@@ -111,12 +119,17 @@ export function resolvePrincipal(event: Event, settings: AuthSettings): Principa
 export function authorize(principal: Principal, rule: 'public' | 'tenant' | 'admin'): void {
   if (rule === 'public') return;
   if (principal.source === 'anonymous') throw unauthorized('A bearer token is required');
-  if (rule === 'admin' && !principal.isAdmin) throw forbidden('admin_required: this route needs the admin group');
+  if (rule === 'admin' && !principal.isAdmin)
+    throw forbidden('admin_required: this route needs the admin group');
   if (rule === 'tenant' && principal.tenant === null) throw forbidden('The token carries no tenant');
 }
 
 /** A `tenant_id` parameter may only repeat the principal's tenant; it never switches tenants. */
-export function assertSameTenant(principal: Principal, requested: string | undefined, field = 'tenant_id'): void {
+export function assertSameTenant(
+  principal: Principal,
+  requested: string | undefined,
+  field = 'tenant_id',
+): void {
   if (requested === undefined || requested === '') return;
   const tenant = requireValidTenant(requested, field);
   if (principal.isAdmin && principal.tenant === null) return;

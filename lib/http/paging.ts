@@ -10,7 +10,16 @@ export interface PageRequest {
 }
 
 /** Parameters that move through a result set rather than define it; they stay out of the filter hash. */
-const PAGING_PARAMS = new Set(['cursor', 'since_cursor', 'prev_cursor', 'limit', 'format', 'offset', 'chunk_size', 'tenant_id']);
+const PAGING_PARAMS = new Set([
+  'cursor',
+  'since_cursor',
+  'prev_cursor',
+  'limit',
+  'format',
+  'offset',
+  'chunk_size',
+  'tenant_id',
+]);
 
 /**
  * Reads the page position from `cursor` / `since_cursor` / `prev_cursor`. The token itself says which way
@@ -20,10 +29,19 @@ export function pageRequest(query: Record<string, unknown>, cursors: CursorCodec
   const filters: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(query)) if (!PAGING_PARAMS.has(k)) filters[k] = v;
   const filterHash = hashFilters(filters);
-  const given = (['cursor', 'since_cursor', 'prev_cursor'] as const).filter((k) => typeof query[k] === 'string' && query[k] !== '');
+  const given = (['cursor', 'since_cursor', 'prev_cursor'] as const).filter(
+    (k) => typeof query[k] === 'string' && query[k] !== '',
+  );
   const tokens = new Set(given.map((k) => query[k] as string));
   if (tokens.size > 1) {
-    throw badRequest('Pass one cursor at a time', given.map((field) => ({ field: `query.${field}`, message: 'conflicts with another cursor', code: 'cursor_conflict' })));
+    throw badRequest(
+      'Pass one cursor at a time',
+      given.map((field) => ({
+        field: `query.${field}`,
+        message: 'conflicts with another cursor',
+        code: 'cursor_conflict',
+      })),
+    );
   }
   const offset = query.offset;
   if (typeof offset === 'string' && Number(offset) > 0) {

@@ -42,7 +42,8 @@ export const intParam = (options: { min: number; max: number; default: number })
 
 export const textParam = (options: { max: number; pattern?: RegExp; description?: string }) => {
   let schema = z.string().min(1, { message: 'must not be empty' }).max(options.max);
-  if (options.pattern) schema = schema.regex(options.pattern, { message: `must match ${options.pattern.source}` });
+  if (options.pattern)
+    schema = schema.regex(options.pattern, { message: `must match ${options.pattern.source}` });
   return options.description ? schema.meta({ description: options.description }) : schema;
 };
 
@@ -59,6 +60,8 @@ export const tenantParam = () =>
     .string()
     .max(200)
     .optional()
-    .meta({ description: 'Must equal the caller’s tenant when given; the tenant always comes from the token.' });
+    .meta({
+      description: 'Must equal the caller’s tenant when given; the tenant always comes from the token.',
+    });
 
 export const cursorParam = () => z.string().min(1).max(1000).optional();

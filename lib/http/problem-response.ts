@@ -1,5 +1,5 @@
 import { DataAccessError } from '#lib/data/engine';
-import { HttpProblem, gatewayTimeout, internalError, serviceUnavailable } from './problem.ts';
+import { gatewayTimeout, HttpProblem, internalError, serviceUnavailable } from './problem.ts';
 
 /** Maps any thrown value to an HttpProblem; unknown errors become a generic 500 that reveals nothing. */
 export function toProblem(error: unknown): HttpProblem {
@@ -9,7 +9,10 @@ export function toProblem(error: unknown): HttpProblem {
       case 'timeout':
         return gatewayTimeout('The data store did not answer within the request deadline');
       case 'unavailable':
-        return serviceUnavailable('The data store is unavailable; retry shortly', error.retryAfterSeconds ?? 5);
+        return serviceUnavailable(
+          'The data store is unavailable; retry shortly',
+          error.retryAfterSeconds ?? 5,
+        );
       default:
         return internalError(error);
     }
@@ -20,7 +23,11 @@ export function toProblem(error: unknown): HttpProblem {
   return internalError(error);
 }
 
-export function problemBody(problem: HttpProblem, instance: string, requestId: string): Record<string, unknown> {
+export function problemBody(
+  problem: HttpProblem,
+  instance: string,
+  requestId: string,
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     ...(problem.extensions ?? {}),
     type: problem.type,

@@ -88,7 +88,9 @@ export class RouteRegistry {
       }
       for (const r of this.routes) if (r.path === path) allow.push(r.method);
     }
-    return allow.length > 0 ? { kind: 'method-not-allowed', allow: [...new Set(allow)].sort() } : { kind: 'not-found' };
+    return allow.length > 0
+      ? { kind: 'method-not-allowed', allow: [...new Set(allow)].sort() }
+      : { kind: 'not-found' };
   }
 }
 

@@ -2,8 +2,8 @@ import { cacheControl, mergeVary } from './cache-control.ts';
 import { compressBody, negotiateEncoding } from './compression.ts';
 import { csvFilename, toCsv } from './csv.ts';
 import { V1_DEPRECATION_HEADERS } from './deprecation.ts';
-import { type GatewayEvent, type GatewayResult, header, queryOf } from './event.ts';
 import { computeEtag, etagMatches } from './etag.ts';
+import { type GatewayEvent, type GatewayResult, header, queryOf } from './event.ts';
 import type { HttpProblem } from './problem.ts';
 import type { Boundary, RouteResult, RouteSpec } from './route.ts';
 import { type HttpRuntime, rateLimitHeaders } from './runtime.ts';
@@ -61,13 +61,30 @@ function links(event: GatewayEvent, next: string | null, prev: string | null) {
   return { self, next: next ? build(next) : null, prev: prev ? build(prev) : null };
 }
 
-function envelope(event: GatewayEvent, s: RequestState, route: RouteSpec, result: RouteResult, runtime: HttpRuntime) {
+function envelope(
+  event: GatewayEvent,
+  s: RequestState,
+  route: RouteSpec,
+  result: RouteResult,
+  runtime: HttpRuntime,
+) {
   const elapsed = Date.now() - s.startedAt;
   if (result.kind === 'list') {
     const t = tokens(s, result, runtime);
-    const page = { count: result.data.length, has_more: result.next !== undefined, next_cursor: t.next, prev_cursor: t.prev };
+    const page = {
+      count: result.data.length,
+      has_more: result.next !== undefined,
+      next_cursor: t.next,
+      prev_cursor: t.prev,
+    };
     if (route.version === 'v1') {
-      return { t, body: { meta: { request_id: s.requestId, query_time_ms: elapsed, ...page, ...result.meta }, data: result.data } };
+      return {
+        t,
+        body: {
+          meta: { request_id: s.requestId, query_time_ms: elapsed, ...page, ...result.meta },
+          data: result.data,
+        },
+      };
     }
     return {
       t,
@@ -83,12 +100,20 @@ function envelope(event: GatewayEvent, s: RequestState, route: RouteSpec, result
       route.version === 'v1'
         ? { request_id: s.requestId, query_time_ms: elapsed, ...result.meta }
         : { request_id: s.requestId, processing_time_ms: elapsed, ...result.meta };
-    return { t: { next: null, prev: null }, body: route.version === 'v1' ? { meta, data: result.data } : { data: result.data, meta } };
+    return {
+      t: { next: null, prev: null },
+      body: route.version === 'v1' ? { meta, data: result.data } : { data: result.data, meta },
+    };
   }
   return { t: { next: null, prev: null }, body: result.kind === 'document' ? result.body : undefined };
 }
 
-export function renderResult(event: GatewayEvent, s: RequestState, result: RouteResult, runtime: HttpRuntime): GatewayResult {
+export function renderResult(
+  event: GatewayEvent,
+  s: RequestState,
+  result: RouteResult,
+  runtime: HttpRuntime,
+): GatewayResult {
   const route = s.route!;
   const headers = baseHeaders(s);
   if (s.cacheStatus) headers['X-Cache'] = s.cacheStatus;
@@ -96,7 +121,9 @@ export function renderResult(event: GatewayEvent, s: RequestState, result: Route
   if (result.kind === 'empty') {
     return { statusCode: route.response.status ?? 204, headers, body: '' };
   }
-  headers['Cache-Control'] = route.cache ? cacheControl(route.cache.maxAgeSeconds, route.cache.visibility) : 'no-store';
+  headers['Cache-Control'] = route.cache
+    ? cacheControl(route.cache.maxAgeSeconds, route.cache.visibility)
+    : 'no-store';
   const status = result.kind === 'document' ? (result.status ?? 200) : (route.response.status ?? 200);
 
   const wantsCsv = route.csv !== undefined && queryOf(event).format?.toLowerCase() === 'csv';
@@ -114,7 +141,8 @@ export function renderResult(event: GatewayEvent, s: RequestState, result: Route
     headers['Content-Type'] = result.contentType ?? 'text/plain; charset=utf-8';
   } else {
     text = JSON.stringify(body);
-    headers['Content-Type'] = result.kind === 'document' && result.contentType ? result.contentType : JSON_TYPE;
+    headers['Content-Type'] =
+      result.kind === 'document' && result.contentType ? result.contentType : JSON_TYPE;
   }
 
   // The ETag covers what the page is (rows and whether more exist on either side), never the per-request meta.
@@ -129,7 +157,16 @@ export function renderResult(event: GatewayEvent, s: RequestState, result: Route
     headers.ETag = etag;
     if (etagMatches(header(event, 'if-none-match'), etag)) {
       const kept: Record<string, string> = {};
-      for (const name of ['X-Request-Id', 'X-Correlation-Id', 'ETag', 'Cache-Control', 'Vary', 'X-Next-Cursor', 'X-Prev-Cursor', 'X-Cache']) {
+      for (const name of [
+        'X-Request-Id',
+        'X-Correlation-Id',
+        'ETag',
+        'Cache-Control',
+        'Vary',
+        'X-Next-Cursor',
+        'X-Prev-Cursor',
+        'X-Cache',
+      ]) {
         if (headers[name] !== undefined) kept[name] = headers[name];
       }
       if (route.version === 'v1') Object.assign(kept, V1_DEPRECATION_HEADERS);
@@ -146,6 +183,11 @@ export function renderProblem(
   body: Record<string, unknown>,
   runtime: HttpRuntime,
 ): GatewayResult {
-  const headers = { ...baseHeaders(s), ...problem.headers, 'Content-Type': PROBLEM_TYPE, 'Cache-Control': 'no-store' };
+  const headers = {
+    ...baseHeaders(s),
+    ...problem.headers,
+    'Content-Type': PROBLEM_TYPE,
+    'Cache-Control': 'no-store',
+  };
   return finish(event, runtime, { statusCode: problem.status, headers, body: JSON.stringify(body) });
 }

@@ -1,4 +1,9 @@
 import { type AuthSettings, authSettingsFromEnv } from '#lib/auth/principal';
+import { FeatureFlags } from '#lib/flags/flags';
+import { PowertoolsFlagMetrics } from '#lib/flags/metrics';
+import { createFlagSource } from '#lib/flags/source';
+import { logger } from '#lib/observability/logger';
+import { metrics } from '#lib/observability/metrics';
 import { CursorCodec } from './cursor.ts';
 
 /** What the request path needs from the cache manager (lib/cache), kept structural so tests can pass their own. */
@@ -8,6 +13,8 @@ export interface ResponseCache {
     request: unknown,
     load: () => Promise<T>,
   ): Promise<{ value: T; status: 'hit' | 'miss' | 'stale' }>;
+  invalidate(scope: string): Promise<{ scope: string; version: number }>;
+  warm(scopes: string[]): Promise<Array<{ scope: string; ok: boolean; durationMs: number; error?: string }>>;
 }
 
 export interface RateLimitDecision {
@@ -25,6 +32,9 @@ export interface FlagGate {
   isEnabled(key: string, subject: { tenant?: string; user?: string }): Promise<boolean>;
 }
 
+/** The flags of the runtime: route gates and variants, and the admin view of every flag. */
+export type RuntimeFlags = FlagGate & Pick<FeatureFlags, 'explain'>;
+
 export const rateLimitHeaders = (d: RateLimitDecision): Record<string, string> => ({
   'X-RateLimit-Limit': String(d.limit),
   'X-RateLimit-Remaining': String(Math.max(0, d.remaining)),
@@ -37,7 +47,7 @@ export interface HttpRuntime {
   cursors: CursorCodec;
   cache?: ResponseCache;
   limiter?: RequestLimiter;
-  flags?: FlagGate;
+  flags?: RuntimeFlags;
   /** Responses at or above this many bytes are compressed when the client accepts it. */
   compressionMinBytes: number;
   /** Kept back from the Lambda's remaining time so the answer can still be sent. */
@@ -48,9 +58,11 @@ export interface HttpRuntime {
 
 export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): HttpRuntime {
   const minBytes = Number(env.AURUM_API_GZIP_MIN_BYTES ?? 1024);
+  const flagMetrics = new PowertoolsFlagMetrics(metrics);
   return {
     auth: authSettingsFromEnv(env),
     cursors: CursorCodec.fromEnv(env),
+    flags: new FeatureFlags(createFlagSource(env, { logger, metrics: flagMetrics }), flagMetrics, { logger }),
     compressionMinBytes: Number.isFinite(minBytes) && minBytes >= 0 ? minBytes : 1024,
     deadlineMarginMs: 250,
     defaultTimeoutMs: Number(env.AURUM_REQUEST_TIMEOUT_MS ?? 10_000),

@@ -2,10 +2,26 @@ import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { ANONYMOUS, type Principal, assertSameTenant, authorize, resolvePrincipal } from '#lib/auth/principal';
+import {
+  ANONYMOUS,
+  assertSameTenant,
+  authorize,
+  type Principal,
+  resolvePrincipal,
+} from '#lib/auth/principal';
 import { logger } from '#lib/observability/logger';
+import { flushMetrics } from '#lib/observability/metrics';
 import { type GatewayEvent, type GatewayResult, header, instanceOf, queryOf } from './event.ts';
-import { type FieldError, HttpProblem, badRequest, methodNotAllowed, notFound, serviceUnavailable, tooManyRequests, unprocessable } from './problem.ts';
+import {
+  badRequest,
+  type FieldError,
+  HttpProblem,
+  methodNotAllowed,
+  notFound,
+  serviceUnavailable,
+  tooManyRequests,
+  unprocessable,
+} from './problem.ts';
 import { problemBody, toProblem } from './problem-response.ts';
 import type { RouteRegistry } from './registry.ts';
 import { renderProblem, renderResult } from './render.ts';
@@ -65,7 +81,9 @@ const requestContext = (runtime: () => HttpRuntime): middy.MiddlewareObj<Gateway
     const remaining = request.context?.getRemainingTimeInMillis?.();
     const rt = runtime();
     const deadline =
-      typeof remaining === 'number' ? startedAt + Math.max(remaining - rt.deadlineMarginMs, 100) : startedAt + rt.defaultTimeoutMs;
+      typeof remaining === 'number'
+        ? startedAt + Math.max(remaining - rt.deadlineMarginMs, 100)
+        : startedAt + rt.defaultTimeoutMs;
     states.set(event, {
       requestId,
       correlationId: correlation && correlation.length <= 128 ? correlation : requestId,
@@ -106,7 +124,9 @@ const principalAndRoute = (
     // Public routes never depend on who calls them, so a bad credential header cannot break them.
     s.principal = route.auth === 'public' ? ANONYMOUS : resolvePrincipal(event, rt.auth);
     if (s.principal.source === 'dev' && s.coldStart) {
-      logger.warn('AURUM_AUTH_MODE=dev: principals come from X-Aurum-Tenant / X-Aurum-Groups headers, not tokens');
+      logger.warn(
+        'AURUM_AUTH_MODE=dev: principals come from X-Aurum-Tenant / X-Aurum-Groups headers, not tokens',
+      );
     }
     authorize(s.principal, route.auth);
     if (s.principal.tenant) logger.appendKeys({ tenant: s.principal.tenant });
@@ -129,11 +149,14 @@ const rateLimit = (runtime: () => HttpRuntime): middy.MiddlewareObj<GatewayEvent
     }
     s.rateLimit = decision;
     if (!decision.allowed) {
-      throw tooManyRequests('Rate limit exceeded for this tenant; retry after the reset', Math.max(1, decision.resetSeconds), rateLimitHeaders(decision));
+      throw tooManyRequests(
+        'Rate limit exceeded for this tenant; retry after the reset',
+        Math.max(1, decision.resetSeconds),
+        rateLimitHeaders(decision),
+      );
     }
   },
 });
-
 
 /** 4. The route's feature flag: off is a 404 (or the route's declared 503); a flag fault never fails a request. */
 const featureFlag = (runtime: () => HttpRuntime): middy.MiddlewareObj<GatewayEvent, GatewayResult> => ({
@@ -149,7 +172,10 @@ const featureFlag = (runtime: () => HttpRuntime): middy.MiddlewareObj<GatewayEve
         user: s.principal.subject,
       });
     } catch (error) {
-      logger.warn('flag evaluation failed; using the route default (on)', { flag: flag.key, error: String(error) });
+      logger.warn('flag evaluation failed; using the route default (on)', {
+        flag: flag.key,
+        error: String(error),
+      });
     }
     if (enabled) return;
     if (flag.whenOff === 'unavailable') throw serviceUnavailable('This feature is currently disabled');
@@ -177,7 +203,9 @@ function parseBody(event: GatewayEvent): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw badRequest('The request body is not valid JSON', [{ field: 'body', message: 'invalid JSON', code: 'invalid_json' }]);
+    throw badRequest('The request body is not valid JSON', [
+      { field: 'body', message: 'invalid JSON', code: 'invalid_json' },
+    ]);
   }
 }
 
@@ -228,7 +256,13 @@ const responder = (runtime: () => HttpRuntime): middy.MiddlewareObj<GatewayEvent
       logger.error('request failed', { error: request.error as Error, status: problem.status });
     }
     const requestId = s?.requestId ?? request.event.requestContext?.requestId ?? randomUUID();
-    request.response = renderProblem(request.event, s, problem, problemBody(problem, s?.instance ?? instanceOf(request.event), requestId), runtime());
+    request.response = renderProblem(
+      request.event,
+      s,
+      problem,
+      problemBody(problem, s?.instance ?? instanceOf(request.event), requestId),
+      runtime(),
+    );
     if (s) logAccess(s, problem.status);
   },
 });
@@ -242,6 +276,7 @@ function logAccess(s: RequestState, status: number): void {
     cache: s.cacheStatus,
   });
   logger.resetKeys();
+  flushMetrics();
 }
 
 /**
@@ -315,12 +350,19 @@ export function createDomainHandler(options: DomainHandlerOptions) {
     .use(validation());
 }
 
-async function variantFlags(route: RouteSpec, s: RequestState, runtime: HttpRuntime): Promise<Record<string, boolean>> {
+async function variantFlags(
+  route: RouteSpec,
+  s: RequestState,
+  runtime: HttpRuntime,
+): Promise<Record<string, boolean>> {
   const answers: Record<string, boolean> = {};
   for (const key of route.variants ?? []) {
     try {
       answers[key] = runtime.flags
-        ? await runtime.flags.isEnabled(key, { tenant: s.principal.tenant ?? undefined, user: s.principal.subject })
+        ? await runtime.flags.isEnabled(key, {
+            tenant: s.principal.tenant ?? undefined,
+            user: s.principal.subject,
+          })
         : true;
     } catch {
       answers[key] = true;

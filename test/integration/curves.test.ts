@@ -12,7 +12,13 @@ afterAll(async () => {
 });
 
 interface Page<T> {
-  meta: { next_cursor: string | null; prev_cursor: string | null; has_more: boolean; count: number; request_id: string };
+  meta: {
+    next_cursor: string | null;
+    prev_cursor: string | null;
+    has_more: boolean;
+    count: number;
+    request_id: string;
+  };
   data: T[];
 }
 interface Point {
@@ -27,7 +33,10 @@ interface Point {
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${api.url}${path}`, { headers });
 
-async function json<T>(path: string, headers: Record<string, string> = {}): Promise<{ res: Response; body: T }> {
+async function json<T>(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ res: Response; body: T }> {
   const res = await get(path, headers);
   return { res, body: (await res.json()) as T };
 }
@@ -42,7 +51,9 @@ describe('GET /v1/curves', () => {
     expect(body.data).toHaveLength(5);
     expect(body.meta.request_id).toBe(res.headers.get('x-request-id'));
     expect(body.meta.has_more).toBe(true);
-    expect(res.headers.get('cache-control')).toBe('public, max-age=300, stale-while-revalidate=150, stale-if-error=900');
+    expect(res.headers.get('cache-control')).toBe(
+      'public, max-age=300, stale-while-revalidate=150, stale-if-error=900',
+    );
     expect(res.headers.get('vary')).toBe('Accept, Accept-Encoding');
     expect(res.headers.get('deprecation')).toBe('true');
     expect(res.headers.get('sunset')).toBe('Wed, 31 Dec 2025 23:59:59 GMT');
@@ -85,7 +96,9 @@ describe('GET /v1/curves', () => {
     for (let i = pages.length - 1; i > 0; i--) {
       const prev = pages[i]!.meta.prev_cursor;
       expect(prev).toBeTruthy();
-      const { body } = await json<Page<Point>>(`/v1/curves?${filter}&limit=37&prev_cursor=${encodeURIComponent(prev!)}`);
+      const { body } = await json<Page<Point>>(
+        `/v1/curves?${filter}&limit=37&prev_cursor=${encodeURIComponent(prev!)}`,
+      );
       expect(body.data.map(identity)).toEqual(pages[i - 1]!.data.map(identity));
       if (i === 1) expect(body.meta.prev_cursor).toBeNull();
     }
@@ -93,8 +106,12 @@ describe('GET /v1/curves', () => {
 
   it('accepts since_cursor as an alias of cursor', async () => {
     const { body: first } = await json<Page<Point>>('/v1/curves?iso=PJM&limit=3');
-    const a = await json<Page<Point>>(`/v1/curves?iso=PJM&limit=3&cursor=${encodeURIComponent(first.meta.next_cursor!)}`);
-    const b = await json<Page<Point>>(`/v1/curves?iso=PJM&limit=3&since_cursor=${encodeURIComponent(first.meta.next_cursor!)}`);
+    const a = await json<Page<Point>>(
+      `/v1/curves?iso=PJM&limit=3&cursor=${encodeURIComponent(first.meta.next_cursor!)}`,
+    );
+    const b = await json<Page<Point>>(
+      `/v1/curves?iso=PJM&limit=3&since_cursor=${encodeURIComponent(first.meta.next_cursor!)}`,
+    );
     expect(b.body.data).toEqual(a.body.data);
   });
 
@@ -156,7 +173,10 @@ describe('cursor misuse', () => {
       [`iso=PJM&limit=3&cursor=${encodeURIComponent(tampered)}`, 'cursor_'],
       [`iso=MISO&limit=3&cursor=${encodeURIComponent(token)}`, 'cursor_filter_mismatch'],
       ['iso=PJM&limit=3&cursor=not-a-cursor', 'cursor_'],
-      [`iso=PJM&limit=3&cursor=${encodeURIComponent(token)}&prev_cursor=${encodeURIComponent(tampered)}`, 'cursor_conflict'],
+      [
+        `iso=PJM&limit=3&cursor=${encodeURIComponent(token)}&prev_cursor=${encodeURIComponent(tampered)}`,
+        'cursor_conflict',
+      ],
     ] as const) {
       const res = await get(`/v1/curves?${query}`);
       expect(res.status, query).toBe(400);
@@ -178,21 +198,35 @@ describe('cursor misuse', () => {
 describe('GET /v1/curves/diff and /v1/curves/strips', () => {
   it('diffs two dates with diff_abs = b − a, and its next_cursor works (the original rejected it)', async () => {
     const base = '/v1/curves/diff?asof_a=2025-09-02&asof_b=2025-09-26&iso=PJM&limit=10';
-    const { res, body } = await json<Page<{ mid_a: number; mid_b: number; diff_abs: number; diff_pct: number | null; curve_key: string; tenor_label: string }>>(base);
+    const { res, body } =
+      await json<
+        Page<{
+          mid_a: number;
+          mid_b: number;
+          diff_abs: number;
+          diff_pct: number | null;
+          curve_key: string;
+          tenor_label: string;
+        }>
+      >(base);
     expect(res.status).toBe(200);
     expect(body.data).toHaveLength(10);
     for (const row of body.data) {
       expect(row.diff_abs).toBeCloseTo(row.mid_b - row.mid_a, 6);
       expect(row.diff_pct).toBeCloseTo((row.mid_b - row.mid_a) / row.mid_a, 6);
     }
-    const page2 = await json<Page<{ curve_key: string; tenor_label: string }>>(`${base}&cursor=${encodeURIComponent(body.meta.next_cursor!)}`);
+    const page2 = await json<Page<{ curve_key: string; tenor_label: string }>>(
+      `${base}&cursor=${encodeURIComponent(body.meta.next_cursor!)}`,
+    );
     expect(page2.res.status).toBe(200);
     const seen = new Set(body.data.map((r) => `${r.curve_key}|${r.tenor_label}`));
     for (const r of page2.body.data) expect(seen.has(`${r.curve_key}|${r.tenor_label}`)).toBe(false);
   });
 
   it('refuses equal dates, a range over 365 days and a diff without filters', async () => {
-    const same = await json<{ detail: string }>('/v1/curves/diff?asof_a=2025-09-02&asof_b=2025-09-02&iso=PJM');
+    const same = await json<{ detail: string }>(
+      '/v1/curves/diff?asof_a=2025-09-02&asof_b=2025-09-02&iso=PJM',
+    );
     expect(same.res.status).toBe(400);
     const far = await json<{ detail: string }>('/v1/curves/diff?asof_a=2024-01-01&asof_b=2025-09-02&iso=PJM');
     expect(far.res.status).toBe(400);
@@ -212,9 +246,11 @@ describe('GET /v1/curves/diff and /v1/curves/strips', () => {
 
 describe('v2 curves', () => {
   it('lists curves with links that carry the cursor and the other parameters', async () => {
-    const { res, body } = await json<{ data: { id: string; data_points: number }[]; links: { self: string; next: string | null }; meta: { next_cursor: string } }>(
-      '/v2/curves?limit=3&name_filter=ercot',
-    );
+    const { res, body } = await json<{
+      data: { id: string; data_points: number }[];
+      links: { self: string; next: string | null };
+      meta: { next_cursor: string };
+    }>('/v2/curves?limit=3&name_filter=ercot');
     expect(res.status).toBe(200);
     expect(res.headers.get('deprecation')).toBeNull();
     expect(body.data).toHaveLength(3);
@@ -225,7 +261,9 @@ describe('v2 curves', () => {
   });
 
   it('answers 403 when tenant_id disagrees with the caller, and 200 when it agrees', async () => {
-    const other = await json<{ status: number; type: string }>('/v2/curves?tenant_id=globex', { 'X-Aurum-Tenant': 'acme' });
+    const other = await json<{ status: number; type: string }>('/v2/curves?tenant_id=globex', {
+      'X-Aurum-Tenant': 'acme',
+    });
     expect(other.res.status).toBe(403);
     expect(other.res.headers.get('content-type')).toBe('application/problem+json');
     expect(other.body.type).toBe('https://api.aurum.dev/problems/forbidden');
@@ -245,7 +283,10 @@ describe('v2 curves', () => {
   });
 
   it('diffs one curve between two timestamps', async () => {
-    const { res, body } = await json<{ data: { id: string; description: string; data_points: { curve_key: string }[] }; meta: { version: string } }>(
+    const { res, body } = await json<{
+      data: { id: string; description: string; data_points: { curve_key: string }[] };
+      meta: { version: string };
+    }>(
       '/v2/curves/PJM.WESTERN_HUB.DA.ON_PEAK.PWR/diff?from_timestamp=2025-09-02T00:00:00Z&to_timestamp=2025-09-26',
     );
     expect(res.status).toBe(200);

@@ -4,7 +4,10 @@ import { gatewayEvent, lambdaContext } from '#test/support/events';
 import { type FakeTrino, startFakeTrino } from '#test/support/fake-trino-server';
 
 let trino: FakeTrino;
-let handler: (event: ReturnType<typeof gatewayEvent>, context: ReturnType<typeof lambdaContext>) => Promise<GatewayResult>;
+let handler: (
+  event: ReturnType<typeof gatewayEvent>,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<GatewayResult>;
 
 beforeAll(async () => {
   trino = await startFakeTrino();
@@ -17,10 +20,26 @@ afterAll(async () => {
 });
 
 const claims = { sub: 'analyst', tenant: 'acme' };
-const curves = (key: string) => gatewayEvent('GET /v1/curves', '/v1/curves', { query: { curve_key: key, limit: '5' }, claims });
-const COLUMNS = ['curve_key', 'tenor_label', 'tenor_type', 'contract_month', 'asof_date', 'mid', 'bid', 'ask', 'price_type'].map((name) => ({
+const curves = (key: string) =>
+  gatewayEvent('GET /v1/curves', '/v1/curves', { query: { curve_key: key, limit: '5' }, claims });
+const COLUMNS = [
+  'curve_key',
+  'tenor_label',
+  'tenor_type',
+  'contract_month',
+  'asof_date',
+  'mid',
+  'bid',
+  'ask',
+  'price_type',
+].map((name) => ({
   name,
-  type: name === 'contract_month' || name === 'asof_date' ? 'date' : ['mid', 'bid', 'ask'].includes(name) ? 'double' : 'varchar',
+  type:
+    name === 'contract_month' || name === 'asof_date'
+      ? 'date'
+      : ['mid', 'bid', 'ask'].includes(name)
+        ? 'double'
+        : 'varchar',
 }));
 const problem = (r: GatewayResult) => JSON.parse(r.body) as { status: number; detail: string; type: string };
 
@@ -54,7 +73,10 @@ describe('the curves Lambda over Trino, when Trino misbehaves', () => {
   });
 
   it('answers 503 with Retry-After when Trino stays unavailable', async () => {
-    trino.script("'DOWN.KEY'", { columns: COLUMNS, steps: [{ status: 503 }, { status: 503 }, { status: 503 }, { rows: [] }] });
+    trino.script("'DOWN.KEY'", {
+      columns: COLUMNS,
+      steps: [{ status: 503 }, { status: 503 }, { status: 503 }, { rows: [] }],
+    });
     const res = await handler(curves('DOWN.KEY'), lambdaContext());
     expect(res.statusCode).toBe(503);
     expect(res.headers['Retry-After']).toBe('5');
@@ -65,7 +87,14 @@ describe('the curves Lambda over Trino, when Trino misbehaves', () => {
       columns: COLUMNS,
       steps: [
         { rows: [['BROKEN.KEY', '2026-01', 'MONTHLY', '2026-01-01', '2025-09-26', 50.5, 50, 51, 'MID']] },
-        { error: { message: "line 1:8: Column 'secret_col' cannot be resolved", errorName: 'GENERIC_INTERNAL_ERROR', errorType: 'INTERNAL_ERROR', errorCode: 65536 } },
+        {
+          error: {
+            message: "line 1:8: Column 'secret_col' cannot be resolved",
+            errorName: 'GENERIC_INTERNAL_ERROR',
+            errorType: 'INTERNAL_ERROR',
+            errorCode: 65536,
+          },
+        },
       ],
     });
     const res = await handler(curves('BROKEN.KEY'), lambdaContext());

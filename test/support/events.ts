@@ -24,7 +24,13 @@ export function lambdaContext(timeoutMs = 10_000): Context {
 export function gatewayEvent(
   routeKey: string,
   rawPath: string,
-  options: { query?: Record<string, string>; headers?: Record<string, string>; claims?: Record<string, unknown>; pathParameters?: Record<string, string>; body?: string } = {},
+  options: {
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+    claims?: Record<string, unknown>;
+    pathParameters?: Record<string, string>;
+    body?: string;
+  } = {},
 ): GatewayEvent {
   const method = routeKey === '$default' ? 'GET' : routeKey.split(' ')[0]!;
   const rawQueryString = new URLSearchParams(options.query ?? {}).toString();

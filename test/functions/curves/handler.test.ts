@@ -6,7 +6,10 @@ import { gatewayEvent, lambdaContext } from '#test/support/events';
 process.env.AURUM_AUTH_MODE = 'jwt';
 process.env.AURUM_API_ADMIN_GROUP = 'aurum-admins';
 
-let handler: (event: ReturnType<typeof gatewayEvent>, context: ReturnType<typeof lambdaContext>) => Promise<GatewayResult>;
+let handler: (
+  event: ReturnType<typeof gatewayEvent>,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<GatewayResult>;
 beforeAll(async () => {
   ({ handler } = await import('#functions/curves/handler'));
 });
@@ -15,7 +18,10 @@ const body = (r: GatewayResult) => JSON.parse(r.body) as Record<string, unknown>
 
 describe('curves Lambda behind the JWT authorizer', () => {
   it('answers 401 problem+json when the event carries no claims', async () => {
-    const res = await handler(gatewayEvent('GET /v1/curves', '/v1/curves', { query: { limit: '2' } }), lambdaContext());
+    const res = await handler(
+      gatewayEvent('GET /v1/curves', '/v1/curves', { query: { limit: '2' } }),
+      lambdaContext(),
+    );
     expect(res.statusCode).toBe(401);
     expect(res.headers['Content-Type']).toBe('application/problem+json');
     expect(res.headers['WWW-Authenticate']).toBe('Bearer');
@@ -31,7 +37,10 @@ describe('curves Lambda behind the JWT authorizer', () => {
     const res = await handler(event, lambdaContext());
     expect(res.statusCode).toBe(403);
     const ok = await handler(
-      gatewayEvent('GET /v2/curves', '/v2/curves', { query: { limit: '2' }, claims: { sub: 'user-1', tenant: 'acme' } }),
+      gatewayEvent('GET /v2/curves', '/v2/curves', {
+        query: { limit: '2' },
+        claims: { sub: 'user-1', tenant: 'acme' },
+      }),
       lambdaContext(),
     );
     expect(ok.statusCode).toBe(200);
@@ -39,12 +48,18 @@ describe('curves Lambda behind the JWT authorizer', () => {
   });
 
   it('refuses a token without a tenant on tenant routes', async () => {
-    const res = await handler(gatewayEvent('GET /v1/curves', '/v1/curves', { claims: { sub: 'machine' } }), lambdaContext());
+    const res = await handler(
+      gatewayEvent('GET /v1/curves', '/v1/curves', { claims: { sub: 'machine' } }),
+      lambdaContext(),
+    );
     expect(res.statusCode).toBe(403);
   });
 
   it('answers a route of another domain as 404, never runs it', async () => {
-    const res = await handler(gatewayEvent('GET /health', '/health', { claims: { sub: 'u', tenant: 'acme' } }), lambdaContext());
+    const res = await handler(
+      gatewayEvent('GET /health', '/health', { claims: { sub: 'u', tenant: 'acme' } }),
+      lambdaContext(),
+    );
     expect(res.statusCode).toBe(404);
   });
 });

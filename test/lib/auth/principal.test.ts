@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assertSameTenant, authorize, parseGroupList, resolvePrincipal } from '#lib/auth/principal';
 import { normaliseTenant } from '#lib/auth/tenant';
-import { HttpProblem } from '#lib/http/problem';
+import type { HttpProblem } from '#lib/http/problem';
 
 const jwt = { mode: 'jwt' as const, adminGroups: ['aurum-admins'] };
 const event = (claims?: Record<string, unknown>, headers: Record<string, string> = {}) => ({
@@ -35,7 +35,10 @@ describe('admin groups', () => {
   });
 
   it('makes nobody admin when no group is configured', () => {
-    const p = resolvePrincipal(event({ sub: 'u', tenant: 'acme', 'cognito:groups': '[admins]' }), { mode: 'jwt', adminGroups: [] });
+    const p = resolvePrincipal(event({ sub: 'u', tenant: 'acme', 'cognito:groups': '[admins]' }), {
+      mode: 'jwt',
+      adminGroups: [],
+    });
     expect(p.isAdmin).toBe(false);
     expect(status(() => authorize(p, 'admin'))).toBe(403);
   });
@@ -43,8 +46,17 @@ describe('admin groups', () => {
 
 describe('principal from JWT claims', () => {
   it('reads tenant and groups, including the flattened array form HTTP APIs pass', () => {
-    const p = resolvePrincipal(event({ sub: 'u1', tenant: 'ACME', 'cognito:groups': '[aurum-admins analysts]' }), jwt);
-    expect(p).toMatchObject({ subject: 'u1', tenant: 'acme', groups: ['aurum-admins', 'analysts'], isAdmin: true, source: 'jwt' });
+    const p = resolvePrincipal(
+      event({ sub: 'u1', tenant: 'ACME', 'cognito:groups': '[aurum-admins analysts]' }),
+      jwt,
+    );
+    expect(p).toMatchObject({
+      subject: 'u1',
+      tenant: 'acme',
+      groups: ['aurum-admins', 'analysts'],
+      isAdmin: true,
+      source: 'jwt',
+    });
   });
 
   it('falls back to the email domain for the tenant', () => {
@@ -59,7 +71,10 @@ describe('principal from JWT claims', () => {
   });
 
   it('ignores development headers outside dev mode', () => {
-    const p = resolvePrincipal(event({ sub: 'u', tenant: 'acme' }, { 'x-aurum-tenant': 'globex', 'x-aurum-groups': 'aurum-admins' }), jwt);
+    const p = resolvePrincipal(
+      event({ sub: 'u', tenant: 'acme' }, { 'x-aurum-tenant': 'globex', 'x-aurum-groups': 'aurum-admins' }),
+      jwt,
+    );
     expect(p.tenant).toBe('acme');
     expect(p.isAdmin).toBe(false);
   });
@@ -71,11 +86,16 @@ describe('development principal', () => {
     expect(resolvePrincipal(event(), dev)).toMatchObject({ tenant: 'demo', isAdmin: true, source: 'dev' });
   });
   it('takes tenant and groups from headers', () => {
-    const p = resolvePrincipal(event(undefined, { 'x-aurum-tenant': 'Acme', 'x-aurum-groups': 'analysts' }), dev);
+    const p = resolvePrincipal(
+      event(undefined, { 'x-aurum-tenant': 'Acme', 'x-aurum-groups': 'analysts' }),
+      dev,
+    );
     expect(p).toMatchObject({ tenant: 'acme', isAdmin: false });
   });
   it('refuses an invalid tenant header with 400', () => {
-    expect(status(() => resolvePrincipal(event(undefined, { 'x-aurum-tenant': 'bad tenant!' }), dev))).toBe(400);
+    expect(status(() => resolvePrincipal(event(undefined, { 'x-aurum-tenant': 'bad tenant!' }), dev))).toBe(
+      400,
+    );
   });
 });
 

@@ -4,13 +4,24 @@ import { DuplicateRouteError, RouteRegistry } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
 
 const route = (method: 'GET' | 'POST', path: string, id: string) =>
-  defineRoute({ id, method, path, domain: 'test', version: 'v2', summary: id, auth: 'public', response: { kind: 'empty' } });
+  defineRoute({
+    id,
+    method,
+    path,
+    domain: 'test',
+    version: 'v2',
+    summary: id,
+    auth: 'public',
+    response: { kind: 'empty' },
+  });
 
 describe('RouteRegistry', () => {
   it('refuses the same method and path twice', () => {
     const r = new RouteRegistry().register(route('GET', '/v2/things', 'listThings'));
     expect(() => r.register(route('GET', '/v2/things', 'listThingsAgain'))).toThrow(DuplicateRouteError);
-    expect(() => r.register(route('GET', '/v2/things', 'listThingsAgain'))).toThrow('route already registered: GET /v2/things');
+    expect(() => r.register(route('GET', '/v2/things', 'listThingsAgain'))).toThrow(
+      'route already registered: GET /v2/things',
+    );
   });
 
   it('refuses a duplicate operation id', () => {
@@ -41,6 +52,16 @@ describe('RouteRegistry', () => {
   it('holds every route of the API once, each with a domain that has a handler folder', () => {
     const keys = registry.routes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toEqual(expect.arrayContaining(['GET /v1/curves', 'GET /v1/curves/diff', 'GET /v1/curves/strips', 'GET /v2/curves', 'GET /v2/curves/export', 'GET /v2/curves/{curve_id}/diff', 'GET /health']));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'GET /v1/curves',
+        'GET /v1/curves/diff',
+        'GET /v1/curves/strips',
+        'GET /v2/curves',
+        'GET /v2/curves/export',
+        'GET /v2/curves/{curve_id}/diff',
+        'GET /health',
+      ]),
+    );
   });
 });

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { tenantParam, textParam } from '#lib/http/params';
+import { defineRoute } from '#lib/http/route';
+
+const SCENARIO_ID = z.uuid({ message: 'must be a UUID' });
+const V1_ADMIN = { key: 'v1-admin', whenOff: 'not-found' } as const;
+
+const InvalidatedScope = z.object({
+  scope: z.string(),
+  /** Keys are never scanned or deleted: bumping the scope version makes them unreachable and they expire. */
+  redis_keys_removed: z.number().int(),
+  local_entries_removed: z.number().int(),
+  version: z.number().int().nullable(),
+});
+
+export const explainFlags = defineRoute({
+  id: 'explainFlagsV2',
+  method: 'GET',
+  path: '/v2/admin/flags',
+  domain: 'admin',
+  version: 'v2',
+  summary: 'Every feature flag with its answer for one subject, and why',
+  description:
+    'Never behind a flag itself. Reasons: kill-switch, denied, allowed, rollout, default. Also the version and age of the flags document in force.',
+  auth: 'admin',
+  request: {
+    query: z.object({
+      tenant: textParam({
+        max: 64,
+        description: 'Tenant to evaluate for (default: the caller’s)',
+      }).optional(),
+      user: textParam({ max: 256, description: 'User to evaluate for (default: the caller)' }).optional(),
+    }),
+  },
+  response: {
+    kind: 'object',
+    schema: z.object({
+      version: z.string(),
+      age_seconds: z.number().nullable(),
+      source: z.string(),
+      last_error: z.string().optional(),
+      subject: z.object({ tenant: z.string().nullable(), user: z.string().nullable() }),
+      flags: z.array(
+        z.object({ key: z.string(), enabled: z.boolean(), reason: z.string(), value: z.unknown() }),
+      ),
+    }),
+  },
+});
+
+export const invalidateCurvesV1 = defineRoute({
+  id: 'invalidateCurveCacheV1',
+  method: 'POST',
+  path: '/v1/admin/cache/curves/invalidate',
+  domain: 'admin',
+  version: 'v1',
+  summary: 'Invalidate every cached curve answer',
+  auth: 'admin',
+  flag: V1_ADMIN,
+  response: { kind: 'list', schema: InvalidatedScope },
+});
+
+export const invalidateScenarioV1 = defineRoute({
+  id: 'invalidateScenarioCacheV1',
+  method: 'POST',
+  path: '/v1/admin/cache/scenario/{scenario_id}/invalidate',
+  domain: 'admin',
+  version: 'v1',
+  summary: 'Invalidate cached scenario outputs and metrics',
+  auth: 'admin',
+  flag: V1_ADMIN,
+  request: { path: z.object({ scenario_id: SCENARIO_ID }), query: z.object({ tenant_id: tenantParam() }) },
+  response: { kind: 'empty', status: 204 },
+});
+
+export const invalidateEiaV1 = defineRoute({
+  id: 'invalidateEiaSeriesCacheV1',
+  method: 'POST',
+  path: '/v1/admin/cache/eia/series/invalidate',
+  domain: 'admin',
+  version: 'v1',
+  summary: 'Invalidate cached EIA series and their dimensions',
+  auth: 'admin',
+  flag: V1_ADMIN,
+  response: { kind: 'list', schema: InvalidatedScope },
+});
+
+export const invalidateMetadataV1 = defineRoute({
+  id: 'invalidateMetadataCacheV1',
+  method: 'POST',
+  path: '/v1/admin/cache/metadata/{scope}/invalidate',
+  domain: 'admin',
+  version: 'v1',
+  summary: 'Invalidate cached metadata: locations, units or dimensions',
+  auth: 'admin',
+  flag: V1_ADMIN,
+  request: {
+    path: z.object({ scope: textParam({ max: 64 }) }),
+    query: z.object({ iso: textParam({ max: 16, description: 'Only with scope=locations' }).optional() }),
+  },
+  response: { kind: 'list', schema: InvalidatedScope },
+});
+
+export const warmCacheV1 = defineRoute({
+  id: 'warmCacheV1',
+  method: 'POST',
+  path: '/v1/admin/cache/warm',
+  domain: 'admin',
+  version: 'v1',
+  summary: 'Run the warm-up functions of the named cache scopes',
+  auth: 'admin',
+  flag: V1_ADMIN,
+  request: {
+    body: z
+      .object({
+        scopes: z
+          .array(textParam({ max: 64 }))
+          .min(1)
+          .max(20),
+      })
+      .strict(),
+  },
+  response: {
+    kind: 'list',
+    schema: z.object({
+      scope: z.string(),
+      ok: z.boolean(),
+      duration_ms: z.number(),
+      error: z.string().optional(),
+    }),
+  },
+});
+
+export const invalidateCurvesV2 = defineRoute({
+  id: 'invalidateCurveCacheV2',
+  method: 'POST',
+  path: '/v2/admin/cache/curves/invalidate',
+  domain: 'admin',
+  version: 'v2',
+  summary: 'Invalidate every cached curve answer',
+  auth: 'admin',
+  request: { query: z.object({ tenant_id: tenantParam() }) },
+  response: {
+    kind: 'document',
+    schema: z.object({
+      cache_type: z.literal('curves'),
+      keys_purged: z.number().int(),
+      meta: z.object({
+        request_id: z.string(),
+        tenant_id: z.string().nullable(),
+        processing_time_ms: z.number(),
+        version: z.literal('v2'),
+      }),
+    }),
+  },
+});
+
+export const invalidateScenarioV2 = defineRoute({
+  id: 'invalidateScenarioCacheV2',
+  method: 'POST',
+  path: '/v2/admin/cache/scenario/{scenario_id}/invalidate',
+  domain: 'admin',
+  version: 'v2',
+  summary: 'Invalidate cached scenario outputs and metrics',
+  auth: 'admin',
+  request: { path: z.object({ scenario_id: SCENARIO_ID }), query: z.object({ tenant_id: tenantParam() }) },
+  response: { kind: 'empty', status: 204 },
+});
+
+export const adminRoutes = [
+  explainFlags,
+  invalidateCurvesV1,
+  invalidateScenarioV1,
+  invalidateEiaV1,
+  invalidateMetadataV1,
+  warmCacheV1,
+  invalidateCurvesV2,
+  invalidateScenarioV2,
+];
