@@ -1,3 +1,4 @@
+import { registry } from '#functions/registry';
 import type { RouteImplementation } from '#lib/http/route';
 import type { HttpRuntime } from '#lib/http/runtime';
 import type { ImplementationTable } from '#lib/http/stack';
@@ -12,6 +13,7 @@ import type {
   warmCacheV1,
 } from './routes.ts';
 import { CURVE_SCOPES, createAdminService, EIA_SCOPES, SCENARIO_SCOPES } from './service.ts';
+import { scopeWarmer } from './warm-up.ts';
 
 export function implementAdmin(runtime: HttpRuntime): ImplementationTable {
   const service = createAdminService(runtime.cache);
@@ -50,10 +52,20 @@ export function implementAdmin(runtime: HttpRuntime): ImplementationTable {
     await service.invalidate(SCENARIO_SCOPES);
     return { kind: 'empty' };
   };
-  const warm: RouteImplementation<typeof warmCacheV1> = async (input) => ({
-    kind: 'list',
-    data: await service.warm(input.body.scopes),
-  });
+  const warm: RouteImplementation<typeof warmCacheV1> = async (input) => {
+    for (const scope of new Set(input.body.scopes)) {
+      if (!runtime.cache?.scopes.includes(scope)) continue;
+      runtime.cache.registerWarmUp(
+        scope,
+        scopeWarmer(registry.routes, scope, {
+          baseUrl: process.env.AURUM_API_BASE_URL,
+          headers: input.headers,
+          deadline: input.deadline,
+        }),
+      );
+    }
+    return { kind: 'list', data: await service.warm(input.body.scopes) };
+  };
 
   const curvesV2: RouteImplementation<typeof invalidateCurvesV2> = async (input) => {
     const started = Date.now();

@@ -123,6 +123,10 @@ export const listCurvesV1 = defineRoute({
   csv: { filename: 'curves.csv', columns: CURVE_COLUMNS },
   cache: { scope: 'curves', maxAgeSeconds: CURVES_TTL, visibility: 'public' },
   variants: CORRECTIONS,
+  warm: [
+    { limit: '200' },
+    ...['PJM', 'ERCOT', 'CAISO', 'MISO', 'NYISO', 'ISONE', 'SPP'].map((iso) => ({ iso, limit: '200' })),
+  ],
 });
 
 export const diffCurvesV1 = defineRoute({
@@ -211,6 +215,7 @@ export const listCurvesV2 = defineRoute({
   },
   response: { kind: 'list', schema: CurveSummary },
   cache: { scope: 'curves-v2', maxAgeSeconds: 60, visibility: 'public' },
+  warm: [{ limit: '10' }, { limit: '100' }],
 });
 
 export const exportCurvesV2 = defineRoute({

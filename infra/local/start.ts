@@ -27,6 +27,8 @@ const handlers = await loadHandlers(registry);
 const server = createLocalGateway({ registry, handlers, fallbackDomain: 'health' });
 const port = Number(process.env.PORT ?? 3000);
 const url = await listen(server, port, process.env.HOST ?? '127.0.0.1');
+// The cache warm-up replays representative requests through this API.
+process.env.AURUM_API_BASE_URL ??= url;
 
 console.log(
   `Aurum API listening on ${url}  (${registry.routes.length} routes, auth mode ${process.env.AURUM_AUTH_MODE})`,

@@ -1,3 +1,4 @@
+import { CacheStoreError } from '#lib/cache/store';
 import { DataAccessError } from '#lib/data/engine';
 import { gatewayTimeout, HttpProblem, internalError, serviceUnavailable } from './problem.ts';
 
@@ -16,6 +17,10 @@ export function toProblem(error: unknown): HttpProblem {
       default:
         return internalError(error);
     }
+  }
+  if (error instanceof CacheStoreError) {
+    // Reads absorb cache faults; only operations that must reach the cache (invalidation) surface them.
+    return serviceUnavailable('The cache is unavailable; retry shortly', 5);
   }
   if (error instanceof Error && error.name === 'TimeoutError') {
     return gatewayTimeout('The request did not complete within its deadline');

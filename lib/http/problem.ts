@@ -68,13 +68,21 @@ export const methodNotAllowed = (detail: string, allow: string[]) =>
     headers: { Allow: allow.join(', ') },
   });
 
-export const tooManyRequests = (detail: string, retryAfterSeconds: number, headers: Record<string, string> = {}) =>
+export const tooManyRequests = (
+  detail: string,
+  retryAfterSeconds: number,
+  headers: Record<string, string> = {},
+) =>
   new HttpProblem(429, 'rate-limited', 'Too Many Requests', {
     detail,
     headers: { ...headers, 'Retry-After': String(retryAfterSeconds) },
   });
 
-export const serviceUnavailable = (detail: string, retryAfterSeconds?: number, options: ProblemOptions = {}) =>
+export const serviceUnavailable = (
+  detail: string,
+  retryAfterSeconds?: number,
+  options: ProblemOptions = {},
+) =>
   new HttpProblem(503, 'service-unavailable', 'Service Unavailable Error', {
     ...options,
     detail,

@@ -41,6 +41,8 @@ export interface RouteSpec {
     /** false: send Cache-Control but keep the answer out of the server cache (large bodies). */
     store?: boolean;
   };
+  /** Representative queries the cache warm-up replays through the API to fill the route's scope. */
+  warm?: readonly Record<string, string>[];
   /** Flags whose answer changes the body: evaluated per request, part of the cache key, given to the route. */
   variants?: readonly string[];
   /** A feature flag that gates the route: off answers 404, or 503 where the route says so. */

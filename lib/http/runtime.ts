@@ -1,4 +1,6 @@
 import { type AuthSettings, authSettingsFromEnv } from '#lib/auth/principal';
+import { createCacheFromEnv } from '#lib/cache/create-cache';
+import { type CacheMetrics, PowertoolsCacheMetrics } from '#lib/cache/metrics';
 import { FeatureFlags } from '#lib/flags/flags';
 import { PowertoolsFlagMetrics } from '#lib/flags/metrics';
 import { createFlagSource } from '#lib/flags/source';
@@ -14,6 +16,10 @@ export interface ResponseCache {
     load: () => Promise<T>,
   ): Promise<{ value: T; status: 'hit' | 'miss' | 'stale' }>;
   invalidate(scope: string): Promise<{ scope: string; version: number }>;
+  registerWarmUp(scope: string, fn: () => Promise<void>): void;
+  readonly scopes: string[];
+  /** Resolves when background refreshes have finished (tests, and before a Lambda freezes). */
+  idle?(): Promise<void>;
   warm(scopes: string[]): Promise<Array<{ scope: string; ok: boolean; durationMs: number; error?: string }>>;
 }
 
@@ -48,6 +54,8 @@ export interface HttpRuntime {
   cache?: ResponseCache;
   limiter?: RequestLimiter;
   flags?: RuntimeFlags;
+  /** Called once at the end of every request: flush buffered metrics. */
+  afterRequest(): void;
   /** Responses at or above this many bytes are compressed when the client accepts it. */
   compressionMinBytes: number;
   /** Kept back from the Lambda's remaining time so the answer can still be sent. */
@@ -56,11 +64,38 @@ export interface HttpRuntime {
   defaultTimeoutMs: number;
 }
 
-export function runtimeFromEnv(env: NodeJS.ProcessEnv = process.env): HttpRuntime {
+function newCache(env: NodeJS.ProcessEnv, options: { cacheMetrics?: CacheMetrics; now?: () => number }) {
+  const cacheMetrics = options.cacheMetrics ?? new PowertoolsCacheMetrics();
+  return {
+    cache: createCacheFromEnv(env, { metrics: cacheMetrics, now: options.now }),
+    metrics: cacheMetrics,
+  };
+}
+
+let shared: ReturnType<typeof newCache> | undefined;
+/**
+ * One cache and limiter per process. A Lambda process serves one domain, so nothing changes there; the
+ * local gateway runs every domain in one process, and sharing makes its memory cache behave like the
+ * shared Upstash one: an admin invalidation is seen by the curves handler at once.
+ */
+function processCache() {
+  shared ??= newCache(process.env, {});
+  return shared;
+}
+
+export function runtimeFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { cacheMetrics?: CacheMetrics; now?: () => number } = {},
+): HttpRuntime {
   const minBytes = Number(env.AURUM_API_GZIP_MIN_BYTES ?? 1024);
   const flagMetrics = new PowertoolsFlagMetrics(metrics);
+  const custom = env !== process.env || options.cacheMetrics !== undefined || options.now !== undefined;
+  const { cache, metrics: cacheMetrics } = custom ? newCache(env, options) : processCache();
   return {
     auth: authSettingsFromEnv(env),
+    cache: cache.manager,
+    limiter: cache.limiter,
+    afterRequest: () => cacheMetrics.flush(),
     cursors: CursorCodec.fromEnv(env),
     flags: new FeatureFlags(createFlagSource(env, { logger, metrics: flagMetrics }), flagMetrics, { logger }),
     compressionMinBytes: Number.isFinite(minBytes) && minBytes >= 0 ? minBytes : 1024,

@@ -247,7 +247,7 @@ const responder = (runtime: () => HttpRuntime): middy.MiddlewareObj<GatewayEvent
     const s = state(request as Request);
     const result = request.response as unknown as RouteResult;
     request.response = renderResult(request.event, s, result, runtime());
-    logAccess(s, request.response.statusCode);
+    logAccess(s, request.response.statusCode, runtime());
   },
   onError: (request) => {
     const s = states.get(request.event);
@@ -263,11 +263,11 @@ const responder = (runtime: () => HttpRuntime): middy.MiddlewareObj<GatewayEvent
       problemBody(problem, s?.instance ?? instanceOf(request.event), requestId),
       runtime(),
     );
-    if (s) logAccess(s, problem.status);
+    if (s) logAccess(s, problem.status, runtime());
   },
 });
 
-function logAccess(s: RequestState, status: number): void {
+function logAccess(s: RequestState, status: number, runtime: HttpRuntime): void {
   logger.info('request completed', {
     route: s.route ? routeKey(s.route) : undefined,
     status,
@@ -277,6 +277,7 @@ function logAccess(s: RequestState, status: number): void {
   });
   logger.resetKeys();
   flushMetrics();
+  runtime.afterRequest();
 }
 
 /**

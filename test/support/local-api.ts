@@ -15,6 +15,7 @@ export async function startLocalApi(env: Record<string, string> = {}): Promise<L
   const handlers = await loadHandlers(registry);
   const server: Server = createLocalGateway({ registry, handlers, fallbackDomain: 'health' });
   const url = await listen(server, 0);
+  process.env.AURUM_API_BASE_URL = url;
   return {
     url,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -1,0 +1,69 @@
+import { CacheManager } from './manager.ts';
+import { MemoryStore } from './memory-store.ts';
+import { type CacheMetrics, PowertoolsCacheMetrics } from './metrics.ts';
+import { cachePoliciesFromEnv } from './policies.ts';
+import {
+  MemoryRateLimiter,
+  type RateLimiter,
+  rateLimitSettingsFromEnv,
+  UpstashRateLimiter,
+} from './rate-limit.ts';
+import type { CacheStore } from './store.ts';
+import { createUpstashClients, UpstashStore } from './upstash-store.ts';
+
+export interface CacheRuntime {
+  manager: CacheManager;
+  limiter: RateLimiter;
+  store: CacheStore;
+  metrics: CacheMetrics;
+}
+
+function positiveMs(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
+  const raw = env[variable]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new RangeError(`${variable} must be a positive whole number of ms`);
+  return value;
+}
+
+/**
+ * The cache and rate limiter for this process, from the environment:
+ * - `UPSTASH_REDIS_REST_URL` + `UPSTASH_REDIS_REST_TOKEN`: Upstash store (with an in-process L1)
+ *   and Upstash token buckets; neither set: the memory store and limiter (the `npm start` default);
+ * - `AURUM_API_CACHE_TIMEOUT_MS` (150): store reads/writes slower than this are misses, and
+ *   rate-limit checks slower than this fail open;
+ * - the TTL variables of `cachePoliciesFromEnv` and the limits of `rateLimitSettingsFromEnv`.
+ * Builds clients only; nothing connects until the first request.
+ */
+export function createCacheFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { metrics?: CacheMetrics; now?: () => number } = {},
+): CacheRuntime {
+  const metrics = options.metrics ?? new PowertoolsCacheMetrics();
+  const timeoutMs = positiveMs(env, 'AURUM_API_CACHE_TIMEOUT_MS', 150);
+  const policies = cachePoliciesFromEnv(env);
+  const settings = rateLimitSettingsFromEnv(env);
+  const url = env.UPSTASH_REDIS_REST_URL?.trim();
+  const token = env.UPSTASH_REDIS_REST_TOKEN?.trim();
+  if (Boolean(url) !== Boolean(token)) {
+    throw new RangeError('Set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or neither');
+  }
+  if (url && token) {
+    const clients = createUpstashClients({ url, token });
+    const store = new UpstashStore(clients);
+    return {
+      store,
+      metrics,
+      manager: new CacheManager({ store, policies, metrics, timeoutMs, l1: true, now: options.now }),
+      limiter: new UpstashRateLimiter({ redis: clients.writer, settings, timeoutMs, metrics }),
+    };
+  }
+  const store = new MemoryStore();
+  return {
+    store,
+    metrics,
+    manager: new CacheManager({ store, policies, metrics, timeoutMs, now: options.now }),
+    limiter: new MemoryRateLimiter(settings, { metrics, now: options.now }),
+  };
+}

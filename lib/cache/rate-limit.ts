@@ -1,0 +1,273 @@
+import { Ratelimit } from '@upstash/ratelimit';
+import type { Redis } from '@upstash/redis';
+import { LRUCache } from 'lru-cache';
+import { type CacheMetrics, noopCacheMetrics, type RateLimitRuleKind } from './metrics.ts';
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Bucket capacity: rps + burst (`X-RateLimit-Limit`). */
+  limit: number;
+  remaining: number;
+  /** Seconds until a token is available (at least 1 when refused). */
+  resetSeconds: number;
+  /** The limiter's store failed or was slow, so the request was let through unchecked. */
+  failedOpen?: boolean;
+}
+
+export interface RateLimiter {
+  check(identity: string, path: string, tenant?: string): Promise<RateLimitDecision>;
+}
+
+/** A token bucket: `rps` tokens come back every second, up to `rps + burst`. */
+export interface RateLimit {
+  rps: number;
+  burst: number;
+}
+
+export interface RateLimitSettings extends RateLimit {
+  tenantOverrides: Record<string, RateLimit>;
+  /** Longest prefix first. */
+  pathOverrides: Array<RateLimit & { prefix: string }>;
+}
+
+/** The limit one request falls under, and the bucket it draws from. */
+export interface RateLimitRule extends RateLimit {
+  kind: RateLimitRuleKind;
+  capacity: number;
+  bucket: string;
+}
+
+const EXEMPT_PATHS = new Set(['/health', '/healthz', '/live', '/livez', '/ready', '/readyz']);
+
+/** Liveness and readiness probes are never limited (nor are their sub-paths, e.g. `/health/live`). */
+export function isRateLimitExempt(path: string): boolean {
+  const bare = path.split('?')[0]!.replace(/\/+$/, '') || '/';
+  if (EXEMPT_PATHS.has(bare)) return true;
+  for (const exempt of EXEMPT_PATHS) if (bare.startsWith(`${exempt}/`)) return true;
+  return false;
+}
+
+function parseLimit(variable: string, text: string): RateLimit {
+  const match = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(text);
+  const rps = Number(match?.[1]);
+  const burst = Number(match?.[2]);
+  if (!match || !(rps >= 1) || !Number.isSafeInteger(rps) || !Number.isSafeInteger(burst)) {
+    throw new RangeError(`${variable}: "${text}" is not "rps:burst" with rps >= 1 and burst >= 0`);
+  }
+  return { rps, burst };
+}
+
+function parseCount(variable: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw.trim());
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`${variable} must be a whole number >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+/**
+ * `AURUM_API_RATE_LIMIT_RPS` (10), `AURUM_API_RATE_LIMIT_BURST` (20) and
+ * `AURUM_API_RATE_LIMIT_OVERRIDES`, a comma list of `tenant:{id}=rps:burst` and
+ * `/path/prefix=rps:burst`. Malformed values throw at start-up rather than silently limit wrong.
+ */
+export function rateLimitSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): RateLimitSettings {
+  const rps = parseCount('AURUM_API_RATE_LIMIT_RPS', env.AURUM_API_RATE_LIMIT_RPS, 10, 1);
+  const burst = parseCount('AURUM_API_RATE_LIMIT_BURST', env.AURUM_API_RATE_LIMIT_BURST, 20, 0);
+  const tenantOverrides: Record<string, RateLimit> = {};
+  const pathOverrides: RateLimitSettings['pathOverrides'] = [];
+  const variable = 'AURUM_API_RATE_LIMIT_OVERRIDES';
+  for (const item of (env[variable] ?? '').split(',')) {
+    if (!item.trim()) continue;
+    const separator = item.lastIndexOf('=');
+    const target = item.slice(0, Math.max(separator, 0)).trim();
+    const limit = parseLimit(variable, item.slice(separator + 1));
+    if (target.startsWith('tenant:') && target.length > 'tenant:'.length) {
+      tenantOverrides[target.slice('tenant:'.length)] = limit;
+    } else if (target.startsWith('/')) {
+      pathOverrides.push({ prefix: target.replace(/\/+$/, '') || '/', ...limit });
+    } else {
+      throw new RangeError(`${variable}: "${item.trim()}" must start with "tenant:" or "/"`);
+    }
+  }
+  pathOverrides.sort((a, b) => b.prefix.length - a.prefix.length);
+  return { rps, burst, tenantOverrides, pathOverrides };
+}
+
+function underPrefix(path: string, prefix: string): boolean {
+  return prefix === '/' || path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/**
+ * Which limit applies: a tenant override beats a path override (longest prefix, matched on whole
+ * segments), which beats the default. Buckets are per tenant, else per identity; a path override
+ * gets its own bucket, so a busy route class cannot starve the rest of the API.
+ */
+export function resolveRateLimitRule(
+  settings: RateLimitSettings,
+  identity: string,
+  path: string,
+  tenant?: string,
+): RateLimitRule {
+  const subject = tenant ? `tenant:${tenant}` : identity;
+  const rule = (kind: RateLimitRuleKind, limit: RateLimit, bucket: string): RateLimitRule => ({
+    kind,
+    rps: limit.rps,
+    burst: limit.burst,
+    capacity: limit.rps + limit.burst,
+    bucket,
+  });
+  const tenantLimit = tenant ? settings.tenantOverrides[tenant] : undefined;
+  if (tenantLimit) return rule('tenant', tenantLimit, subject);
+  const pathLimit = settings.pathOverrides.find((override) => underPrefix(path, override.prefix));
+  if (pathLimit) return rule('path', pathLimit, `${subject}:path:${pathLimit.prefix}`);
+  return rule('default', settings, subject);
+}
+
+function exemptDecision(settings: RateLimitSettings): RateLimitDecision {
+  const capacity = settings.rps + settings.burst;
+  return { allowed: true, limit: capacity, remaining: capacity, resetSeconds: 0 };
+}
+
+const REFILL_INTERVAL_MS = 1_000;
+
+interface Bucket {
+  tokens: number;
+  refilledAt: number;
+}
+
+/**
+ * The in-process limiter of the embedded server: the same token bucket as `Ratelimit.tokenBucket`
+ * (whole refills of `rps` tokens every second since the bucket's first use, capacity rps + burst),
+ * so both adapters answer alike. Per container, which is exact for one local process.
+ */
+export class MemoryRateLimiter implements RateLimiter {
+  readonly settings: RateLimitSettings;
+  readonly #now: () => number;
+  readonly #metrics: CacheMetrics;
+  readonly #buckets: LRUCache<string, Bucket>;
+
+  constructor(
+    settings: RateLimitSettings = rateLimitSettingsFromEnv(),
+    options: { now?: () => number; metrics?: CacheMetrics; maxBuckets?: number } = {},
+  ) {
+    this.settings = settings;
+    this.#now = options.now ?? Date.now;
+    this.#metrics = options.metrics ?? noopCacheMetrics;
+    const now = this.#now;
+    this.#buckets = new LRUCache<string, Bucket>({ max: options.maxBuckets ?? 10_000, perf: { now } });
+  }
+
+  async check(identity: string, path: string, tenant?: string): Promise<RateLimitDecision> {
+    if (isRateLimitExempt(path)) return exemptDecision(this.settings);
+    const rule = resolveRateLimitRule(this.settings, identity, path, tenant);
+    const now = this.#now();
+    const bucket = this.#buckets.get(rule.bucket) ?? { tokens: rule.capacity, refilledAt: now };
+    let { tokens, refilledAt } = bucket;
+    if (now >= refilledAt + REFILL_INTERVAL_MS) {
+      const refills = Math.floor((now - refilledAt) / REFILL_INTERVAL_MS);
+      tokens = Math.min(rule.capacity, tokens + refills * rule.rps);
+      refilledAt += refills * REFILL_INTERVAL_MS;
+    }
+    const resetSeconds = Math.max(1, Math.ceil((refilledAt + REFILL_INTERVAL_MS - now) / 1000));
+    if (tokens < 1) {
+      this.#metrics.rateLimit('rejected', rule.kind);
+      return { allowed: false, limit: rule.capacity, remaining: 0, resetSeconds };
+    }
+    tokens -= 1;
+    // An idle bucket is full again after this long; dropping it then changes nothing.
+    const refillMs = Math.ceil((rule.capacity - tokens) / rule.rps) * REFILL_INTERVAL_MS + REFILL_INTERVAL_MS;
+    this.#buckets.set(rule.bucket, { tokens, refilledAt }, { ttl: refillMs });
+    return { allowed: true, limit: rule.capacity, remaining: tokens, resetSeconds };
+  }
+}
+
+export interface UpstashRateLimiterOptions {
+  /** A client without retries: EVALSHA consumes a token, so a retried call would count twice. */
+  redis: Redis;
+  settings?: RateLimitSettings;
+  /** Past this the request is let through (default 150 ms). */
+  timeoutMs?: number;
+  /** Key prefix of the buckets (default `aurum:ratelimit`). */
+  prefix?: string;
+  metrics?: CacheMetrics;
+  /** After a failure or timeout, fail open without asking Redis for this long (default 1 s). */
+  coolDownMs?: number;
+}
+
+/**
+ * Token buckets in Upstash Redis through `@upstash/ratelimit` (one Lua script per check, so the
+ * limit holds across containers). An outage or a slow answer fails open, flagged `failedOpen`.
+ */
+export class UpstashRateLimiter implements RateLimiter {
+  readonly settings: RateLimitSettings;
+  readonly #redis: Redis;
+  readonly #timeoutMs: number;
+  readonly #prefix: string;
+  readonly #metrics: CacheMetrics;
+  readonly #byLimit = new Map<string, Ratelimit>();
+  readonly #coolDownMs: number;
+  #downUntil = Number.NEGATIVE_INFINITY;
+
+  constructor(options: UpstashRateLimiterOptions) {
+    this.settings = options.settings ?? rateLimitSettingsFromEnv();
+    this.#redis = options.redis;
+    this.#timeoutMs = options.timeoutMs ?? 150;
+    this.#prefix = options.prefix ?? 'aurum:ratelimit';
+    this.#metrics = options.metrics ?? noopCacheMetrics;
+    this.#coolDownMs = options.coolDownMs ?? 1_000;
+  }
+
+  #limiter(rule: RateLimitRule): Ratelimit {
+    const id = `${rule.rps}:${rule.burst}`;
+    let limiter = this.#byLimit.get(id);
+    if (!limiter) {
+      limiter = new Ratelimit({
+        redis: this.#redis,
+        limiter: Ratelimit.tokenBucket(rule.rps, '1 s', rule.capacity),
+        prefix: this.#prefix,
+        timeout: this.#timeoutMs,
+        analytics: false,
+      });
+      this.#byLimit.set(id, limiter);
+    }
+    return limiter;
+  }
+
+  async check(identity: string, path: string, tenant?: string): Promise<RateLimitDecision> {
+    if (isRateLimitExempt(path)) return exemptDecision(this.settings);
+    const rule = resolveRateLimitRule(this.settings, identity, path, tenant);
+    const failOpen = (): RateLimitDecision => {
+      this.#metrics.rateLimit('failed-open', rule.kind);
+      return {
+        allowed: true,
+        limit: rule.capacity,
+        remaining: rule.capacity,
+        resetSeconds: 0,
+        failedOpen: true,
+      };
+    };
+    if (Date.now() < this.#downUntil) return failOpen();
+    let response: Awaited<ReturnType<Ratelimit['limit']>> | undefined;
+    try {
+      response = await this.#limiter(rule).limit(rule.bucket);
+    } catch {
+      response = undefined;
+    }
+    if (!response || response.reason === 'timeout') {
+      this.#downUntil = Date.now() + this.#coolDownMs;
+      return failOpen();
+    }
+    const untilReset = Math.ceil((response.reset - Date.now()) / 1000);
+    if (!response.success) {
+      this.#metrics.rateLimit('rejected', rule.kind);
+      return { allowed: false, limit: rule.capacity, remaining: 0, resetSeconds: Math.max(1, untilReset) };
+    }
+    return {
+      allowed: true,
+      limit: rule.capacity,
+      remaining: response.remaining,
+      resetSeconds: Math.max(1, untilReset),
+    };
+  }
+}

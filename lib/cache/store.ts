@@ -1,0 +1,50 @@
+/**
+ * The cache port. Values are opaque strings (the manager serialises entries); adapters are the
+ * in-process LRU (`MemoryStore`) and Upstash Redis over REST (`UpstashStore`).
+ */
+export interface CacheStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Atomically adds one and returns the new value (a missing key counts as 0). */
+  incr(key: string): Promise<number>;
+  ping(): Promise<void>;
+  readonly name: 'memory' | 'upstash';
+}
+
+/** A store call that failed or did not answer in time; the manager treats it as a miss. */
+export class CacheStoreError extends Error {
+  readonly kind: 'timeout' | 'unavailable';
+
+  constructor(kind: 'timeout' | 'unavailable', message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CacheStoreError';
+    this.kind = kind;
+  }
+}
+
+/**
+ * Settles with `work`, or rejects with a timeout `CacheStoreError` after `ms`. The abandoned
+ * promise keeps running, so its late rejection is swallowed here rather than left unhandled.
+ */
+export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  if (!(ms > 0) || ms === Number.POSITIVE_INFINITY) return work;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new CacheStoreError('timeout', `${what} did not answer within ${ms} ms`));
+    }, ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(
+          error instanceof CacheStoreError
+            ? error
+            : new CacheStoreError('unavailable', `${what} failed`, { cause: error }),
+        );
+      },
+    );
+  });
+}
