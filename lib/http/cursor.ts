@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson } from './etag.ts';
+import { canonicalJson } from '#lib/canonical-json';
 import { badRequest } from './problem.ts';
 
 export type CursorDirection = 'next' | 'prev';

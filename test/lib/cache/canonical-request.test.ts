@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, requestHash } from '#lib/cache/canonical-request';
+import { requestHash } from '#lib/cache/canonical-request';
+import { canonicalJson } from '#lib/canonical-json';
 
 describe('canonical request', () => {
   it('sorts keys at every depth and drops undefined members', () => {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, computeEtag, etagMatches } from '#lib/http/etag';
+import { canonicalJson } from '#lib/canonical-json';
+import { computeEtag, etagMatches } from '#lib/http/etag';
 
 const page = {
   data: [{ curve_key: 'PJM_WEST', tenor_label: 'Jan-25', mid: 42.5, bid: null }],
