@@ -1,5 +1,5 @@
 import { type KeyColumn, keysetOrder, keysetPredicate } from '#lib/data/keyset';
-import { empty, join, param, type SqlQuery, sql } from '#lib/data/sql';
+import { empty, ident, join, param, type SqlQuery, sql } from '#lib/data/sql';
 import type { Boundary } from '#lib/http/route';
 
 /** The order of a curve page and of its cursors (reference §2.2). NULL months and price types sort first. */
@@ -37,7 +37,8 @@ export interface Seek {
   fetch: number;
 }
 
-const DIMENSIONS = [
+/** The eight dimensions a curve query filters on, in the order the original listed them. */
+export const CURVE_DIMENSIONS = [
   'curve_key',
   'asset_class',
   'iso',
@@ -50,36 +51,11 @@ const DIMENSIONS = [
 
 function dimensionPredicates(filters: CurveFilters): SqlQuery[] {
   const predicates: SqlQuery[] = [];
-  for (const name of DIMENSIONS) {
+  for (const name of CURVE_DIMENSIONS) {
     const value = filters[name];
     if (value === undefined) continue;
-    // Column names come from the fixed list above; only the value is user input, and it is a parameter.
-    switch (name) {
-      case 'curve_key':
-        predicates.push(sql`curve_key = ${value}`);
-        break;
-      case 'asset_class':
-        predicates.push(sql`asset_class = ${value}`);
-        break;
-      case 'iso':
-        predicates.push(sql`iso = ${value.toUpperCase()}`);
-        break;
-      case 'location':
-        predicates.push(sql`location = ${value}`);
-        break;
-      case 'market':
-        predicates.push(sql`market = ${value}`);
-        break;
-      case 'product':
-        predicates.push(sql`product = ${value}`);
-        break;
-      case 'block':
-        predicates.push(sql`block = ${value}`);
-        break;
-      case 'tenor_type':
-        predicates.push(sql`tenor_type = ${value}`);
-        break;
-    }
+    // The column comes from the whitelist; only the value is user input, and it is a parameter.
+    predicates.push(sql`${ident(name, CURVE_DIMENSIONS)} = ${name === 'iso' ? value.toUpperCase() : value}`);
   }
   return predicates;
 }

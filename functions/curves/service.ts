@@ -7,6 +7,7 @@ import { type PageRequest, pageRequest } from '#lib/http/paging';
 import { badRequest, type FieldError } from '#lib/http/problem';
 import type { Boundary, RouteResult } from '#lib/http/route';
 import {
+  CURVE_DIMENSIONS,
   CURVE_KEY,
   type CurveFilters,
   curveDiffQuery,
@@ -29,20 +30,9 @@ export interface CurvesDeps {
   cursors: CursorCodec;
 }
 
-const FILTER_NAMES = [
-  'curve_key',
-  'asset_class',
-  'iso',
-  'location',
-  'market',
-  'product',
-  'block',
-  'tenor_type',
-] as const;
-
 function pickFilters(query: Record<string, unknown>): CurveFilters {
   const filters: CurveFilters = {};
-  for (const name of FILTER_NAMES) {
+  for (const name of CURVE_DIMENSIONS) {
     const v = query[name];
     if (typeof v === 'string') filters[name] = v;
   }
@@ -59,7 +49,7 @@ export function checkGuardrails(
   options: { requireCurveKey: boolean },
 ): void {
   const set = (name: keyof CurveFilters) => filters[name] !== undefined;
-  const dims = FILTER_NAMES.filter(set).length;
+  const dims = CURVE_DIMENSIONS.filter(set).length;
   const refuse = (message: string) => {
     const error: FieldError = { field: 'query.limit', message, code: 'guardrail' };
     throw badRequest(`limit ${limit} is too large for this query: ${message}`, [error]);
