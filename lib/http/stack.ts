@@ -15,6 +15,7 @@ import { type GatewayEvent, type GatewayResult, header, instanceOf, queryOf } fr
 import {
   badRequest,
   type FieldError,
+  gatewayTimeout,
   HttpProblem,
   methodNotAllowed,
   notFound,
@@ -60,6 +61,8 @@ export interface DomainHandlerOptions {
 }
 
 let coldStart = true;
+/** I/O is told to stop at the deadline; the backstop answers 504 only if it has not stopped shortly after. */
+const DEADLINE_GRACE_MS = 100;
 
 const state = (request: Pick<Request, 'event'>): RequestState => {
   const s = states.get(request.event);
@@ -319,8 +322,17 @@ export function createDomainHandler(options: DomainHandlerOptions) {
           headers: event.headers ?? {},
           flags,
         });
+      // A backstop for work that ignores the signal: past the deadline the caller gets a 504, not silence.
+      let backstop: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        backstop = setTimeout(
+          () => reject(gatewayTimeout('The request did not complete within its deadline')),
+          Math.max(0, s.deadline + DEADLINE_GRACE_MS - Date.now()),
+        );
+      });
+      expired.catch(() => undefined);
       const cache = runtime().cache;
-      let result: RouteResult;
+      let work: Promise<RouteResult>;
       if (route.cache && route.cache.store !== false && cache && route.method === 'GET') {
         const key = {
           route: routeKey(route),
@@ -329,12 +341,14 @@ export function createDomainHandler(options: DomainHandlerOptions) {
           query: withoutFormat(s.input?.query),
           tenant: route.cache.visibility === 'private' ? s.principal.tenant : undefined,
         };
-        const cached = await cache.through(route.cache.scope, key, call);
-        s.cacheStatus = cached.status;
-        result = cached.value;
+        work = cache.through(route.cache.scope, key, call).then((cached) => {
+          s.cacheStatus = cached.status;
+          return cached.value;
+        });
       } else {
-        result = await call();
+        work = call();
       }
+      const result = await Promise.race([work, expired]).finally(() => clearTimeout(backstop));
       // The responder (an `after` step) turns the route result into the HTTP answer.
       return result as unknown as GatewayResult;
     } finally {
