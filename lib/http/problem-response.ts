@@ -1,4 +1,5 @@
 import { CacheStoreError } from '#lib/cache/store';
+import { SecretsUnavailableError } from '#lib/config/secrets';
 import { DataAccessError } from '#lib/data/engine';
 import { gatewayTimeout, HttpProblem, internalError, serviceUnavailable } from './problem.ts';
 
@@ -17,6 +18,9 @@ export function toProblem(error: unknown): HttpProblem {
       default:
         return internalError(error);
     }
+  }
+  if (error instanceof SecretsUnavailableError) {
+    return serviceUnavailable('The service is starting and cannot read its configuration; retry shortly', 5);
   }
   if (error instanceof CacheStoreError) {
     // Reads absorb cache faults; only operations that must reach the cache (invalidation) surface them.

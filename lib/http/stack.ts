@@ -9,6 +9,7 @@ import {
   type Principal,
   resolvePrincipal,
 } from '#lib/auth/principal';
+import { loadSecretsIntoEnv } from '#lib/config/secrets';
 import { logger } from '#lib/observability/logger';
 import { flushMetrics } from '#lib/observability/metrics';
 import { type GatewayEvent, type GatewayResult, header, instanceOf, queryOf } from './event.ts';
@@ -71,8 +72,13 @@ const state = (request: Pick<Request, 'event'>): RequestState => {
 };
 
 /** 1. Request context: ids, deadline, logger keys. */
-const requestContext = (runtime: () => HttpRuntime): middy.MiddlewareObj<GatewayEvent, GatewayResult> => ({
-  before: (request) => {
+const requestContext = (
+  runtime: () => HttpRuntime,
+  secretsLoaded: () => Promise<void>,
+): middy.MiddlewareObj<GatewayEvent, GatewayResult> => ({
+  before: async (request) => {
+    // Secrets fill the environment the runtime is built from, so they come first (once per container).
+    await secretsLoaded();
     const event = request.event;
     const incoming = header(event, 'x-request-id');
     const requestId =
@@ -296,6 +302,14 @@ export function createDomainHandler(options: DomainHandlerOptions) {
     });
     return table;
   };
+  let secrets: Promise<void> | undefined;
+  const secretsLoaded = () => {
+    secrets ??= loadSecretsIntoEnv().catch((error) => {
+      secrets = undefined;
+      throw error;
+    });
+    return secrets;
+  };
   let runtimeInstance: HttpRuntime | undefined;
   const runtime = () => {
     runtimeInstance ??= options.runtime();
@@ -358,7 +372,7 @@ export function createDomainHandler(options: DomainHandlerOptions) {
 
   return middy<GatewayEvent, GatewayResult, Error, Context>(dispatch, { timeoutEarlyInMillis: 0 })
     .use(responder(runtime))
-    .use(requestContext(runtime))
+    .use(requestContext(runtime, secretsLoaded))
     .use(principalAndRoute(options.registry, options.domain, runtime))
     .use(rateLimit(runtime))
     .use(featureFlag(runtime))

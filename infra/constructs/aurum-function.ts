@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Architecture, type ILayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import {
+  CREATE_REQUIRE_BANNER,
+  LAMBDA_EXTERNALS,
+  REPO_ROOT,
+  SHARED_PACKAGE,
+  sharedModuleManifest,
+  writeFacades,
+} from '#infra/layer/shared-module';
+
+/** How a function gets lib/: from the shared layer (`/opt`), or bundled into its own zip. */
+export type SharedCodeMode = 'layer' | 'inline';
+
+export interface AurumFunctionProps {
+  /** The registry domain: its entry is `functions/<domain>/handler.ts`, its service name `aurum-<domain>`. */
+  domain: string;
+  sharedCode: SharedCodeMode;
+  /** The shared layer; required in layer mode. */
+  sharedLayer?: ILayerVersion;
+  logRetention: RetentionDays;
+  /** Powertools log level: DEBUG, INFO, WARN, ERROR. */
+  logLevel: string;
+  environment?: Record<string, string>;
+  memorySize?: number;
+  timeout?: Duration;
+}
+
+/** Below API Gateway's 30 s integration limit, so a slow request ends as our 504 problem, not the gateway's. */
+const DEFAULT_TIMEOUT = Duration.seconds(15);
+/** arm64 CPU scales with memory; 1 GB keeps cold starts of a 1 MB bundle short. */
+const DEFAULT_MEMORY_MB = 1024;
+
+/**
+ * A domain Lambda with our defaults set once: Node.js 22 on arm64, one minified, tree-shaken ESM bundle
+ * with the createRequire banner, its own log group with retention (no log-retention custom resource),
+ * the Powertools environment, and lib/ either from the shared layer or inline.
+ *
+ * Source maps: linked `.map` files without sources content and `--enable-source-maps`, so a logged stack
+ * points at our TypeScript while the zip stays small.
+ */
+export class AurumFunction extends NodejsFunction {
+  readonly domain: string;
+
+  constructor(scope: Construct, id: string, props: AurumFunctionProps) {
+    const layerMode = props.sharedCode === 'layer';
+    if (layerMode && !props.sharedLayer) throw new Error(`${id}: layer mode needs the shared layer`);
+    // Facades are generated only when this synth bundles; tests that skip bundling never touch the disk.
+    const aliases = layerMode && Stack.of(scope).bundlingRequired ? writeFacades(sharedModuleManifest()) : {};
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
+
+    super(scope, id, {
+      entry: join(REPO_ROOT, 'functions', props.domain, 'handler.ts'),
+      handler: 'handler',
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
+      timeout: props.timeout ?? DEFAULT_TIMEOUT,
+      logGroup,
+      layers: layerMode ? [props.sharedLayer!] : [],
+      description: `Aurum ${props.domain} API (lib/ ${layerMode ? 'from the shared layer' : 'bundled inline'})`,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: `aurum-${props.domain}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'Aurum',
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        banner: CREATE_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        externalModules: [...LAMBDA_EXTERNALS, ...(layerMode ? [SHARED_PACKAGE] : [])],
+        esbuildArgs: {
+          '--tree-shaking': 'true',
+          '--legal-comments': 'none',
+          ...(Object.keys(aliases).length > 0
+            ? { '--alias': Object.entries(aliases).map(([specifier, facade]) => `${specifier}=${facade}`) }
+            : {}),
+        },
+        forceDockerBundling: false,
+        logLevel: LogLevel.WARNING,
+      },
+    });
+    this.domain = props.domain;
+  }
+}

@@ -1,0 +1,142 @@
+import { Duration } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouteSpec } from '#lib/http/route';
+
+export interface GatewayProps {
+  routes: readonly RouteSpec[];
+  /** The function that serves each domain. */
+  functions: ReadonlyMap<string, IFunction>;
+  /** The domain whose function answers every request no route matches (404/405 problems). */
+  fallbackDomain: string;
+  jwt: { issuer: string; audience: string[] };
+  corsOrigins: string[];
+  throttle: { rateLimit: number; burstLimit: number };
+  logRetention: RetentionDays;
+}
+
+/** Headers a browser client sends and reads: tokens, conditional requests, idempotency, rate limits. */
+const CORS_ALLOW_HEADERS = [
+  'authorization',
+  'content-type',
+  'if-none-match',
+  'idempotency-key',
+  'x-request-id',
+];
+const CORS_EXPOSE_HEADERS = [
+  'etag',
+  'x-request-id',
+  'retry-after',
+  'ratelimit',
+  'ratelimit-policy',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'deprecation',
+  'sunset',
+  'link',
+];
+
+/**
+ * The HTTP API: one explicit route per registry entry, each integrated with its domain's function, the JWT
+ * authorizer on every route that is not public, and `$default` to the fallback function so unknown paths
+ * get our problem+json rather than the gateway's bare 404. Throttling and access logs on the stage.
+ */
+export class Gateway extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly authorizer: HttpJwtAuthorizer;
+
+  constructor(scope: Construct, id: string, props: GatewayProps) {
+    super(scope, id);
+    // One integration per domain, shared by its routes; one invoke permission per function for the whole
+    // API, as a per-route permission for each of a domain's routes would outgrow its 20 KB resource policy.
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationFor = (domain: string, routeName: string): HttpLambdaIntegration => {
+      const existing = integrations.get(domain);
+      if (existing) return existing;
+      const fn = props.functions.get(domain);
+      if (!fn) throw new Error(`${routeName} names domain ${domain}, which has no function`);
+      const integration = new HttpLambdaIntegration(`${domain}-integration`, fn, {
+        scopePermissionToRoute: false,
+      });
+      integrations.set(domain, integration);
+      return integration;
+    };
+
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Aurum energy-market data API',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: props.corsOrigins,
+        allowMethods: [
+          CorsHttpMethod.GET,
+          CorsHttpMethod.POST,
+          CorsHttpMethod.PUT,
+          CorsHttpMethod.PATCH,
+          CorsHttpMethod.DELETE,
+          CorsHttpMethod.OPTIONS,
+        ],
+        allowHeaders: CORS_ALLOW_HEADERS,
+        exposeHeaders: CORS_EXPOSE_HEADERS,
+        maxAge: Duration.hours(1),
+      },
+      defaultIntegration: integrationFor(props.fallbackDomain, '$default'),
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.stage = new HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+          }),
+        ),
+      },
+    });
+
+    this.authorizer = new HttpJwtAuthorizer('Jwt', props.jwt.issuer, {
+      jwtAudience: props.jwt.audience,
+      identitySource: ['$request.header.Authorization'],
+    });
+
+    for (const route of props.routes) {
+      new HttpRoute(this, `Route-${route.id}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
+        integration: integrationFor(route.domain, `route ${route.id} (${route.method} ${route.path})`),
+        ...(route.auth === 'public' ? {} : { authorizer: this.authorizer }),
+      });
+    }
+  }
+
+  get url(): string {
+    return this.stage.url;
+  }
+}

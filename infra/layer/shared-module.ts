@@ -1,0 +1,231 @@
+import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+
+/** The repository root: this file sits in `infra/layer/`. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The package name the layer installs under `/opt/nodejs/node_modules`, and functions import in layer mode. */
+export const SHARED_PACKAGE = '@aurum/shared';
+
+/**
+ * Kept out of every Lambda bundle: the AWS SDK v3 ships with the Node.js 22 runtime; DuckDB is the local
+ * engine, reached only through a dynamic import of `./duckdb-engine.ts` that runs when AURUM_TRINO_URL is
+ * unset, which it never is in Lambda (left as a runtime import, that import would fail loudly rather than
+ * drag a native module into the zip).
+ */
+export const LAMBDA_EXTERNALS = ['@aws-sdk/*', '@duckdb/node-api', '*duckdb-engine.ts'] as const;
+
+/** lib/ modules that never ship: they exist for the local runtime only. */
+const LOCAL_ONLY_MODULES = new Set(['data/duckdb-engine']);
+
+/**
+ * ESM output still meets CommonJS inside dependencies (`require('http')` in axios and friends); esbuild's
+ * `__require` shim throws `Dynamic require of "x" is not supported` unless a real `require` is in scope.
+ */
+export const CREATE_REQUIRE_BANNER =
+  "import { createRequire as __aurumCreateRequire } from 'node:module'; const require = __aurumCreateRequire(import.meta.url);";
+
+/** Where generated build inputs (layer entry, facades) live: gitignored, stable paths keep bundles reproducible. */
+export const BUILD_DIR = join(REPO_ROOT, '.build', 'aurum-shared');
+
+/** One import specifier the layer serves: a lib/ module (`#lib/http/stack`) or a package both sides use (`zod`). */
+export interface SharedSpecifier {
+  /** As written in source: `#lib/http/stack`, `zod`, `@aws-lambda-powertools/logger`. */
+  specifier: string;
+  /** What the layer entry re-exports from: an absolute lib/ file, or the package specifier. */
+  source: string;
+  /** Runtime export names (types are erased before bundling, so they never appear here). */
+  exports: string[];
+}
+
+/** A CommonJS package lib/ imports lazily (`await import('trino-client')`), with the names Node would see. */
+export interface LazyCommonJsPackage {
+  specifier: string;
+  /** The package's resolved main file. */
+  main: string;
+  exports: string[];
+}
+
+export interface SharedModuleManifest {
+  specifiers: SharedSpecifier[];
+  lazyCommonJs: LazyCommonJsPackage[];
+}
+
+/** The name a module's export takes in the layer's one flat namespace: unique per (specifier, name). */
+export function layerExportName(specifier: string, name: string): string {
+  const prefix = specifier.replace(/^#lib\//, 'lib/').replace(/[^A-Za-z0-9]+/g, '_');
+  return `${prefix}$${name}`;
+}
+
+/** `lib/**\/*.ts` modules as their `#lib/...` specifiers, local-only ones left out. */
+export function listLibModules(repoRoot = REPO_ROOT): string[] {
+  const libDir = join(repoRoot, 'lib');
+  return (readdirSync(libDir, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .map((file) => file.replaceAll('\\', '/').replace(/\.ts$/, ''))
+    .filter((key) => !LOCAL_ONLY_MODULES.has(key))
+    .sort()
+    .map((key) => `#lib/${key}`);
+}
+
+const isBuiltin = (path: string) => path.startsWith('node:');
+const isLambdaExternal = (path: string) =>
+  path.startsWith('@aws-sdk/') || path === '@duckdb/node-api' || path.endsWith('duckdb-engine.ts');
+
+/**
+ * Reads what the layer must export: every lib/ module's runtime exports, and every package lib/ imports
+ * statically. Those packages are served by the layer too, so a function and lib/ share one copy: a zod
+ * schema declared in a route and read by lib/http/openapi must meet the same zod (registry, instanceof).
+ */
+export function describeSharedModule(repoRoot = REPO_ROOT): SharedModuleManifest {
+  const libSpecifiers = listLibModules(repoRoot);
+  const files = libSpecifiers.map((s) => join(repoRoot, 'lib', `${s.slice('#lib/'.length)}.ts`));
+  const libBuild = buildSync({
+    absWorkingDir: repoRoot,
+    entryPoints: files,
+    bundle: true,
+    packages: 'external',
+    external: [...LAMBDA_EXTERNALS],
+    write: false,
+    metafile: true,
+    format: 'esm',
+    platform: 'node',
+    outdir: join(BUILD_DIR, 'probe'),
+    logLevel: 'silent',
+  });
+  const byEntry = new Map<string, { exports: string[]; packages: string[] }>();
+  const lazyPackages = new Set<string>();
+  for (const output of Object.values(libBuild.metafile.outputs)) {
+    if (!output.entryPoint) continue;
+    const external = output.imports.filter(
+      (i) => i.external && !isBuiltin(i.path) && !isLambdaExternal(i.path),
+    );
+    const packages = external.filter((i) => i.kind === 'import-statement').map((i) => i.path);
+    for (const i of external) if (i.kind === 'dynamic-import') lazyPackages.add(i.path);
+    byEntry.set(resolve(repoRoot, output.entryPoint), { exports: output.exports, packages });
+  }
+
+  const specifiers: SharedSpecifier[] = libSpecifiers.map((specifier, i) => {
+    const file = files[i]!;
+    const entry = byEntry.get(file);
+    if (!entry) throw new Error(`esbuild reported nothing for ${relative(repoRoot, file)}`);
+    return { specifier, source: file, exports: [...entry.exports].sort() };
+  });
+
+  const packages = [...new Set([...byEntry.values()].flatMap((e) => e.packages))].sort();
+  for (const pkg of packages) {
+    const exports = packageExports(repoRoot, pkg);
+    if (exports.length > 0) specifiers.push({ specifier: pkg, source: pkg, exports });
+  }
+
+  const lazyCommonJs = [...lazyPackages]
+    .sort()
+    .filter((pkg) => packageExports(repoRoot, pkg).length === 0)
+    .map((pkg) => commonJsPackage(repoRoot, pkg));
+
+  const seen = new Map<string, string>();
+  for (const { specifier, exports } of specifiers) {
+    for (const name of exports) {
+      const flat = layerExportName(specifier, name);
+      const other = seen.get(flat);
+      if (other && other !== specifier)
+        throw new Error(`layer export ${flat} claimed by ${other} and ${specifier}`);
+      seen.set(flat, specifier);
+    }
+  }
+  return { specifiers, lazyCommonJs };
+}
+
+/**
+ * The names Node's CommonJS interop would give `import('pkg')`. esbuild cannot see them statically, and a
+ * split chunk of a CommonJS module exports only `default`, which would leave `{ Trino }` undefined; the
+ * layer build gives such a package an ESM facade with these names. Reading them loads the package once.
+ */
+function commonJsPackage(repoRoot: string, pkg: string): LazyCommonJsPackage {
+  const requireFromRepo = createRequire(join(repoRoot, 'package.json'));
+  const main = requireFromRepo.resolve(pkg);
+  const loaded = requireFromRepo(pkg) as Record<string, unknown>;
+  const exports = Object.keys(loaded)
+    .filter((name) => name !== 'default' && name !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(name))
+    .sort();
+  return { specifier: pkg, main, exports };
+}
+
+/** An ESM module re-exporting a CommonJS package's names, so a split chunk of it keeps them. */
+export function commonJsFacadeSource(pkg: LazyCommonJsPackage): string {
+  const names = pkg.exports.join(', ');
+  return `import * as cjs from ${JSON.stringify(pkg.main)};\nexport const { ${names} } = cjs;\nexport default cjs.default;\n`;
+}
+
+/** A package's named ESM exports; empty for CommonJS, whose names esbuild cannot see (it stays per function). */
+function packageExports(repoRoot: string, pkg: string): string[] {
+  const result = buildSync({
+    absWorkingDir: repoRoot,
+    stdin: { contents: `export * from ${JSON.stringify(pkg)};`, resolveDir: repoRoot, loader: 'js' },
+    bundle: true,
+    external: [...LAMBDA_EXTERNALS],
+    mainFields: ['module', 'main'],
+    write: false,
+    metafile: true,
+    format: 'esm',
+    platform: 'node',
+    outfile: join(BUILD_DIR, 'probe', 'package.mjs'),
+    logLevel: 'silent',
+  });
+  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
+  return [...(output?.exports ?? [])].filter((name) => name !== 'default').sort();
+}
+
+/** The layer's entry: every shared specifier's exports under their flat names. */
+export function layerEntrySource(manifest: SharedModuleManifest): string {
+  return manifest.specifiers
+    .map(({ specifier, source, exports }) => {
+      const names = exports.map((name) => `${name} as ${layerExportName(specifier, name)}`);
+      return `export { ${names.join(', ')} } from ${JSON.stringify(source)};`;
+    })
+    .join('\n')
+    .concat('\n');
+}
+
+/** What a function bundle sees in place of one shared specifier: its names, read from the layer module. */
+export function facadeSource(shared: SharedSpecifier): string {
+  if (shared.exports.length === 0) return 'export {};\n';
+  const names = shared.exports.map((name) => `${layerExportName(shared.specifier, name)} as ${name}`);
+  return `export { ${names.join(', ')} } from '${SHARED_PACKAGE}';\n`;
+}
+
+export const facadePath = (specifier: string) =>
+  join(BUILD_DIR, 'facades', `${specifier.replace(/^#/, '').replace(/[^A-Za-z0-9/._-]+/g, '_')}.mjs`);
+
+/** Written through a temporary file and a rename, so a concurrent synth never reads half a file. */
+export function writeAtomically(path: string, contents: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
+}
+
+/**
+ * Writes one facade per shared specifier and returns esbuild aliases that point each specifier at its
+ * facade: the layer-mode rewrite, done at resolve time by the esbuild CLI that NodejsFunction runs.
+ */
+export function writeFacades(manifest: SharedModuleManifest): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  for (const shared of manifest.specifiers) {
+    const path = facadePath(shared.specifier);
+    writeAtomically(path, facadeSource(shared));
+    aliases[shared.specifier] = path;
+  }
+  return aliases;
+}
+
+let cached: SharedModuleManifest | undefined;
+
+/** The manifest, read once per process (an esbuild pass over lib/ and the packages it shares). */
+export function sharedModuleManifest(): SharedModuleManifest {
+  cached ??= describeSharedModule();
+  return cached;
+}

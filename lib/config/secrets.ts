@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+/** What reads a secret's string by ARN; Powertools' `SecretsProvider` in Lambda, cached for `maxAge`. */
+export interface SecretReader {
+  get(name: string, options: { maxAge: number }): Promise<unknown>;
+}
+
+export interface LoadSecretsOptions {
+  /** Defaults to a Powertools `SecretsProvider` (AWS SDK v3, from the Lambda runtime). */
+  reader?: SecretReader;
+  /** How long a read value is reused before Secrets Manager is asked again; default 300 s. */
+  maxAgeSeconds?: number;
+}
+
+/** A secret could not be read or understood. Names the variable, never the value. */
+export class SecretsUnavailableError extends Error {
+  constructor(readonly variables: string[]) {
+    super(`could not load the secrets named by ${variables.join(', ')}`);
+    this.name = 'SecretsUnavailableError';
+  }
+}
+
+const blankToUndefined = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value.trim() : undefined));
+
+/** `{"user","password","token"}`; an optional `url` overrides the stack's AURUM_TRINO_URL. */
+const TrinoSecret = z.object({
+  user: blankToUndefined,
+  password: blankToUndefined,
+  token: blankToUndefined,
+  url: blankToUndefined,
+});
+
+/** `{"url","token"}` of the Upstash REST API; both empty (the placeholder) keeps the in-memory cache. */
+const UpstashSecret = z.object({ url: blankToUndefined, token: blankToUndefined });
+
+interface SecretBinding {
+  /** The variable holding the secret's ARN, set by the stack on the functions that may read it. */
+  arnVariable: string;
+  /** The variables the secret's value fills; returns false when the value is malformed. */
+  fill(value: string, env: NodeJS.ProcessEnv): boolean;
+}
+
+const setDefined = (env: NodeJS.ProcessEnv, entries: Record<string, string | undefined>) => {
+  for (const [key, value] of Object.entries(entries)) if (value !== undefined) env[key] = value;
+};
+
+const parseJson = (value: string): unknown => {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+};
+
+const SECRET_BINDINGS: readonly SecretBinding[] = [
+  {
+    arnVariable: 'AURUM_CURSOR_SECRET_ARN',
+    fill: (value, env) => {
+      if (!value.trim()) return false;
+      env.AURUM_CURSOR_SECRET = value;
+      return true;
+    },
+  },
+  {
+    arnVariable: 'AURUM_TRINO_SECRET_ARN',
+    fill: (value, env) => {
+      const parsed = TrinoSecret.safeParse(parseJson(value));
+      if (!parsed.success) return false;
+      const { user, password, token, url } = parsed.data;
+      setDefined(env, {
+        AURUM_TRINO_USER: user,
+        AURUM_TRINO_PASSWORD: password,
+        AURUM_TRINO_TOKEN: token,
+        AURUM_TRINO_URL: url,
+      });
+      return true;
+    },
+  },
+  {
+    arnVariable: 'AURUM_UPSTASH_SECRET_ARN',
+    fill: (value, env) => {
+      const parsed = UpstashSecret.safeParse(parseJson(value));
+      if (!parsed.success) return false;
+      const { url, token } = parsed.data;
+      // Half a pair would make the cache factory refuse to start; the memory cache is the safe reading.
+      if (url && token) setDefined(env, { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token });
+      return true;
+    },
+  },
+];
+
+let defaultReader: Promise<SecretReader> | undefined;
+
+/** Loaded on first use only, so a process with no secret ARNs (local runs, tests) never loads the AWS SDK. */
+const powertoolsReader = (): Promise<SecretReader> => {
+  defaultReader ??= import('@aws-lambda-powertools/parameters/secrets').then(
+    ({ SecretsProvider }) => new SecretsProvider(),
+  );
+  return defaultReader;
+};
+
+/**
+ * Fills the variables lib/ reads (AURUM_CURSOR_SECRET, AURUM_TRINO_USER/PASSWORD/TOKEN,
+ * UPSTASH_REDIS_REST_URL/TOKEN) from the Secrets Manager secrets whose ARNs the stack put in
+ * AURUM_*_SECRET_ARN. Call it before the first request; calling it on every request is cheap, as values
+ * are cached for `maxAgeSeconds` and then re-read, which picks up a rotated secret. With no ARN variable
+ * set (locally) it does nothing. Values are never logged nor put in errors.
+ */
+export async function loadSecretsIntoEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  options: LoadSecretsOptions = {},
+): Promise<void> {
+  const wanted = SECRET_BINDINGS.flatMap((binding) => {
+    const arn = env[binding.arnVariable]?.trim();
+    return arn ? [{ binding, arn }] : [];
+  });
+  if (wanted.length === 0) return;
+
+  const reader = options.reader ?? (await powertoolsReader());
+  const maxAge = options.maxAgeSeconds ?? 300;
+  const failed: string[] = [];
+  await Promise.all(
+    wanted.map(async ({ binding, arn }) => {
+      try {
+        const value = await reader.get(arn, { maxAge });
+        const text =
+          typeof value === 'string'
+            ? value
+            : value instanceof Uint8Array
+              ? Buffer.from(value).toString('utf8')
+              : undefined;
+        if (text === undefined || !binding.fill(text, env)) failed.push(binding.arnVariable);
+      } catch {
+        // The SDK's error may quote the request; the variable name is all the caller needs.
+        failed.push(binding.arnVariable);
+      }
+    }),
+  );
+  if (failed.length > 0) throw new SecretsUnavailableError(failed.sort());
+}

@@ -1,0 +1,280 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registry } from '#functions/registry';
+import { AurumStack } from '#infra/aurum-stack';
+import type { SharedCodeMode } from '#infra/constructs/aurum-function';
+import { CREATE_REQUIRE_BANNER } from '#infra/layer/shared-module';
+
+const run = promisify(execFile);
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+interface BuiltFunction {
+  domain: string;
+  assetDir: string;
+  /** Plain-string environment from the template (references to secrets and AppConfig left out). */
+  environment: Record<string, string>;
+}
+
+interface Build {
+  functions: BuiltFunction[];
+  /** The layer asset's root (holding `nodejs/node_modules`), in layer mode. */
+  layerDir?: string;
+}
+
+/** Synthesizes the real app with bundling on: esbuild runs locally, exactly as `cdk synth` runs it. */
+function synthWithBundles(outdir: string, mode: SharedCodeMode): Build {
+  const app = new App({
+    outdir,
+    context: { 'aurum:bundleShared': mode },
+    builtinCloudFormationValidation: false,
+  });
+  new AurumStack(app, 'Aurum');
+  const template = app.synth().getStackByName('Aurum').template as { Resources: Record<string, Resource> };
+  const assetDir = (code: unknown) =>
+    join(outdir, `asset.${String((code as { S3Key: string }).S3Key).replace(/\.zip$/, '')}`);
+  const resources = Object.values(template.Resources);
+  const layer = resources.find((r) => r.Type === 'AWS::Lambda::LayerVersion');
+  return {
+    layerDir: layer ? assetDir(layer.Properties.Content) : undefined,
+    functions: resources
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((fn) => {
+        const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+        return {
+          domain: String(variables.POWERTOOLS_SERVICE_NAME).replace(/^aurum-/, ''),
+          assetDir: assetDir(fn.Properties.Code),
+          environment: Object.fromEntries(
+            Object.entries(variables).filter(
+              (entry): entry is [string, string] => typeof entry[1] === 'string',
+            ),
+          ),
+        };
+      }),
+  };
+}
+
+/** Precedes the probe's answers on stdout, after whatever the function logged there. */
+const RESULT_MARKER = '@@aurum-probe@@';
+
+/** One GET request for the probe: the gateway's route key, the raw path and query, and headers. */
+interface ProbeRequest {
+  routeKey: string;
+  path: string;
+  query?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Imports a built handler in a fresh Node process, as the Lambda runtime would (no AWS credentials, no
+ * network), then sends it API Gateway v2 events; prints what it answered.
+ */
+const PROBE = `
+const [entry, requests] = process.argv.slice(1);
+const { handler } = await import(entry);
+if (typeof handler !== 'function') throw new Error('no handler export');
+const answers = [];
+for (const { routeKey, path, query = '', headers = {} } of JSON.parse(requests)) {
+  const event = { version: '2.0', routeKey, rawPath: path, rawQueryString: query, headers, isBase64Encoded: false,
+    queryStringParameters: query ? Object.fromEntries(new URLSearchParams(query)) : undefined,
+    requestContext: { http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'probe' },
+      requestId: 'probe-' + answers.length, routeKey, stage: '$default', timeEpoch: Date.now() } };
+  const context = { getRemainingTimeInMillis: () => 10000, functionName: 'probe', awsRequestId: 'probe', callbackWaitsForEmptyEventLoop: true };
+  const result = await handler(event, context);
+  answers.push({ status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(result.body) });
+}
+process.stdout.write('\\n' + ${JSON.stringify(RESULT_MARKER)} + JSON.stringify(answers));
+`;
+
+interface ProbeAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+async function probe(
+  fn: BuiltFunction,
+  dir: string,
+  requests: ProbeRequest[] = [],
+  environment: Record<string, string> = {},
+): Promise<ProbeAnswer[]> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--input-type=module', '-e', PROBE, join(dir, 'index.mjs'), JSON.stringify(requests)],
+    {
+      timeout: 20_000,
+      env: {
+        PATH: process.env.PATH,
+        ...fn.environment,
+        AURUM_CURSOR_SECRET: 'bundle-test-cursor-key',
+        AWS_REGION: 'us-east-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        ...environment,
+      },
+    },
+  );
+  return JSON.parse(stdout.slice(stdout.lastIndexOf(RESULT_MARKER) + RESULT_MARKER.length)) as ProbeAnswer[];
+}
+
+const contentType = (answer: ProbeAnswer) =>
+  Object.entries(answer.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+
+/** Static `import … from "x"` / `import "x"` specifiers of a (minified) ES module; dynamic imports excluded. */
+const staticImports = (code: string) =>
+  [...code.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^"']+)["']/g)].map(
+    (m) => m[1]!,
+  );
+
+const sizeOf = (dir: string) => statSync(join(dir, 'index.mjs')).size;
+
+const listFiles = (dir: string): string[] =>
+  (readdirSync(dir, { recursive: true }) as string[])
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile());
+
+describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'aurum-bundles-'));
+  let layer: Build;
+  let inline: Build;
+
+  beforeAll(() => {
+    layer = synthWithBundles(join(root, 'layer.out'), 'layer');
+    inline = synthWithBundles(join(root, 'inline.out'), 'inline');
+  }, 120_000);
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('builds one bundle per registry domain in each mode', () => {
+    expect(layer.functions.map((f) => f.domain).sort()).toEqual(registry.domains);
+    expect(inline.functions.map((f) => f.domain).sort()).toEqual(registry.domains);
+  });
+
+  it('lays the shared module out where Lambda looks: nodejs/node_modules/@aurum/shared, an ES module', () => {
+    const pkgDir = join(layer.layerDir!, 'nodejs', 'node_modules', '@aurum', 'shared');
+    const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg).toMatchObject({ name: '@aurum/shared', type: 'module', exports: { '.': './index.mjs' } });
+    expect(statSync(join(pkgDir, 'index.mjs')).isFile()).toBe(true);
+  });
+
+  it('starts every module with the createRequire banner, so CommonJS inside ESM finds a require', () => {
+    const modules = [
+      ...layer.functions.map((f) => join(f.assetDir, 'index.mjs')),
+      ...inline.functions.map((f) => join(f.assetDir, 'index.mjs')),
+      ...listFiles(layer.layerDir!).filter((f) => f.endsWith('.mjs')),
+    ];
+    for (const file of modules)
+      expect(readFileSync(file, 'utf8').startsWith(CREATE_REQUIRE_BANNER), file).toBe(true);
+  });
+
+  it('keeps the AWS SDK and DuckDB off the import-time path of every bundle and of the layer entry', () => {
+    const entries = [
+      ...layer.functions.map((f) => join(f.assetDir, 'index.mjs')),
+      ...inline.functions.map((f) => join(f.assetDir, 'index.mjs')),
+      join(layer.layerDir!, 'nodejs', 'node_modules', '@aurum', 'shared', 'index.mjs'),
+    ];
+    for (const file of entries) {
+      const imports = staticImports(readFileSync(file, 'utf8'));
+      expect(
+        imports.filter((s) => s.includes('duckdb')),
+        file,
+      ).toEqual([]);
+      if (file.includes('@aurum'))
+        expect(
+          imports.filter((s) => s.startsWith('@aws-sdk/')),
+          file,
+        ).toEqual([]);
+    }
+    // Nothing anywhere in the layer ships DuckDB code, lazily or not.
+    for (const file of listFiles(layer.layerDir!))
+      expect(readFileSync(file, 'utf8'), file).not.toContain('@duckdb/node-api');
+  });
+
+  it('in layer mode, loads lib/ from the layer: the bundle imports @aurum/shared and carries no lib/ code', () => {
+    for (const fn of layer.functions) {
+      const code = readFileSync(join(fn.assetDir, 'index.mjs'), 'utf8');
+      expect(staticImports(code), fn.domain).toContain('@aurum/shared');
+      // A string only lib/http/stack.ts holds: present inline, absent from a layer-mode bundle.
+      expect(code, fn.domain).not.toContain('request state missing');
+      const twin = inline.functions.find((f) => f.domain === fn.domain)!;
+      expect(readFileSync(join(twin.assetDir, 'index.mjs'), 'utf8'), fn.domain).toContain(
+        'request state missing',
+      );
+      expect(sizeOf(fn.assetDir), fn.domain).toBeLessThan(sizeOf(twin.assetDir) / 4);
+    }
+  });
+
+  it('imports every layer-mode handler under Node with the layer beside it', async () => {
+    for (const fn of layer.functions) {
+      const dir = join(root, 'run-layer', fn.domain);
+      mkdirSync(dir, { recursive: true });
+      cpSync(fn.assetDir, dir, { recursive: true });
+      cpSync(join(layer.layerDir!, 'nodejs', 'node_modules'), join(dir, 'node_modules'), { recursive: true });
+      await expect(probe(fn, dir), fn.domain).resolves.toEqual([]);
+    }
+  }, 60_000);
+
+  it('fails to load a layer-mode handler without the layer, naming the missing package', async () => {
+    const fn = layer.functions.find((f) => f.domain === 'health')!;
+    const dir = join(root, 'run-no-layer', fn.domain);
+    cpSync(fn.assetDir, dir, { recursive: true });
+    await expect(probe(fn, dir)).rejects.toThrow(/Cannot find package '@aurum\/shared'/);
+  });
+
+  it('imports every inline handler under Node on its own', async () => {
+    for (const fn of inline.functions) {
+      const dir = join(root, 'run-inline', fn.domain);
+      cpSync(fn.assetDir, dir, { recursive: true });
+      await expect(probe(fn, dir), fn.domain).resolves.toEqual([]);
+    }
+  }, 60_000);
+
+  it('serves liveness and the problem+json 404 from the health bundle, both ways', async () => {
+    for (const [mode, build] of [
+      ['layer', layer],
+      ['inline', inline],
+    ] as const) {
+      const fn = build.functions.find((f) => f.domain === 'health')!;
+      const answers = await probe(fn, join(root, `run-${mode}`, 'health'), [
+        { routeKey: 'GET /health', path: '/health' },
+        { routeKey: '$default', path: '/no/such/route' },
+      ]);
+      expect(answers[0], mode).toMatchObject({ status: 200, body: { status: 'ok' } });
+      expect(answers[1], mode).toMatchObject({
+        status: 404,
+        body: { status: 404, title: expect.any(String), request_id: 'probe-1' },
+      });
+      expect(contentType(answers[1]!), mode).toBe('application/problem+json');
+    }
+  });
+
+  it('reaches the lazily loaded Trino client (CommonJS inside ESM) from the curves bundle, both ways', async () => {
+    // Nothing listens on port 9: the request must get as far as a refused connection, which only
+    // happens once trino-client and axios have loaded and called require('http') through the banner.
+    for (const [mode, build] of [
+      ['layer', layer],
+      ['inline', inline],
+    ] as const) {
+      const fn = build.functions.find((f) => f.domain === 'curves')!;
+      const [answer] = await probe(
+        fn,
+        join(root, `run-${mode}`, 'curves'),
+        [
+          {
+            routeKey: 'GET /v2/curves',
+            path: '/v2/curves',
+            query: 'limit=5',
+            headers: { 'x-aurum-tenant': 'acme' },
+          },
+        ],
+        { AURUM_AUTH_MODE: 'dev', AURUM_TRINO_URL: 'http://127.0.0.1:9' },
+      );
+      expect(answer?.status, mode).toBe(503);
+      expect(contentType(answer!), mode).toBe('application/problem+json');
+      expect(JSON.stringify(answer!.body), mode).not.toMatch(/127\.0\.0\.1|require|SELECT/i);
+    }
+  });
+});
