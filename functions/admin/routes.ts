@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { tenantParam, textParam } from '#lib/http/params';
 import { defineRoute } from '#lib/http/route';
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { z } from 'zod';
+import * as z from 'zod';
 import { requestHash } from './canonical-request.ts';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 import { type CacheMetrics, noopCacheMetrics } from './metrics.ts';

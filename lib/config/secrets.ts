@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What reads a secret's string by ARN; Powertools' `SecretsProvider` in Lambda, cached for `maxAge`. */
 export interface SecretReader {

@@ -4,7 +4,7 @@
  * deployed by the CDK app, and the evaluated form `{<key>: {enabled, ...attributes}}` that the AppConfig
  * agent and GetLatestConfiguration hand to clients), normalised to one internal shape.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every flag the code reads. A document may hold others; they are kept but unknown to the type. */
 export const FLAG_KEYS = [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Query and path parameters arrive as strings; these builders parse them strictly so that

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CursorCodec } from '#lib/http/cursor';
 import type { GatewayResult } from '#lib/http/event';
 import { HttpProblem } from '#lib/http/problem';
