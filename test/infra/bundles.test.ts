@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -137,6 +137,12 @@ const listFiles = (dir: string): string[] =>
     .map((f) => join(dir, f))
     .filter((f) => statSync(f).isFile());
 
+/** The Node.js 22 Lambda runtime provides the AWS SDK v3; bundles keep it external, so give the run dir one. */
+function provideRuntimeSdk(dir: string): void {
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(join(process.cwd(), 'node_modules', '@aws-sdk'), join(dir, 'node_modules', '@aws-sdk'), 'dir');
+}
+
 describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
   const root = mkdtempSync(join(tmpdir(), 'aurum-bundles-'));
   let layer: Build;
@@ -213,6 +219,7 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
       mkdirSync(dir, { recursive: true });
       cpSync(fn.assetDir, dir, { recursive: true });
       cpSync(join(layer.layerDir!, 'nodejs', 'node_modules'), join(dir, 'node_modules'), { recursive: true });
+      provideRuntimeSdk(dir);
       await expect(probe(fn, dir), fn.domain).resolves.toEqual([]);
     }
   }, 60_000);
@@ -228,6 +235,7 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
     for (const fn of inline.functions) {
       const dir = join(root, 'run-inline', fn.domain);
       cpSync(fn.assetDir, dir, { recursive: true });
+      provideRuntimeSdk(dir);
       await expect(probe(fn, dir), fn.domain).resolves.toEqual([]);
     }
   }, 60_000);
