@@ -11,6 +11,8 @@ export interface LocalApi {
 export async function startLocalApi(env: Record<string, string> = {}): Promise<LocalApi> {
   process.env.AURUM_AUTH_MODE ??= 'dev';
   process.env.AURUM_API_ADMIN_GROUP ??= 'aurum-admins';
+  // Test files fire requests far faster than a person; the limiter has tests of its own.
+  process.env.AURUM_API_RATE_LIMIT_RPS ??= '100000';
   Object.assign(process.env, env);
   const handlers = await loadHandlers(registry);
   const server: Server = createLocalGateway({ registry, handlers, fallbackDomain: 'health' });

@@ -1,0 +1,21 @@
+/**
+ * The canary's CloudWatch contract, shared by the function that emits the metrics and the alarms that
+ * read them (infra/constructs/monitoring.ts): an alarm only matches a metric with exactly these dimensions.
+ */
+export const CANARY_METRICS = {
+  namespace: 'Aurum',
+  /** Powertools adds `service` to every metric's dimensions. */
+  service: 'aurum-canary',
+  dimension: 'probe',
+  success: 'CanaryProbeSuccess',
+  latency: 'CanaryProbeLatency',
+} as const;
+
+/** Deep checks as the canary names them: `check-` and the readiness provider's name. */
+export const DEEP_CHECK_PROBES = ['check-engine', 'check-cache', 'check-flags'] as const;
+
+/** End-to-end probes of the public API. */
+export const API_PROBES = ['ready', 'curves', 'etag-revalidation', 'malformed-request'] as const;
+
+export const PROBE_NAMES = [...DEEP_CHECK_PROBES, ...API_PROBES] as const;
+export type ProbeName = (typeof PROBE_NAMES)[number];

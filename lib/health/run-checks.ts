@@ -1,0 +1,78 @@
+import type { CheckResult, HealthProvider } from './provider.ts';
+import { describeFailure, sanitizeDetail } from './sanitize.ts';
+
+export interface RunChecksOptions {
+  /** Budget for all checks together, from the moment runChecks is called. */
+  deadlineMs: number;
+  /** Budget for each check; a check never gets more than what is left of the overall deadline. */
+  perCheckTimeoutMs: number;
+  /** An absolute limit (epoch ms) from the caller, e.g. the request's own deadline. */
+  notAfter?: number;
+}
+
+export interface Readiness {
+  /** True when no check failed (`disabled` checks do not count against it). */
+  ready: boolean;
+  checks: Record<string, CheckResult>;
+}
+
+/**
+ * Runs every provider concurrently, each under its own timeout inside one overall deadline. A provider
+ * that throws or does not answer in time is a failed check; this never waits past the deadline.
+ */
+export async function runChecks(
+  providers: readonly HealthProvider[],
+  options: RunChecksOptions,
+): Promise<Readiness> {
+  const startedAt = Date.now();
+  const overall = Math.min(
+    startedAt + Math.max(0, options.deadlineMs),
+    options.notAfter ?? Number.POSITIVE_INFINITY,
+  );
+  const results = await Promise.all(
+    providers.map((provider) =>
+      checkWithin(provider, Math.min(startedAt + options.perCheckTimeoutMs, overall)),
+    ),
+  );
+  const checks: Record<string, CheckResult> = {};
+  providers.forEach((provider, i) => {
+    checks[provider.name] = results[i]!;
+  });
+  return { ready: results.every((r) => r.status !== 'failed'), checks };
+}
+
+async function checkWithin(provider: HealthProvider, deadline: number): Promise<CheckResult> {
+  const started = Date.now();
+  const budget = Math.max(0, deadline - started);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          status: 'failed',
+          latencyMs: Date.now() - started,
+          detail: `timed out after ${budget} ms`,
+        }),
+      budget,
+    );
+  });
+  const checked = Promise.resolve()
+    .then(() => provider.check(deadline))
+    .then(
+      (result): CheckResult => ({
+        status: result.status,
+        latencyMs: Date.now() - started,
+        ...(result.detail === undefined ? {} : { detail: sanitizeDetail(result.detail) }),
+      }),
+      (error: unknown): CheckResult => ({
+        status: 'failed',
+        latencyMs: Date.now() - started,
+        detail: describeFailure(error),
+      }),
+    );
+  try {
+    return await Promise.race([checked, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
