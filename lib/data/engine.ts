@@ -24,7 +24,11 @@ export class DataAccessError extends Error {
   readonly kind: DataFailureKind;
   readonly retryAfterSeconds?: number;
 
-  constructor(kind: DataFailureKind, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+  constructor(
+    kind: DataFailureKind,
+    message: string,
+    options: { cause?: unknown; retryAfterSeconds?: number } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DataAccessError';
     this.kind = kind;

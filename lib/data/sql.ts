@@ -67,7 +67,8 @@ export const param = {
   varchar: (value: string | null): SqlParam => ({ type: 'varchar', value }),
   double: (value: number | null): SqlParam => ({ type: 'double', value }),
   bigint: (value: number | null): SqlParam => {
-    if (value !== null && !Number.isSafeInteger(value)) throw new TypeError('bigint parameter must be a safe integer');
+    if (value !== null && !Number.isSafeInteger(value))
+      throw new TypeError('bigint parameter must be a safe integer');
     return { type: 'bigint', value };
   },
   boolean: (value: boolean | null): SqlParam => ({ type: 'boolean', value }),
@@ -76,7 +77,8 @@ export const param = {
     return { type: 'date', value };
   },
   timestamp: (value: string | null): SqlParam => {
-    if (value !== null && !ISO_TIMESTAMP.test(value)) throw new TypeError('timestamp parameter must be ISO 8601');
+    if (value !== null && !ISO_TIMESTAMP.test(value))
+      throw new TypeError('timestamp parameter must be ISO 8601');
     return { type: 'timestamp', value: value?.replace('T', ' ') ?? null };
   },
 };
@@ -85,7 +87,8 @@ const IDENT_SHAPE = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*){0,2}$/;
 
 /** An identifier from a whitelist. Anything not on the list is a programming error, not user input. */
 export function ident<const T extends string>(name: T, allowed: readonly T[]): Identifier {
-  if (!allowed.includes(name) || !IDENT_SHAPE.test(name)) throw new TypeError(`identifier not allowed: ${name}`);
+  if (!allowed.includes(name) || !IDENT_SHAPE.test(name))
+    throw new TypeError(`identifier not allowed: ${name}`);
   return { [IDENT]: true, name };
 }
 

@@ -56,12 +56,8 @@ export const enumParam = <const T extends readonly [string, ...string[]]>(values
 export const formatParam = () => z.enum(['json', 'csv']).optional().default('json');
 
 export const tenantParam = () =>
-  z
-    .string()
-    .max(200)
-    .optional()
-    .meta({
-      description: 'Must equal the caller’s tenant when given; the tenant always comes from the token.',
-    });
+  z.string().max(200).optional().meta({
+    description: 'Must equal the caller’s tenant when given; the tenant always comes from the token.',
+  });
 
 export const cursorParam = () => z.string().min(1).max(1000).optional();
