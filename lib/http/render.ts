@@ -38,10 +38,10 @@ function finish(event: GatewayEvent, runtime: HttpRuntime, result: GatewayResult
   };
 }
 
-function tokens(s: RequestState, result: Extract<RouteResult, { kind: 'list' }>, runtime: HttpRuntime) {
+/** Cursor tokens are minted per response from the page's boundaries, so cached pages never expire them. */
+function tokens(result: Extract<RouteResult, { kind: 'list' }>, runtime: HttpRuntime) {
   const mint = (b: Boundary | undefined, d: 'next' | 'prev') =>
     b === undefined ? null : runtime.cursors.encode(b, d, result.filterHash ?? '');
-  void s;
   return { next: mint(result.next, 'next'), prev: mint(result.prev, 'prev') };
 }
 
@@ -70,7 +70,7 @@ function envelope(
 ) {
   const elapsed = Date.now() - s.startedAt;
   if (result.kind === 'list') {
-    const t = tokens(s, result, runtime);
+    const t = tokens(result, runtime);
     const page = {
       count: result.data.length,
       has_more: result.next !== undefined,
