@@ -33,6 +33,7 @@ process.env.AURUM_API_BASE_URL ??= url;
 console.log(
   `Aurum API listening on ${url}  (${registry.routes.length} routes, auth mode ${process.env.AURUM_AUTH_MODE})`,
 );
+console.log(`  docs: ${url}/docs   spec: ${url}/openapi.json`);
 console.log(`  try: curl -i '${url}/v1/curves?iso=PJM&limit=5'`);
 console.log(`       curl -i -H 'X-Aurum-Tenant: acme' '${url}/v2/curves?limit=3'`);
 
