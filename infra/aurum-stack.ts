@@ -5,9 +5,11 @@ import type { Construct, Node } from 'constructs';
 import { registry as defaultRegistry } from '#functions/registry';
 import { ApiSecrets, secretNeeds } from '#infra/constructs/api-secrets';
 import type { SharedCodeMode } from '#infra/constructs/aurum-function';
+import { Canary } from '#infra/constructs/canary';
 import { DomainFunctions } from '#infra/constructs/domain-functions';
 import { FeatureFlags } from '#infra/constructs/feature-flags';
 import { Gateway } from '#infra/constructs/gateway';
+import { AurumMonitoring, MONITORING_DEFAULTS } from '#infra/constructs/monitoring';
 import { SharedLayer } from '#infra/constructs/shared-layer';
 import { REPO_ROOT } from '#infra/layer/shared-module';
 import type { RouteRegistry } from '#lib/http/registry';
@@ -31,6 +33,12 @@ export interface AurumSettings {
   logRetention: RetentionDays;
   /** `aurum:flagsPollSeconds`, `aurum:flagsRollout` (gradual | all-at-once), `aurum:appConfigExtensionArn`. */
   flags: { pollIntervalSeconds: number; rollout: 'gradual' | 'all-at-once'; appConfigExtensionArn?: string };
+  /** `aurum:latencyP95BaselineMs`, `aurum:cacheMissRateBaselinePercent`, `aurum:canaryScheduleMinutes`. */
+  monitoring: {
+    latencyP95BaselineMs: number;
+    cacheMissRateBaselinePercent: number;
+    canaryScheduleMinutes: number;
+  };
 }
 
 export const DEFAULT_SETTINGS: AurumSettings = {
@@ -43,6 +51,11 @@ export const DEFAULT_SETTINGS: AurumSettings = {
   logLevel: 'INFO',
   logRetention: RetentionDays.ONE_MONTH,
   flags: { pollIntervalSeconds: 45, rollout: 'gradual' },
+  monitoring: {
+    latencyP95BaselineMs: MONITORING_DEFAULTS.latencyP95BaselineMs,
+    cacheMissRateBaselinePercent: MONITORING_DEFAULTS.cacheMissRateBaselinePercent,
+    canaryScheduleMinutes: MONITORING_DEFAULTS.scheduleMinutes,
+  },
 };
 
 const list = (value: string) =>
@@ -58,14 +71,16 @@ export function settingsFromContext(node: Node): AurumSettings {
     if (value === undefined || value === null || value === '') return undefined;
     return Array.isArray(value) ? value.join(',') : String(value);
   };
-  const positive = (key: string, fallback: number): number => {
+  const numberOf = (key: string, fallback: number, valid: (n: number) => boolean, expected: string) => {
     const raw = text(key);
     if (raw === undefined) return fallback;
     const parsed = Number(raw);
-    if (!Number.isFinite(parsed) || parsed <= 0)
-      throw new Error(`aurum:${key} must be a positive number, got "${raw}"`);
+    if (!Number.isFinite(parsed) || !valid(parsed))
+      throw new Error(`aurum:${key} must be ${expected}, got "${raw}"`);
     return parsed;
   };
+  const positive = (key: string, fallback: number): number =>
+    numberOf(key, fallback, (n) => n > 0, 'a positive number');
   const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
     const raw = text(key);
     if (raw === undefined) return fallback;
@@ -104,6 +119,22 @@ export function settingsFromContext(node: Node): AurumSettings {
       rollout: oneOf('flagsRollout', ['gradual', 'all-at-once'], d.flags.rollout),
       appConfigExtensionArn: text('appConfigExtensionArn'),
     },
+    monitoring: {
+      latencyP95BaselineMs: positive('latencyP95BaselineMs', d.monitoring.latencyP95BaselineMs),
+      // The alarm fires 10 points above the baseline, so above 90 % it could never fire.
+      cacheMissRateBaselinePercent: numberOf(
+        'cacheMissRateBaselinePercent',
+        d.monitoring.cacheMissRateBaselinePercent,
+        (n) => n >= 0 && n <= 90,
+        'a percentage from 0 to 90',
+      ),
+      canaryScheduleMinutes: numberOf(
+        'canaryScheduleMinutes',
+        d.monitoring.canaryScheduleMinutes,
+        (n) => Number.isInteger(n) && n >= 1,
+        'a whole number of minutes, at least 1',
+      ),
+    },
   };
 }
 
@@ -115,10 +146,34 @@ export interface AurumStackProps extends StackProps {
 
 /** Unknown paths and wrong methods are answered by this domain's function (problem+json 404/405). */
 const FALLBACK_DOMAIN = 'health';
+/** The domain whose readiness checks the canary runs in-process, with the same secrets and flags. */
+const READINESS_DOMAIN = 'health';
+/** An alarm reads at most 10 metrics, and the miss rate takes a hit and a miss metric per scope. */
+const MAX_ALARMED_CACHE_SCOPES = 5;
+
+/**
+ * The server-cache scopes the miss-rate alarm sums, and the `service` they are reported under: lib/cache
+ * names the emitting function (`aurum-<domain>`), so the alarm follows the domain holding most of them.
+ */
+export function alarmedCacheScopes(
+  registry: RouteRegistry,
+): { service: string; scopes: string[] } | undefined {
+  const byDomain = new Map<string, Set<string>>();
+  for (const route of registry.routes) {
+    if (!route.cache || route.cache.store === false) continue;
+    const scopes = byDomain.get(route.domain) ?? new Set<string>();
+    byDomain.set(route.domain, scopes.add(route.cache.scope));
+  }
+  const [busiest] = [...byDomain].sort(([a, x], [b, y]) => y.size - x.size || a.localeCompare(b));
+  if (!busiest) return undefined;
+  const [domain, scopes] = busiest;
+  return { service: `aurum-${domain}`, scopes: [...scopes].sort().slice(0, MAX_ALARMED_CACHE_SCOPES) };
+}
 
 /**
  * The Aurum API, as the architecture draws it: client → HTTP API (JWT authorizer) → one Lambda per domain
- * → the shared layer → Trino, Upstash and AppConfig, with the secrets those functions read.
+ * → the shared layer → Trino, Upstash and AppConfig, with the secrets those functions read; and the
+ * scheduled canary, alarms to one SNS topic and a dashboard watching it.
  */
 export class AurumStack extends Stack {
   readonly settings: AurumSettings;
@@ -127,6 +182,8 @@ export class AurumStack extends Stack {
   readonly flags: FeatureFlags;
   readonly secrets: ApiSecrets;
   readonly sharedLayer?: SharedLayer;
+  readonly canary: Canary;
+  readonly monitoring: AurumMonitoring;
 
   constructor(scope: Construct, id: string, props: AurumStackProps = {}) {
     super(scope, id, props);
@@ -136,18 +193,18 @@ export class AurumStack extends Stack {
 
     this.sharedLayer = settings.sharedCode === 'layer' ? new SharedLayer(this, 'Shared') : undefined;
 
+    const engineEnvironment = {
+      AURUM_TRINO_URL: settings.trino.url,
+      AURUM_TRINO_CATALOG: settings.trino.catalog,
+      AURUM_TRINO_SCHEMA: settings.trino.schema,
+    };
     this.functions = new DomainFunctions(this, 'Domains', {
       registry,
       sharedCode: settings.sharedCode,
       sharedLayer: this.sharedLayer?.layer,
       logRetention: settings.logRetention,
       logLevel: settings.logLevel,
-      environment: {
-        AURUM_TRINO_URL: settings.trino.url,
-        AURUM_TRINO_CATALOG: settings.trino.catalog,
-        AURUM_TRINO_SCHEMA: settings.trino.schema,
-        AURUM_API_ADMIN_GROUP: settings.adminGroup,
-      },
+      environment: { ...engineEnvironment, AURUM_API_ADMIN_GROUP: settings.adminGroup },
     });
 
     this.secrets = new ApiSecrets(this, 'Secrets');
@@ -178,7 +235,33 @@ export class AurumStack extends Stack {
     });
 
     // The cache warm-up replays requests through the public API, so every function knows its URL.
-    for (const fn of this.functions.byDomain.values()) fn.addEnvironment('AURUM_API_BASE_URL', this.gateway.url);
+    for (const fn of this.functions.byDomain.values())
+      fn.addEnvironment('AURUM_API_BASE_URL', this.gateway.url);
+
+    // No route: the schedule invokes it, and it reaches the API from outside, like a client.
+    this.canary = new Canary(this, 'Canary', {
+      sharedCode: settings.sharedCode,
+      sharedLayer: this.sharedLayer?.layer,
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+      apiUrl: this.gateway.url,
+      environment: engineEnvironment,
+    });
+    this.secrets.bind(this.canary.fn, secretNeeds(READINESS_DOMAIN, registry.forDomain(READINESS_DOMAIN)));
+    this.flags.bind(this.canary.fn);
+
+    const cache = alarmedCacheScopes(registry);
+    this.monitoring = new AurumMonitoring(this, 'Monitoring', {
+      canary: this.canary.fn,
+      functions: this.functions.byDomain,
+      httpApi: this.gateway.api,
+      stageName: this.gateway.stage.stageName,
+      routes: registry.routes,
+      latencyP95BaselineMs: settings.monitoring.latencyP95BaselineMs,
+      cacheMissRateBaselinePercent: settings.monitoring.cacheMissRateBaselinePercent,
+      scheduleMinutes: settings.monitoring.canaryScheduleMinutes,
+      ...(cache ? { cacheScopes: cache.scopes, cacheMetricsService: cache.service } : {}),
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.gateway.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'AppConfigApplicationId', { value: this.flags.application.applicationId });
@@ -187,6 +270,15 @@ export class AurumStack extends Stack {
     new CfnOutput(this, 'AppConfigGradualStrategyId', {
       value: this.flags.gradualStrategy.deploymentStrategyId,
       description: 'Use it for flag changes: aws appconfig start-deployment --deployment-strategy-id …',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.topic.topicArn,
+      description: 'Every alarm and its recovery: subscribe on-call here (aws sns subscribe …)',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, 'CanaryTokenSecretArn', {
+      value: this.canary.tokenSecret.secretArn,
+      description: 'Put a tenant bearer token here, or the canary’s tenant-route probes fail',
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { ScheduledEvent } from 'aws-lambda';
+import { loadSecretsIntoEnv } from '#lib/config/secrets';
 import type { HealthProvider } from '#lib/health/provider';
 import { readinessProvidersFromEnv } from '#lib/health/providers-from-env';
 import { logger } from '#lib/observability/logger';
@@ -20,7 +21,11 @@ let providers: HealthProvider[] | undefined;
  */
 export async function handler(_event?: ScheduledEvent): Promise<CanaryReport> {
   const settings = await canarySettingsFromEnv(process.env);
-  providers ??= readinessProvidersFromEnv(process.env);
+  if (!providers) {
+    // The engine and cache read their credentials from the variables the stack's secrets fill.
+    await loadSecretsIntoEnv();
+    providers = readinessProvidersFromEnv(process.env);
+  }
   const report = await runCanary({ ...settings, providers });
   publishProbeMetrics(report.results);
   const text = formatReport(report);

@@ -17,7 +17,7 @@ import {
 export type SharedCodeMode = 'layer' | 'inline';
 
 export interface AurumFunctionProps {
-  /** The registry domain: its entry is `functions/<domain>/handler.ts`, its service name `aurum-<domain>`. */
+  /** A registry domain, or `canary`: entry `functions/<domain>/handler.ts`, service `aurum-<domain>`. */
   domain: string;
   sharedCode: SharedCodeMode;
   /** The shared layer; required in layer mode. */
@@ -28,6 +28,8 @@ export interface AurumFunctionProps {
   environment?: Record<string, string>;
   memorySize?: number;
   timeout?: Duration;
+  /** Default: `Aurum <domain> API (lib/ …)`. */
+  description?: string;
 }
 
 /** Below API Gateway's 30 s integration limit, so a slow request ends as our 504 problem, not the gateway's. */
@@ -64,7 +66,7 @@ export class AurumFunction extends NodejsFunction {
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
       logGroup,
       layers: layerMode ? [props.sharedLayer!] : [],
-      description: `Aurum ${props.domain} API (lib/ ${layerMode ? 'from the shared layer' : 'bundled inline'})`,
+      description: `${props.description ?? `Aurum ${props.domain} API`} (lib/ ${layerMode ? 'from the shared layer' : 'bundled inline'})`,
       environment: {
         POWERTOOLS_SERVICE_NAME: `aurum-${props.domain}`,
         POWERTOOLS_METRICS_NAMESPACE: 'Aurum',

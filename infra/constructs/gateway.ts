@@ -53,7 +53,8 @@ const CORS_EXPOSE_HEADERS = [
 /**
  * The HTTP API: one explicit route per registry entry, each integrated with its domain's function, the JWT
  * authorizer on every route that is not public, and `$default` to the fallback function so unknown paths
- * get our problem+json rather than the gateway's bare 404. Throttling and access logs on the stage.
+ * get our problem+json rather than the gateway's bare 404. Throttling, access logs and per-route metrics on
+ * the stage.
  */
 export class Gateway extends Construct {
   readonly api: HttpApi;
@@ -103,6 +104,8 @@ export class Gateway extends Construct {
       stageName: '$default',
       autoDeploy: true,
       throttle: props.throttle,
+      // Per-route latency and 5xx (ApiId, Stage, Method, Resource) for the dashboard and the health alarm.
+      detailedMetricsEnabled: true,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(

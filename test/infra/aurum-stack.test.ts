@@ -4,7 +4,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '#functions/registry';
-import { AurumStack, DEFAULT_SETTINGS, settingsFromContext } from '#infra/aurum-stack';
+import { AurumStack, alarmedCacheScopes, DEFAULT_SETTINGS, settingsFromContext } from '#infra/aurum-stack';
 import { secretNeeds } from '#infra/constructs/api-secrets';
 import { APPCONFIG_AGENT_ARM64_LAYERS } from '#infra/constructs/appconfig-agent-layer';
 import { REPO_ROOT } from '#infra/layer/shared-module';
@@ -29,8 +29,8 @@ const resourcesOf = (template: Template, type: string): [string, Resource][] =>
 
 const env = (fn: Resource) => (fn.Properties.Environment as { Variables: Json }).Variables;
 
-/** The function's logical id, by the domain in its Powertools service name. */
-function functionsByDomain(template: Template): Map<string, [string, Resource]> {
+/** Every function's logical id, by the name in its Powertools service name: the domains, and `canary`. */
+function functionsByService(template: Template): Map<string, [string, Resource]> {
   const map = new Map<string, [string, Resource]>();
   for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
     map.set(String(env(fn).POWERTOOLS_SERVICE_NAME).replace(/^aurum-/, ''), [id, fn]);
@@ -38,20 +38,71 @@ function functionsByDomain(template: Template): Map<string, [string, Resource]> 
   return map;
 }
 
+/** The domain functions, and the canary apart: it serves no route, so domain-wide checks leave it out. */
+function splitFunctions(template: Template) {
+  const all = functionsByService(template);
+  const canary = all.get('canary');
+  if (!canary) throw new Error('the stack has no canary function');
+  all.delete('canary');
+  return { functions: all, canary };
+}
+
 const refOf = (value: unknown): string | undefined => (value as { Ref?: string } | undefined)?.Ref;
+const getAttOf = (value: unknown): string | undefined =>
+  (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+
+/** The IAM statements attached to a function's role. */
+const statementsOfFunction = (template: Template, fn: Resource): Json[] => {
+  const roleId = getAttOf(fn.Properties.Role)!;
+  return resourcesOf(template, 'AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
+};
+
+/** Logical ids of the secrets a function may read. */
+const secretsReadBy = (template: Template, fn: Resource): string[] =>
+  statementsOfFunction(template, fn)
+    .filter((s) => asList(s.Action).includes('secretsmanager:GetSecretValue'))
+    .flatMap((s) => asList(s.Resource).map((r) => refOf(r)!))
+    .sort();
+
+const secretId = (template: Template, prefix: string): string => {
+  const ids = resourcesOf(template, 'AWS::SecretsManager::Secret')
+    .map(([id]) => id)
+    .filter((id) => id.startsWith(prefix));
+  expect(ids, prefix).toHaveLength(1);
+  return ids[0]!;
+};
+
+type Alarm = Json & { AlarmDescription: string; Threshold: number; ComparisonOperator: string };
+const alarmsOf = (template: Template): Alarm[] =>
+  resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Alarm);
+const alarmDescribed = (template: Template, text: string): Alarm => {
+  const found = alarmsOf(template).filter((a) => a.AlarmDescription.includes(text));
+  expect(found, text).toHaveLength(1);
+  return found[0]!;
+};
+/** The metrics a metric-math alarm reads: name and dimensions. */
+const alarmMetrics = (alarm: Alarm) =>
+  ((alarm.Metrics ?? []) as Array<{ MetricStat?: { Metric: { MetricName: string; Dimensions: Json[] } } }>)
+    .filter((m) => m.MetricStat)
+    .map((m) => m.MetricStat!.Metric);
 
 describe('AurumStack (layer mode, the default)', () => {
   let template: Template;
   let functions: Map<string, [string, Resource]>;
+  let canary: [string, Resource];
 
   beforeAll(() => {
     template = synth();
-    functions = functionsByDomain(template);
+    ({ functions, canary } = splitFunctions(template));
   });
 
   describe('functions', () => {
-    it('has exactly one function per registry domain and no helper functions (no log-retention custom resource)', () => {
-      expect(resourcesOf(template, 'AWS::Lambda::Function')).toHaveLength(registry.domains.length);
+    it('has exactly one function per registry domain plus the canary, and no helper functions (no log-retention custom resource)', () => {
+      expect(resourcesOf(template, 'AWS::Lambda::Function')).toHaveLength(registry.domains.length + 1);
+      expect([...functionsByService(template).keys()].sort()).toEqual([...registry.domains, 'canary'].sort());
       expect([...functions.keys()].sort()).toEqual(registry.domains);
       expect(resourcesOf(template, 'Custom::LogRetention')).toHaveLength(0);
       expect(resourcesOf(template, 'AWS::CloudFormation::CustomResource')).toHaveLength(0);
@@ -89,7 +140,7 @@ describe('AurumStack (layer mode, the default)', () => {
       const [[layerId, layer]] = resourcesOf(template, 'AWS::Lambda::LayerVersion') as [[string, Resource]];
       expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
       expect(layer.Properties.CompatibleArchitectures).toEqual(['arm64']);
-      for (const [domain, [, fn]] of functions) {
+      for (const [domain, [, fn]] of [...functions, ['canary', canary] as const]) {
         const layers = fn.Properties.Layers as unknown[];
         expect(layers, domain).toContainEqual({ Ref: layerId });
         expect(layers, domain).toContainEqual({
@@ -108,6 +159,190 @@ describe('AurumStack (layer mode, the default)', () => {
         );
         expect(APPCONFIG_AGENT_ARM64_LAYERS[region]).toBe(arn);
       }
+    });
+  });
+
+  describe('the canary', () => {
+    it('runs functions/canary on the domain functions’ defaults (Node.js 22, arm64, log group) with a longer timeout', () => {
+      const [, fn] = canary;
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 1024,
+      });
+      expect(fn.Properties.Timeout).toBeGreaterThanOrEqual(30);
+      expect(fn.Properties.Description).toContain('canary');
+      const logGroupId = refOf((fn.Properties.LoggingConfig as Json).LogGroup)!;
+      expect(
+        resourcesOf(template, 'AWS::Logs::LogGroup').find(([id]) => id === logGroupId)?.[1].Properties,
+      ).toEqual({
+        RetentionInDays: 30,
+      });
+    });
+
+    it('probes the gateway’s URL with its token secret, and checks the engine, cache and flags as health does', () => {
+      const [, fn] = canary;
+      const [, health] = functions.get('health')!;
+      const apiUrl = (template.toJSON().Outputs as Record<string, { Value: unknown }>).ApiUrl!.Value;
+      expect(env(fn)).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'aurum-canary',
+        AURUM_CANARY_BASE_URL: apiUrl,
+        AURUM_CANARY_TOKEN_SECRET_ARN: { Ref: secretId(template, 'CanaryToken') },
+      });
+      const engineCacheAndFlags = [
+        'AURUM_TRINO_URL',
+        'AURUM_TRINO_CATALOG',
+        'AURUM_TRINO_SCHEMA',
+        'AURUM_TRINO_SECRET_ARN',
+        'AURUM_UPSTASH_SECRET_ARN',
+        'AURUM_CURSOR_SECRET_ARN',
+        'AURUM_APPCONFIG_APPLICATION',
+        'AURUM_APPCONFIG_ENVIRONMENT',
+        'AURUM_APPCONFIG_PROFILE',
+        'AURUM_FLAGS_POLL_SECONDS',
+        'AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS',
+        'AWS_APPCONFIG_EXTENSION_PREFETCH_LIST',
+      ];
+      for (const name of engineCacheAndFlags) expect(env(fn)[name], name).toEqual(env(health)[name]);
+      expect(env(fn).AURUM_TRINO_SECRET_ARN).toBeDefined();
+      expect(env(fn).AURUM_UPSTASH_SECRET_ARN).toBeDefined();
+      expect(fn.Properties.Layers).toEqual(health.Properties.Layers);
+    });
+
+    it('keeps its bearer token in a placeholder secret that reads as “no token” until it is filled', () => {
+      const [, secret] = resourcesOf(template, 'AWS::SecretsManager::Secret').find(([id]) =>
+        id.startsWith('CanaryToken'),
+      )!;
+      expect(JSON.parse(String(secret.Properties.SecretString))).toEqual({ token: '' });
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(outputs.CanaryTokenSecretArn!.Value).toEqual({ Ref: secretId(template, 'CanaryToken') });
+    });
+
+    it('has no route and no API permission: only its schedule may invoke it', () => {
+      const [canaryId] = canary;
+      for (const [, integration] of resourcesOf(template, 'AWS::ApiGatewayV2::Integration'))
+        expect(getAttOf(integration.Properties.IntegrationUri)).not.toBe(canaryId);
+      const permissions = resourcesOf(template, 'AWS::Lambda::Permission').filter(
+        ([, p]) => getAttOf(p.Properties.FunctionName) === canaryId,
+      );
+      expect(permissions).toHaveLength(1);
+      const [[ruleId]] = resourcesOf(template, 'AWS::Events::Rule') as [[string, Resource]];
+      expect(permissions[0]![1].Properties).toEqual({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        FunctionName: { 'Fn::GetAtt': [canaryId, 'Arn'] },
+        SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+      });
+    });
+
+    it('is invoked every 5 minutes, without retries, by the schedule', () => {
+      const rules = resourcesOf(template, 'AWS::Events::Rule');
+      expect(rules).toHaveLength(1);
+      expect(rules[0]![1].Properties).toMatchObject({
+        ScheduleExpression: 'rate(5 minutes)',
+        State: 'ENABLED',
+        Targets: [{ Arn: { 'Fn::GetAtt': [canary[0], 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } }],
+      });
+    });
+  });
+
+  describe('monitoring', () => {
+    it('sends all six alarms, and their recoveries, to one SNS topic, whose ARN is an output', () => {
+      const topics = resourcesOf(template, 'AWS::SNS::Topic');
+      expect(topics).toHaveLength(1);
+      const [[topicId]] = topics as [[string, Resource]];
+      const alarms = alarmsOf(template);
+      expect(alarms).toHaveLength(6);
+      for (const alarm of alarms) {
+        expect(alarm.AlarmActions, alarm.AlarmDescription).toEqual([{ Ref: topicId }]);
+        expect(alarm.OKActions, alarm.AlarmDescription).toEqual([{ Ref: topicId }]);
+      }
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(outputs.AlarmTopicArn!.Value).toEqual({ Ref: topicId });
+    });
+
+    it('alarms on this API’s stage: p95 latency over 600 ms (500 ms + 20 %) and more than 5 % of requests answering 5xx', () => {
+      const [[apiId]] = resourcesOf(template, 'AWS::ApiGatewayV2::Api') as [[string, Resource]];
+      const latency = alarmDescribed(template, 'p95 latency');
+      expect(latency).toMatchObject({
+        Namespace: 'AWS/ApiGateway',
+        MetricName: 'Latency',
+        ExtendedStatistic: 'p95',
+        Threshold: 600,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      expect(latency.Dimensions).toEqual(
+        expect.arrayContaining([
+          { Name: 'ApiId', Value: { Ref: apiId } },
+          { Name: 'Stage', Value: '$default' },
+        ]),
+      );
+      const errors = alarmDescribed(template, '5 % of API requests');
+      expect(errors).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanThreshold' });
+      for (const metric of alarmMetrics(errors))
+        expect(metric.Dimensions).toEqual(
+          expect.arrayContaining([
+            { Name: 'ApiId', Value: { Ref: apiId } },
+            { Name: 'Stage', Value: '$default' },
+          ]),
+        );
+    });
+
+    it('alarms on the cache miss rate 10 points over 20 %, read from the function that reports the cached scopes', () => {
+      const alarm = alarmDescribed(template, 'Cache miss rate');
+      expect(alarm).toMatchObject({ Threshold: 30, ComparisonOperator: 'GreaterThanThreshold' });
+      const cached = alarmedCacheScopes(registry)!;
+      const dimensions = alarmMetrics(alarm).map((m) => m.Dimensions);
+      expect(dimensions.length).toBe(2 * cached.scopes.length);
+      for (const d of dimensions) expect(d).toContainEqual({ Name: 'service', Value: cached.service });
+      expect(new Set(dimensions.map((d) => d.find((x) => x.Name === 'scope')!.Value))).toEqual(
+        new Set(cached.scopes),
+      );
+    });
+
+    it('alarms when a canary probe fails or reports nothing, and when the canary invocation fails', () => {
+      expect(alarmDescribed(template, 'canary probe failed')).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      });
+      expect(alarmDescribed(template, 'canary invocation failed')).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Threshold: 1,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: canary[0] } }],
+      });
+    });
+
+    it('alarms on any 5xx of each health route of the registry, from the per-route metrics', () => {
+      const alarm = alarmDescribed(template, 'health route');
+      expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      const routes = alarmMetrics(alarm).map((m) =>
+        Object.fromEntries(m.Dimensions.map((d) => [d.Name, d.Value])),
+      );
+      const health = registry.forDomain('health');
+      expect(routes.map((r) => `${r.Method} ${r.Resource}`).sort()).toEqual(
+        health.map((r) => `${r.method} ${r.path}`).sort(),
+      );
+    });
+
+    it('turns on the per-route metrics those alarms and graphs read, on the $default stage', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        DefaultRouteSettings: Match.objectLike({ DetailedMetricsEnabled: true }),
+      });
+    });
+
+    it('builds one dashboard, named in an output, with a latency graph per route and every domain’s errors', () => {
+      const dashboards = resourcesOf(template, 'AWS::CloudWatch::Dashboard');
+      expect(dashboards).toHaveLength(1);
+      const [[dashboardId, dashboard]] = dashboards as [[string, Resource]];
+      const body = JSON.stringify(dashboard.Properties.DashboardBody);
+      for (const route of registry.routes) expect(body).toContain(`${route.method} ${route.path} latency`);
+      for (const [, [fnId]] of functions) expect(body).toContain(fnId);
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(outputs.DashboardName!.Value).toEqual({ Ref: dashboardId });
     });
   });
 
@@ -172,15 +407,17 @@ describe('AurumStack (layer mode, the default)', () => {
       expect(registry.routes.some((r) => r.auth === 'public')).toBe(true);
     });
 
-    it('lets the gateway invoke each function through one API-wide permission, not one per route', () => {
-      const permissions = resourcesOf(template, 'AWS::Lambda::Permission');
-      expect(permissions).toHaveLength(registry.domains.length);
-      for (const [, permission] of permissions) {
-        expect(permission.Properties).toMatchObject({
-          Action: 'lambda:InvokeFunction',
-          Principal: 'apigateway.amazonaws.com',
-        });
-      }
+    it('lets the gateway invoke each domain function through one API-wide permission, not one per route', () => {
+      const permissions = resourcesOf(template, 'AWS::Lambda::Permission').filter(
+        ([, p]) => p.Properties.Principal === 'apigateway.amazonaws.com',
+      );
+      expect(permissions.map(([, p]) => getAttOf(p.Properties.FunctionName)).sort()).toEqual(
+        [...functions.values()].map(([id]) => id).sort(),
+      );
+      for (const [, permission] of permissions)
+        expect(permission.Properties.Action).toBe('lambda:InvokeFunction');
+      // The only other permission is the canary's schedule.
+      expect(resourcesOf(template, 'AWS::Lambda::Permission')).toHaveLength(permissions.length + 1);
     });
 
     it('throttles the stage, logs access, and answers CORS preflights for the headers clients use', () => {
@@ -261,16 +498,9 @@ describe('AurumStack (layer mode, the default)', () => {
   });
 
   describe('secrets and IAM', () => {
-    const statementsOf = (roleRef: string) =>
-      resourcesOf(template, 'AWS::IAM::Policy')
-        .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleRef))
-        .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
-
-    const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
-
-    it('creates the cursor key as a generated secret and placeholders for Trino and Upstash', () => {
+    it('creates the cursor key as a generated secret and placeholders for Trino, Upstash and the canary token', () => {
       const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret');
-      expect(secrets).toHaveLength(3);
+      expect(secrets).toHaveLength(4);
       const cursor = secrets.find(([id]) => id.startsWith('SecretsCursorKey'))![1];
       expect(cursor.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
       const trino = secrets.find(([id]) => id.startsWith('SecretsTrinoCredentials'))![1];
@@ -284,12 +514,11 @@ describe('AurumStack (layer mode, the default)', () => {
     });
 
     it('grants each function read on exactly the secrets its routes need, and names them in its environment', () => {
-      const secretIds = Object.fromEntries(
-        resourcesOf(template, 'AWS::SecretsManager::Secret').map(([id]) => [
-          id.startsWith('SecretsCursorKey') ? 'cursor' : id.startsWith('SecretsTrino') ? 'trino' : 'upstash',
-          id,
-        ]),
-      ) as Record<'cursor' | 'trino' | 'upstash', string>;
+      const secretIds = {
+        cursor: secretId(template, 'SecretsCursorKey'),
+        trino: secretId(template, 'SecretsTrino'),
+        upstash: secretId(template, 'SecretsUpstash'),
+      };
       const variables = {
         cursor: 'AURUM_CURSOR_SECRET_ARN',
         trino: 'AURUM_TRINO_SECRET_ARN',
@@ -297,10 +526,8 @@ describe('AurumStack (layer mode, the default)', () => {
       } as const;
       for (const [domain, [, fn]] of functions) {
         const needs = secretNeeds(domain, registry.forDomain(domain));
-        const [roleId] = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
-        const granted = statementsOf(roleId)
-          .filter((s) => asList(s.Action).includes('secretsmanager:GetSecretValue'))
-          .flatMap((s) => asList(s.Resource).map((r) => refOf(r)));
+        const granted = secretsReadBy(template, fn);
+        expect(granted, domain).not.toContain(secretId(template, 'CanaryToken'));
         for (const kind of ['cursor', 'trino', 'upstash'] as const) {
           expect(granted.includes(secretIds[kind]), `${domain} ${kind}`).toBe(needs[kind]);
           expect(env(fn)[variables[kind]], `${domain} ${variables[kind]}`).toEqual(
@@ -315,6 +542,26 @@ describe('AurumStack (layer mode, the default)', () => {
         upstash: true,
       });
       expect(secretNeeds('health', registry.forDomain('health')).cursor).toBe(false);
+    });
+
+    it('lets the canary read its token and what the health function reads, nothing more', () => {
+      const [, health] = functions.get('health')!;
+      const healthReads = secretsReadBy(template, health);
+      expect(healthReads).toEqual(
+        [secretId(template, 'SecretsTrino'), secretId(template, 'SecretsUpstash')].sort(),
+      );
+      expect(secretsReadBy(template, canary[1])).toEqual(
+        [...healthReads, secretId(template, 'CanaryToken')].sort(),
+      );
+      const actions = statementsOfFunction(template, canary[1]).flatMap((s) => asList(s.Action).map(String));
+      expect(new Set(actions)).toEqual(
+        new Set([
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:DescribeSecret',
+          'appconfig:StartConfigurationSession',
+          'appconfig:GetLatestConfiguration',
+        ]),
+      );
     });
 
     it('uses no wildcard action anywhere and no wildcard resource for secrets or AppConfig', () => {
@@ -336,7 +583,7 @@ describe('AurumStack (layer mode, the default)', () => {
       const appconfig = resourcesOf(template, 'AWS::IAM::Policy')
         .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement)
         .filter((s) => asList(s.Action).some((a) => String(a).startsWith('appconfig:')));
-      expect(appconfig).toHaveLength(registry.domains.length);
+      expect(appconfig).toHaveLength(registry.domains.length + 1);
       for (const statement of appconfig) {
         expect(asList(statement.Action).sort()).toEqual([
           'appconfig:GetLatestConfiguration',
@@ -356,7 +603,8 @@ describe('AurumStack (inline mode)', () => {
     const template = synth({ 'aurum:bundleShared': 'inline' });
     expect(resourcesOf(template, 'AWS::Lambda::LayerVersion')).toHaveLength(0);
     const functions = resourcesOf(template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(registry.domains.length);
+    expect(functions).toHaveLength(registry.domains.length + 1);
+    expect(splitFunctions(template).canary[1].Properties.Description).toContain('canary');
     for (const [, fn] of functions) {
       expect(fn.Properties.Layers).toEqual([
         { 'Fn::FindInMap': [expect.any(String), { Ref: 'AWS::Region' }, 'arn'] },
@@ -373,6 +621,17 @@ describe('settings from context', () => {
     expect(settingsOf({})).toEqual(DEFAULT_SETTINGS);
   });
 
+  it('writes the same defaults in cdk.json, so reading it changes nothing', () => {
+    const { context } = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Json };
+    const aurum = Object.fromEntries(Object.entries(context).filter(([key]) => key.startsWith('aurum:')));
+    expect(aurum).toMatchObject({
+      'aurum:latencyP95BaselineMs': 500,
+      'aurum:cacheMissRateBaselinePercent': 20,
+      'aurum:canaryScheduleMinutes': 5,
+    });
+    expect(settingsOf(aurum)).toEqual(DEFAULT_SETTINGS);
+  });
+
   it('reads command-line strings: numbers, lists and choices', () => {
     const settings = settingsOf({
       'aurum:bundleShared': 'inline',
@@ -383,6 +642,9 @@ describe('settings from context', () => {
       'aurum:corsOrigins': 'https://app.example.com,https://admin.example.com',
       'aurum:logRetentionDays': '90',
       'aurum:flagsRollout': 'all-at-once',
+      'aurum:latencyP95BaselineMs': '250',
+      'aurum:cacheMissRateBaselinePercent': '0',
+      'aurum:canaryScheduleMinutes': '15',
     });
     expect(settings.sharedCode).toBe('inline');
     expect(settings.jwt).toEqual({
@@ -393,6 +655,11 @@ describe('settings from context', () => {
     expect(settings.corsOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
     expect(settings.logRetention).toBe(90);
     expect(settings.flags.rollout).toBe('all-at-once');
+    expect(settings.monitoring).toEqual({
+      latencyP95BaselineMs: 250,
+      cacheMissRateBaselinePercent: 0,
+      canaryScheduleMinutes: 15,
+    });
   });
 
   it('refuses values that would deploy something else than was meant', () => {
@@ -403,6 +670,15 @@ describe('settings from context', () => {
       /throttleRate must be a positive number/,
     );
     expect(() => settingsOf({ 'aurum:logRetentionDays': '45' })).toThrow(/logRetentionDays/);
+    expect(() => settingsOf({ 'aurum:latencyP95BaselineMs': '0' })).toThrow(
+      /latencyP95BaselineMs must be a positive number/,
+    );
+    expect(() => settingsOf({ 'aurum:cacheMissRateBaselinePercent': '95' })).toThrow(
+      /cacheMissRateBaselinePercent must be a percentage from 0 to 90, got "95"/,
+    );
+    expect(() => settingsOf({ 'aurum:canaryScheduleMinutes': '2.5' })).toThrow(
+      /canaryScheduleMinutes must be a whole number of minutes/,
+    );
   });
 
   it('carries issuer, audience, throttling and an all-at-once first rollout into the template', () => {
@@ -434,9 +710,30 @@ describe('settings from context', () => {
       ]),
     });
   });
+
+  it('carries the monitoring baselines and the canary schedule into the alarms and the rule', () => {
+    const template = synth({
+      'aurum:latencyP95BaselineMs': '250',
+      'aurum:cacheMissRateBaselinePercent': '15',
+      'aurum:canaryScheduleMinutes': '15',
+    });
+    expect(alarmDescribed(template, 'p95 latency').Threshold).toBe(300);
+    expect(alarmDescribed(template, 'Cache miss rate').Threshold).toBe(25);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+  });
 });
 
 describe('the registry drives the infrastructure', () => {
+  it('alarms on the stored cache scopes of the domain that reports most of them, under its service name', () => {
+    expect(alarmedCacheScopes(registry)).toEqual({
+      service: 'aurum-curves',
+      scopes: ['curves', 'curves-diff', 'curves-strips', 'curves-v2'],
+    });
+    // Scopes that never reach the server cache (store: false) report no hits or misses.
+    expect(alarmedCacheScopes(new RouteRegistry().register(...registry.forDomain('docs')))).toBeUndefined();
+    expect(alarmedCacheScopes(new RouteRegistry().register(...registry.forDomain('health')))).toBeUndefined();
+  });
+
   it('refuses a registry domain that has no handler file', () => {
     const orphan = new RouteRegistry().register(...registry.forDomain('health'), {
       ...registry.forDomain('curves')[0]!,
@@ -452,7 +749,12 @@ describe('the registry drives the infrastructure', () => {
   it('follows the registry it is given: fewer domains, fewer functions and routes', () => {
     const healthOnly = new RouteRegistry().register(...registry.forDomain('health'));
     const template = synth({}, healthOnly);
-    template.resourceCountIs('AWS::Lambda::Function', 1);
+    expect([...functionsByService(template).keys()].sort()).toEqual(['canary', 'health']);
     template.resourceCountIs('AWS::ApiGatewayV2::Route', healthOnly.routes.length + 1);
+    const body = JSON.stringify(
+      resourcesOf(template, 'AWS::CloudWatch::Dashboard')[0]![1].Properties.DashboardBody,
+    );
+    expect(body).toContain('GET /ready latency');
+    expect(body).not.toContain('/v1/curves');
   });
 });

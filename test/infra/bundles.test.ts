@@ -1,10 +1,22 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CANARY_METRICS, PROBE_NAMES } from '#functions/canary/metric-names';
 import { registry } from '#functions/registry';
 import { AurumStack } from '#infra/aurum-stack';
 import type { SharedCodeMode } from '#infra/constructs/aurum-function';
@@ -15,6 +27,7 @@ const run = promisify(execFile);
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
 interface BuiltFunction {
+  /** The registry domain, or `canary`. */
   domain: string;
   assetDir: string;
   /** Plain-string environment from the template (references to secrets and AppConfig left out). */
@@ -121,6 +134,87 @@ async function probe(
   return JSON.parse(stdout.slice(stdout.lastIndexOf(RESULT_MARKER) + RESULT_MARKER.length)) as ProbeAnswer[];
 }
 
+/**
+ * Imports a built module in a fresh Node process, invokes its handler with a scheduled event when asked,
+ * and prints its exports and how the invocation ended, after whatever the module wrote itself.
+ */
+const SCHEDULED_RUN = `
+const [entry, invoke] = process.argv.slice(1);
+const module = await import(entry);
+let outcome;
+if (invoke === 'invoke') {
+  const event = { version: '0', id: 'run', 'detail-type': 'Scheduled Event', source: 'aws.events', time: new Date().toISOString(), resources: [], detail: {} };
+  try {
+    const report = await module.handler(event);
+    outcome = { ok: true, report };
+  } catch (error) {
+    outcome = { ok: false, name: error.name, message: error.message };
+  }
+}
+process.stdout.write('\\n' + ${JSON.stringify(RESULT_MARKER)} + JSON.stringify({ exports: Object.keys(module).sort(), outcome }));
+`;
+
+interface ScheduledRun {
+  /** What the module wrote to stdout itself (logs, EMF metrics). */
+  output: string;
+  stderr: string;
+  exports: string[];
+  outcome?: { ok: boolean; name?: string; message?: string };
+}
+
+async function runScheduled(
+  fn: BuiltFunction,
+  dir: string,
+  invoke: boolean,
+  environment: Record<string, string> = {},
+): Promise<ScheduledRun> {
+  const { stdout, stderr } = await run(
+    process.execPath,
+    ['--input-type=module', '-e', SCHEDULED_RUN, join(dir, 'index.mjs'), invoke ? 'invoke' : 'import'],
+    {
+      timeout: 20_000,
+      env: {
+        PATH: process.env.PATH,
+        ...fn.environment,
+        AWS_REGION: 'us-east-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        ...environment,
+      },
+    },
+  );
+  const at = stdout.lastIndexOf(RESULT_MARKER);
+  return { output: stdout.slice(0, at), stderr, ...JSON.parse(stdout.slice(at + RESULT_MARKER.length)) };
+}
+
+/** A local HTTP server on an ephemeral port, closed by `close`. */
+async function listen(
+  handle: (
+    body: string,
+    req: IncomingMessage,
+  ) => {
+    status: number;
+    type: string;
+    body: string;
+  },
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    req.on('end', () => {
+      const answer = handle(body, req);
+      res.writeHead(answer.status, { 'content-type': answer.type }).end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 const contentType = (answer: ProbeAnswer) =>
   Object.entries(answer.headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
 
@@ -154,9 +248,10 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
   }, 120_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it('builds one bundle per registry domain in each mode', () => {
-    expect(layer.functions.map((f) => f.domain).sort()).toEqual(registry.domains);
-    expect(inline.functions.map((f) => f.domain).sort()).toEqual(registry.domains);
+  it('builds one bundle per registry domain, and the canary’s, in each mode', () => {
+    const expected = [...registry.domains, 'canary'].sort();
+    expect(layer.functions.map((f) => f.domain).sort()).toEqual(expected);
+    expect(inline.functions.map((f) => f.domain).sort()).toEqual(expected);
   });
 
   it('lays the shared module out where Lambda looks: nodejs/node_modules/@aurum/shared, an ES module', () => {
@@ -202,14 +297,21 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
   it('in layer mode, loads lib/ from the layer: the bundle imports @aurum/shared and carries no lib/ code', () => {
     for (const fn of layer.functions) {
       const code = readFileSync(join(fn.assetDir, 'index.mjs'), 'utf8');
+      const twinDir = inline.functions.find((f) => f.domain === fn.domain)!.assetDir;
+      const twin = readFileSync(join(twinDir, 'index.mjs'), 'utf8');
       expect(staticImports(code), fn.domain).toContain('@aurum/shared');
-      // A string only lib/http/stack.ts holds: present inline, absent from a layer-mode bundle.
-      expect(code, fn.domain).not.toContain('request state missing');
-      const twin = inline.functions.find((f) => f.domain === fn.domain)!;
-      expect(readFileSync(join(twin.assetDir, 'index.mjs'), 'utf8'), fn.domain).toContain(
-        'request state missing',
-      );
-      expect(sizeOf(fn.assetDir), fn.domain).toBeLessThan(sizeOf(twin.assetDir) / 4);
+      // Strings only lib/ holds (lib/config/secrets, and lib/http/stack for the domain functions): present
+      // inline, absent from a layer-mode bundle.
+      const libOnly = [
+        'could not load the secrets named by',
+        ...(fn.domain === 'canary' ? [] : ['request state missing']),
+      ];
+      for (const text of libOnly) {
+        // Booleans, so a failure names the text rather than printing a megabyte of bundle.
+        expect(code.includes(text), `${fn.domain} layer bundle holds "${text}"`).toBe(false);
+        expect(twin.includes(text), `${fn.domain} inline bundle holds "${text}"`).toBe(true);
+      }
+      expect(sizeOf(fn.assetDir), fn.domain).toBeLessThan(sizeOf(twinDir) / 4);
     }
   });
 
@@ -237,6 +339,108 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
       cpSync(fn.assetDir, dir, { recursive: true });
       provideRuntimeSdk(dir);
       await expect(probe(fn, dir), fn.domain).resolves.toEqual([]);
+    }
+  }, 60_000);
+
+  it('imports the canary bundle under Node without running it, both ways: no output, no AWS, no network', async () => {
+    for (const [mode, build] of [
+      ['layer', layer],
+      ['inline', inline],
+    ] as const) {
+      const fn = build.functions.find((f) => f.domain === 'canary')!;
+      // Prepared by the import tests above: the bundle, the SDK, and in layer mode the layer.
+      const loaded = await runScheduled(fn, join(root, `run-${mode}`, 'canary'), false);
+      expect(loaded.exports, mode).toContain('handler');
+      expect(loaded.outcome, mode).toBeUndefined();
+      expect(loaded.output.trim(), mode).toBe('');
+      expect(loaded.stderr, mode).toBe('');
+    }
+  });
+
+  it('runs the built canary on a schedule, both ways: it reads its secrets, sends its token and reports every probe', async () => {
+    const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-AbCdEf`;
+    const secretValues: Record<string, string> = {
+      [arn('trino')]: JSON.stringify({ user: 'aurum', password: '', token: '' }),
+      [arn('upstash')]: JSON.stringify({ url: '', token: '' }),
+      [arn('canary-token')]: JSON.stringify({ token: 'canary-bundle-token' }),
+    };
+    const secretReads: string[] = [];
+    // Secrets Manager's JSON protocol, as the AWS SDK speaks it to AWS_ENDPOINT_URL.
+    const secretsManager = await listen((body, req) => {
+      const { SecretId } = JSON.parse(body) as { SecretId: string };
+      secretReads.push(`${req.headers['x-amz-target']} ${SecretId}`);
+      const value = secretValues[SecretId];
+      return value === undefined
+        ? {
+            status: 400,
+            type: 'application/x-amz-json-1.1',
+            body: JSON.stringify({ __type: 'ResourceNotFoundException', message: 'no such secret' }),
+          }
+        : {
+            status: 200,
+            type: 'application/x-amz-json-1.1',
+            body: JSON.stringify({ ARN: SecretId, Name: SecretId, SecretString: value, VersionId: 'v1' }),
+          };
+    });
+    const apiRequests: Array<{ path: string; authorization?: string }> = [];
+    const api = await listen((_body, req) => {
+      apiRequests.push({ path: req.url!, authorization: req.headers.authorization });
+      return req.url === '/ready'
+        ? { status: 200, type: 'application/json', body: JSON.stringify({ status: 'ready' }) }
+        : { status: 503, type: 'application/problem+json', body: JSON.stringify({ status: 503 }) };
+    });
+    try {
+      for (const [mode, build] of [
+        ['layer', layer],
+        ['inline', inline],
+      ] as const) {
+        secretReads.length = 0;
+        apiRequests.length = 0;
+        const fn = build.functions.find((f) => f.domain === 'canary')!;
+        const ran = await runScheduled(fn, join(root, `run-${mode}`, 'canary'), true, {
+          AURUM_CANARY_BASE_URL: `${api.url}/`,
+          AURUM_CANARY_TOKEN_SECRET_ARN: arn('canary-token'),
+          AURUM_TRINO_SECRET_ARN: arn('trino'),
+          AURUM_UPSTASH_SECRET_ARN: arn('upstash'),
+          // Nothing listens on port 9: the engine check fails, so the canary must fail its invocation.
+          AURUM_TRINO_URL: 'http://127.0.0.1:9',
+          AWS_ENDPOINT_URL: secretsManager.url,
+          AWS_ACCESS_KEY_ID: 'bundle-test',
+          AWS_SECRET_ACCESS_KEY: 'bundle-test',
+        });
+        expect(ran.outcome, mode).toMatchObject({ ok: false, name: 'CanaryFailed' });
+        const report = ran.outcome!.message!.split('\n');
+        expect(report[0], mode).toMatch(/^canary http:\/\/127\.0\.0\.1:\d+\/: FAIL/);
+        expect(report, mode).toContainEqual(expect.stringMatching(/^check-engine\s+FAIL/));
+        expect(report, mode).toContainEqual(expect.stringMatching(/^ready\s+PASS/));
+        expect(JSON.stringify(report), mode).not.toContain('canary-bundle-token');
+
+        expect([...new Set(secretReads)].sort(), mode).toEqual(
+          Object.keys(secretValues)
+            .map((id) => `secretsmanager.GetSecretValue ${id}`)
+            .sort(),
+        );
+        expect(
+          apiRequests.map((r) => r.path),
+          mode,
+        ).toEqual(expect.arrayContaining(['/ready', '/v1/curves?limit=5']));
+        for (const request of apiRequests)
+          expect(request.authorization, `${mode} ${request.path}`).toBe('Bearer canary-bundle-token');
+
+        // One EMF blob per probe, with the dimensions the alarms read.
+        const emf = ran.output
+          .split('\n')
+          .filter((line) => line.includes(CANARY_METRICS.success))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+        expect(emf.map((blob) => blob[CANARY_METRICS.dimension]).sort(), mode).toEqual(
+          [...PROBE_NAMES].sort(),
+        );
+        for (const blob of emf) expect(blob.service, mode).toBe(CANARY_METRICS.service);
+        expect(emf.find((blob) => blob.probe === 'ready')?.[CANARY_METRICS.success], mode).toBe(1);
+        expect(emf.find((blob) => blob.probe === 'check-engine')?.[CANARY_METRICS.success], mode).toBe(0);
+      }
+    } finally {
+      await Promise.all([secretsManager.close(), api.close()]);
     }
   }, 60_000);
 
