@@ -1,0 +1,99 @@
+import { performance } from 'node:perf_hooks';
+import { createEngine } from '#lib/data/create-engine';
+import type { GatewayResult } from '#lib/http/event';
+import {
+  CountingEngine,
+  curvesHandler,
+  gatewayEvent,
+  type Handler,
+  lambdaContext,
+} from './curves-handler.ts';
+import { percentile, quietly, round } from './stats.ts';
+
+/**
+ * In-process latency of a curves request through the whole middleware stack (payload 2.0 event straight
+ * into the handler, as Lambda calls it), cache hit and cache miss, against a bare handler returning the
+ * same bytes.
+ */
+
+export interface LatencyFigure {
+  case: string;
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const HIT_SAMPLES = Number(process.env.AURUM_BENCH_LATENCY_SAMPLES ?? 2000);
+const MISS_SAMPLES = Number(process.env.AURUM_BENCH_MISS_SAMPLES ?? 200);
+const QUERY = 'iso=PJM&limit=50';
+
+async function measure(n: number, call: (i: number) => Promise<GatewayResult>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    const result = await call(i);
+    samples.push(performance.now() - started);
+    if (result.statusCode !== 200)
+      throw new Error(`bench request answered ${result.statusCode}: ${result.body.slice(0, 200)}`);
+  }
+  return samples;
+}
+
+const figure = (name: string, samples: number[]): LatencyFigure => ({
+  case: name,
+  samples: samples.length,
+  p50Ms: round(percentile(samples, 50), 4),
+  p99Ms: round(percentile(samples, 99), 4),
+});
+
+export async function inProcessLatency(): Promise<LatencyFigure[]> {
+  const engine = new CountingEngine(await createEngine({ ...process.env, AURUM_TRINO_URL: '' }));
+  const handler: Handler = curvesHandler(engine);
+  return quietly(async () => {
+    const first = await handler(gatewayEvent('GET', '/v1/curves', QUERY), lambdaContext());
+    // The bare handler answers the very bytes and headers the stack answered.
+    const bare: Handler = async () => ({
+      statusCode: first.statusCode,
+      headers: { ...first.headers },
+      body: first.body,
+    });
+    for (let i = 0; i < 200; i++) {
+      await handler(gatewayEvent('GET', '/v1/curves', QUERY), lambdaContext());
+      await bare(gatewayEvent('GET', '/v1/curves', QUERY), lambdaContext());
+    }
+    // Interleaved blocks, so drift in the machine's speed touches both sides alike.
+    const hit: number[] = [];
+    const baseline: number[] = [];
+    for (let block = 0; block < 10; block++) {
+      hit.push(
+        ...(await measure(HIT_SAMPLES / 10, () =>
+          handler(gatewayEvent('GET', '/v1/curves', QUERY), lambdaContext()),
+        )),
+      );
+      baseline.push(
+        ...(await measure(HIT_SAMPLES / 10, () =>
+          bare(gatewayEvent('GET', '/v1/curves', QUERY), lambdaContext()),
+        )),
+      );
+    }
+    const before = engine.queries;
+    // Misses: a new as-of date and limit each time, so every request is a key the cache has not seen.
+    const miss = await measure(MISS_SAMPLES, (i) =>
+      handler(
+        gatewayEvent(
+          'GET',
+          '/v1/curves',
+          `iso=PJM&limit=${1 + (i % 400)}&market=DA&block=ON_PEAK&location=WESTERN%20HUB`,
+        ),
+        lambdaContext(),
+      ),
+    );
+    if (engine.queries - before !== MISS_SAMPLES)
+      throw new Error(`expected ${MISS_SAMPLES} engine queries on misses, saw ${engine.queries - before}`);
+    return [
+      figure('bare handler, same bytes', baseline),
+      figure('stack, cache hit', hit),
+      figure('stack, cache miss (DuckDB)', miss),
+    ];
+  });
+}

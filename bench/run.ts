@@ -1,0 +1,177 @@
+/**
+ * `npm run bench`: every figure side by side with its baseline, measured in the same run, against the
+ * budgets of the architecture; writes bench/results.json and prints the table. Not part of `npm test`.
+ * Knobs: AURUM_BENCH_IMPORT_RUNS, AURUM_BENCH_LATENCY_SAMPLES, AURUM_BENCH_DURATION_S, AURUM_BENCH_CONNECTIONS,
+ * AURUM_BENCH_PAGING_ROWS, AURUM_BENCH_ONLY (comma list of: cold,latency,http,paging,stampede).
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, freemem, platform, release, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Before any module builds its logger: the bench measures requests, not log lines.
+process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+process.env.AURUM_AUTH_MODE = 'dev';
+
+const { duckDbPath } = await import('#lib/data/create-engine');
+const { ensureSampleData } = await import('#infra/local/sample-data');
+const { coldStart } = await import('./cold-start.ts');
+const { inProcessLatency } = await import('./latency.ts');
+const { httpThroughput, CACHED_PATH } = await import('./throughput.ts');
+const { keysetPaging } = await import('./paging.ts');
+const { coldKeyStampede } = await import('./single-flight.ts');
+const { round } = await import('./stats.ts');
+
+const only = new Set(
+  (process.env.AURUM_BENCH_ONLY ?? 'cold,latency,http,paging,stampede').split(',').map((s) => s.trim()),
+);
+
+interface Row {
+  measure: string;
+  figure: string;
+  baseline: string;
+  ratio: string;
+  budget: string;
+  pass: boolean | null;
+}
+const rows: Row[] = [];
+const results: Record<string, unknown> = {};
+const kb = (bytes: number) => `${round(bytes / 1024, 1)} KB`;
+const ms = (n: number) => `${round(n, 3)} ms`;
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+await ensureSampleData(duckDbPath());
+
+if (only.has('cold')) {
+  log('cold start: building bundles and importing each in fresh processes');
+  const cold = await coldStart();
+  results.coldStart = cold;
+  const empty = cold.figures.find((f) => f.mode === 'empty')!;
+  rows.push({
+    measure: 'empty ESM bundle: size, import',
+    figure: `${kb(empty.importBytes)}, ${ms(empty.importMs)}`,
+    baseline: '-',
+    ratio: '-',
+    budget: '-',
+    pass: null,
+  });
+  for (const f of cold.figures.filter((x) => x.mode !== 'empty')) {
+    const detail = f.mode === 'layer' ? ` (function ${kb(f.functionBytes)} + layer entry)` : '';
+    rows.push({
+      measure: `${f.domain} (${f.mode}): code loaded at import`,
+      figure: `${kb(f.importBytes)}${detail}`,
+      baseline: kb(empty.importBytes),
+      ratio: '-',
+      budget: '<= 250 KB',
+      pass: f.importBytes <= 250 * 1024,
+    });
+    rows.push({
+      measure: `${f.domain} (${f.mode}): import time, median of ${cold.runs}`,
+      figure: ms(f.importMs),
+      baseline: ms(empty.importMs),
+      ratio: `${round(f.importMs / empty.importMs, 1)}x`,
+      budget: '<= 4x empty',
+      pass: f.importMs <= 4 * empty.importMs,
+    });
+  }
+}
+
+if (only.has('latency')) {
+  log('in-process latency: curves handler, cache hit and miss, against a bare handler');
+  const latency = await inProcessLatency();
+  results.inProcessLatency = latency;
+  const [bare, hit, miss] = latency as [(typeof latency)[0], (typeof latency)[0], (typeof latency)[0]];
+  rows.push({
+    measure: `stack p50, cache hit (GET /v1/curves?iso=PJM&limit=50)`,
+    figure: `${ms(hit.p50Ms)} (p99 ${ms(hit.p99Ms)})`,
+    baseline: `${ms(bare.p50Ms)} (p99 ${ms(bare.p99Ms)})`,
+    ratio: `+${ms(hit.p50Ms - bare.p50Ms)}`,
+    budget: '<= +0.3 ms',
+    pass: hit.p50Ms - bare.p50Ms <= 0.3,
+  });
+  rows.push({
+    measure: 'stack p50, cache miss (DuckDB query)',
+    figure: `${ms(miss.p50Ms)} (p99 ${ms(miss.p99Ms)})`,
+    baseline: `${ms(bare.p50Ms)} (p99 ${ms(bare.p99Ms)})`,
+    ratio: `+${ms(miss.p50Ms - bare.p50Ms)}`,
+    budget: '-',
+    pass: null,
+  });
+}
+
+if (only.has('http')) {
+  log('HTTP throughput: autocannon against the local gateway and a bare node:http server');
+  const http = await httpThroughput();
+  results.httpThroughput = { ...http, path: CACHED_PATH };
+  const [bare, gateway] = http.figures as [(typeof http.figures)[0], (typeof http.figures)[0]];
+  rows.push({
+    measure: `HTTP ${http.connections} conns ${http.durationS} s, cached route: req/s`,
+    figure: `${gateway.requestsPerSecond} (p99 ${gateway.p99Ms} ms)`,
+    baseline: `${bare.requestsPerSecond} (p99 ${bare.p99Ms} ms)`,
+    ratio: `${round(gateway.requestsPerSecond / bare.requestsPerSecond, 3)}x`,
+    budget: '>= 0.5x bare',
+    pass:
+      gateway.requestsPerSecond >= 0.5 * bare.requestsPerSecond &&
+      gateway.non2xx === 0 &&
+      gateway.errors === 0,
+  });
+}
+
+if (only.has('paging')) {
+  log('keyset paging: generating 1M rows if missing, walking to page 500');
+  const paging = await keysetPaging();
+  results.keysetPaging = paging;
+  rows.push({
+    measure: `keyset page ${paging.pageReached} vs page 1 (${paging.rows} rows, ${paging.pageSize}/page)`,
+    figure: ms(paging.page500Ms),
+    baseline: ms(paging.page1Ms),
+    ratio: `${round(paging.page500Ms / paging.page1Ms, 2)}x`,
+    budget: '<= 1.5x page 1',
+    pass: paging.pageReached === 500 && paging.page500Ms <= 1.5 * paging.page1Ms,
+  });
+}
+
+if (only.has('stampede')) {
+  log('single flight: 100 concurrent requests for one cold key');
+  const stampede = await coldKeyStampede();
+  results.coldKeyStampede = stampede;
+  rows.push({
+    measure: `${stampede.concurrent} concurrent cold requests, one key`,
+    figure: `${stampede.engineQueries} engine quer${stampede.engineQueries === 1 ? 'y' : 'ies'}`,
+    baseline: `${stampede.concurrent} requests`,
+    ratio: '-',
+    budget: '1 query',
+    pass: stampede.engineQueries === 1 && stampede.statuses['200'] === stampede.concurrent,
+  });
+}
+
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGb: round(totalmem() / 1024 ** 3, 1),
+  freeMemoryGb: round(freemem() / 1024 ** 3, 1),
+  node: process.version,
+  platform: `${platform()} ${release()}`,
+};
+const output = { ranAt: new Date().toISOString(), machine, table: rows, results };
+const file = join(dirname(fileURLToPath(import.meta.url)), 'results.json');
+writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+
+const header = ['Measure', 'Figure', 'Baseline', 'Ratio / delta', 'Budget', 'Result'];
+const cells = rows.map((r) => [
+  r.measure,
+  r.figure,
+  r.baseline,
+  r.ratio,
+  r.budget,
+  r.pass === null ? '' : r.pass ? 'PASS' : 'MISS',
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+const line = (c: string[]) => `| ${c.map((v, i) => v.padEnd(widths[i]!)).join(' | ')} |`;
+console.log(
+  `\nAurum bench, ${output.ranAt} on ${machine.cpu} (${machine.cores} cores, ${machine.memoryGb} GB), Node ${machine.node}\n`,
+);
+console.log(line(header));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const c of cells) console.log(line(c));
+console.log(`\nwrote ${file}`);
