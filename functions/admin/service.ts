@@ -11,11 +11,12 @@ export interface CacheAdministration {
 export const CURVE_SCOPES = ['curves', 'curves-diff', 'curves-strips', 'curves-v2'] as const;
 export const SCENARIO_SCOPES = ['scenario-outputs', 'scenario-metrics'] as const;
 export const EIA_SCOPES = ['eia-series', 'eia-series-dimensions'] as const;
-const METADATA_SCOPES: Record<string, string> = {
-  locations: 'metadata',
-  units: 'metadata',
-  dimensions: 'dimensions',
-};
+// A Map, not an object literal: `constructor` or `__proto__` must not resolve to a scope.
+const METADATA_SCOPES = new Map([
+  ['locations', 'metadata'],
+  ['units', 'metadata'],
+  ['dimensions', 'dimensions'],
+]);
 const ISO_CODES = new Set(['PJM', 'CAISO', 'ERCOT', 'MISO', 'SPP', 'NYISO', 'ISONE']);
 
 export interface InvalidatedScope {
@@ -45,7 +46,7 @@ export function createAdminService(cache: CacheAdministration | undefined) {
 
   /** Metadata invalidation keeps the original's errors: unknown scope 404, `iso` only for locations. */
   function metadataScope(scope: string, iso: string | undefined): string {
-    const target = METADATA_SCOPES[scope.toLowerCase()];
+    const target = METADATA_SCOPES.get(scope.toLowerCase());
     if (!target) {
       throw new HttpProblem(404, 'not-found', 'Not Found Error', {
         detail: 'unknown_metadata_scope: use locations, units or dimensions',

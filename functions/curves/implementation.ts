@@ -21,6 +21,7 @@ export function implementCurves(service: CurvesService): ImplementationTable {
       signal: input.signal,
       latestCorrections: input.flags[LATEST_CORRECTIONS_FLAG] ?? true,
       requireCurveKey: true,
+      list: 'v1-curves',
     });
   const listStrips: RouteImplementation<typeof listStripsV1> = (input) =>
     service.points(input.query, {
@@ -28,6 +29,7 @@ export function implementCurves(service: CurvesService): ImplementationTable {
       signal: input.signal,
       latestCorrections: input.flags[LATEST_CORRECTIONS_FLAG] ?? true,
       requireCurveKey: false,
+      list: 'v1-strips',
     });
   const diff: RouteImplementation<typeof diffCurvesV1> = (input) =>
     service.diff(input.query, {

@@ -242,7 +242,9 @@ export const exportCurvesV2 = defineRoute({
   },
   response: {
     kind: 'document',
-    schema: z.string().meta({ description: 'text/csv with the nine curve columns' }),
+    schema: z
+      .string()
+      .meta({ contentMediaType: 'text/csv', description: 'text/csv with the nine curve columns' }),
   },
   cache: { scope: 'curves', maxAgeSeconds: CURVES_TTL, visibility: 'public', store: false },
   variants: CORRECTIONS,

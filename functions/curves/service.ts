@@ -143,12 +143,12 @@ export function createCurvesService(deps: CurvesDeps) {
 
   async function points(
     query: PointsQueryInput,
-    options: QueryOptions & { latestCorrections: boolean; requireCurveKey: boolean },
+    options: QueryOptions & { latestCorrections: boolean; requireCurveKey: boolean; list: string },
   ): Promise<RouteResult> {
     const filters = pickFilters(query);
     if (query.type !== undefined) filters.tenor_type = query.type;
     checkGuardrails(filters, query.limit, { requireCurveKey: options.requireCurveKey });
-    const page = pageRequest(query, cursors);
+    const page = pageRequest(options.list, query, cursors);
     const pageSize = Math.min(query.limit, CURVE_MAX_LIMIT);
     const rows = await engine.query(
       curvePointsQuery({
@@ -189,7 +189,7 @@ export function createCurvesService(deps: CurvesDeps) {
       );
     }
     checkGuardrails(filters, query.limit, { requireCurveKey: false });
-    const page = pageRequest(query, cursors);
+    const page = pageRequest('v1-curves-diff', query, cursors);
     const pageSize = Math.min(query.limit, CURVE_MAX_LIMIT);
     const rows = await engine.query(
       curveDiffQuery({
@@ -208,7 +208,7 @@ export function createCurvesService(deps: CurvesDeps) {
     query: Record<string, unknown> & { limit: number; name_filter?: string },
     options: QueryOptions,
   ): Promise<RouteResult> {
-    const page = pageRequest(query, cursors);
+    const page = pageRequest('v2-curves', query, cursors);
     const rows = await engine.query(
       curveSummaryQuery({ nameFilter: query.name_filter, seek: seekFor(page, query.limit) }),
       options,
@@ -244,7 +244,7 @@ export function createCurvesService(deps: CurvesDeps) {
     options: QueryOptions & { latestCorrections: boolean },
   ): Promise<RouteResult> {
     const filters = pickFilters(query);
-    const page = pageRequest(query, cursors);
+    const page = pageRequest('v2-curves-export', query, cursors);
     let boundary = page.boundary;
     let direction: Seek['direction'] = page.direction === 'prev' ? 'next' : page.direction;
     const parts: string[] = [];

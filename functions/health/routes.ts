@@ -47,6 +47,7 @@ const ready = (id: string, path: string) =>
       'Runs the checks concurrently, each with its own timeout, under one overall deadline. 200 when none failed; otherwise a 503 problem whose `checks` member names the failed dependency and why.',
     auth: 'public',
     response: { kind: 'document', schema: Readiness },
+    problems: [503],
   });
 
 export const healthRoutes = [

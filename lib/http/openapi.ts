@@ -176,6 +176,7 @@ export function problemStatuses(route: RouteSpec): number[] {
     statuses.add(504);
   }
   if (route.flag?.whenOff === 'unavailable') statuses.add(503);
+  for (const status of route.problems ?? []) statuses.add(status);
   return [...statuses].sort((a, b) => a - b);
 }
 

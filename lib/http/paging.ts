@@ -23,10 +23,12 @@ const PAGING_PARAMS = new Set([
 
 /**
  * Reads the page position from `cursor` / `since_cursor` / `prev_cursor`. The token itself says which way
- * it points, so any of the three may carry it; two different tokens at once are refused.
+ * it points, so any of the three may carry it; two different tokens at once are refused. `list` names
+ * the keyset (one per route): a token is only good for the list and the filters it was made for.
  */
-export function pageRequest(query: Record<string, unknown>, cursors: CursorCodec): PageRequest {
-  const filters: Record<string, unknown> = {};
+export function pageRequest(list: string, query: Record<string, unknown>, cursors: CursorCodec): PageRequest {
+  // The list's name is part of the hash: a cursor from one list is refused by every other list.
+  const filters: Record<string, unknown> = { '#list': list };
   for (const [k, v] of Object.entries(query)) if (!PAGING_PARAMS.has(k)) filters[k] = v;
   const filterHash = hashFilters(filters);
   const given = (['cursor', 'since_cursor', 'prev_cursor'] as const).filter(

@@ -41,6 +41,8 @@ export interface RouteSpec {
     /** false: send Cache-Control but keep the answer out of the server cache (large bodies). */
     store?: boolean;
   };
+  /** Problem statuses the route answers by design beyond those its rule and features imply (readiness: 503). */
+  problems?: readonly number[];
   /** Representative queries the cache warm-up replays through the API to fill the route's scope. */
   warm?: readonly Record<string, string>[];
   /** Flags whose answer changes the body: evaluated per request, part of the cache key, given to the route. */

@@ -74,6 +74,7 @@ describe('admin cache routes', () => {
     expect((await post('/v1/admin/cache/metadata/units/invalidate')).status).toBe(200);
     expect((await post('/v1/admin/cache/metadata/locations/invalidate?iso=pjm')).status).toBe(200);
     expect((await post('/v1/admin/cache/metadata/weather/invalidate')).status).toBe(404);
+    expect((await post('/v1/admin/cache/metadata/constructor/invalidate')).status).toBe(404);
     const notApplicable = await post('/v1/admin/cache/metadata/units/invalidate?iso=PJM');
     expect(notApplicable.status).toBe(400);
     expect(((await notApplicable.json()) as { errors: { code: string }[] }).errors[0]!.code).toBe(

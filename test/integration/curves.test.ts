@@ -187,6 +187,14 @@ describe('cursor misuse', () => {
     }
   });
 
+  it('refuses a cursor made by another list, even one with the same (empty) filters', async () => {
+    const { body } = await json<Page<Point>>('/v1/curves?limit=1');
+    const elsewhere = await get(`/v2/curves?cursor=${encodeURIComponent(body.meta.next_cursor!)}`);
+    expect(elsewhere.status).toBe(400);
+    const problem = (await elsewhere.json()) as { errors: { field: string; code: string }[] };
+    expect(problem.errors[0]).toMatchObject({ field: 'query.cursor', code: 'cursor_filter_mismatch' });
+  });
+
   it('refuses offset paging past 0 and points to the cursor', async () => {
     const res = await get('/v1/curves?limit=3&offset=10');
     expect(res.status).toBe(400);
