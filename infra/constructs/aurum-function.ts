@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Architecture, type ILayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -36,6 +37,25 @@ export interface AurumFunctionProps {
 const DEFAULT_TIMEOUT = Duration.seconds(15);
 /** arm64 CPU scales with memory; 1 GB keeps cold starts of a 1 MB bundle short. */
 const DEFAULT_MEMORY_MB = 1024;
+
+/**
+ * Files a function reads at run time (the docs page's swagger-ui assets), listed per domain in
+ * `functions/<domain>/bundle-assets.json` as `{ "<folder in the bundle>": ["<repo-relative file>", …] }`.
+ */
+function bundleAssetHooks(domain: string) {
+  const manifest = join(REPO_ROOT, 'functions', domain, 'bundle-assets.json');
+  if (!existsSync(manifest)) return undefined;
+  const folders = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string[]>;
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) =>
+      Object.entries(folders).flatMap(([folder, files]) => [
+        `mkdir -p "${join(outputDir, folder)}"`,
+        ...files.map((file) => `cp "${join(inputDir, file)}" "${join(outputDir, folder)}/"`),
+      ]),
+  };
+}
 
 /**
  * A domain Lambda with our defaults set once: Node.js 22 on arm64, one minified, tree-shaken ESM bundle
@@ -93,6 +113,7 @@ export class AurumFunction extends NodejsFunction {
         },
         forceDockerBundling: false,
         logLevel: LogLevel.WARNING,
+        commandHooks: bundleAssetHooks(props.domain),
       },
     });
     this.domain = props.domain;

@@ -254,6 +254,15 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
     expect(inline.functions.map((f) => f.domain).sort()).toEqual(expected);
   });
 
+  it('ships the docs page assets beside the docs bundle, both ways', () => {
+    for (const build of [layer, inline]) {
+      const docs = build.functions.find((f) => f.domain === 'docs')!;
+      for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js']) {
+        expect(statSync(join(docs.assetDir, 'swagger-ui-dist', file)).size).toBeGreaterThan(10_000);
+      }
+    }
+  });
+
   it('lays the shared module out where Lambda looks: nodejs/node_modules/@aurum/shared, an ES module', () => {
     const pkgDir = join(layer.layerDir!, 'nodejs', 'node_modules', '@aurum', 'shared');
     const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as Record<string, unknown>;
