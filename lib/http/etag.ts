@@ -56,3 +56,8 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
   if (current === '') return false;
   return listedTags(header).some((tag) => tag === current);
 }
+
+/** SHA-256 of the canonical JSON, base64url: what a representation's ETag is derived from. */
+export function contentDigest(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('base64url');
+}

@@ -2,7 +2,7 @@ import { cacheControl, mergeVary } from './cache-control.ts';
 import { compressBody, negotiateEncoding } from './compression.ts';
 import { csvFilename, toCsv } from './csv.ts';
 import { V1_DEPRECATION_HEADERS } from './deprecation.ts';
-import { computeEtag, etagMatches } from './etag.ts';
+import { computeEtag, contentDigest, etagMatches } from './etag.ts';
 import { type GatewayEvent, type GatewayResult, header, queryOf } from './event.ts';
 import type { HttpProblem } from './problem.ts';
 import type { Boundary, RouteResult, RouteSpec } from './route.ts';
@@ -149,9 +149,14 @@ export function renderResult(
   if (route.method === 'GET' && status === 200) {
     const identity =
       result.kind === 'list'
-        ? { data: result.data, next: result.next ?? null, prev: result.prev ?? null, csv: wantsCsv }
+        ? {
+            digest:
+              result.digest ??
+              contentDigest({ data: result.data, next: result.next ?? null, prev: result.prev ?? null }),
+            csv: wantsCsv,
+          }
         : result.kind === 'object'
-          ? { data: result.data }
+          ? { digest: result.digest ?? contentDigest({ data: result.data }) }
           : { body: text };
     const etag = computeEtag(identity);
     headers.ETag = etag;

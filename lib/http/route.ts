@@ -80,8 +80,16 @@ export type RouteResult =
       filterHash?: string;
       meta?: Record<string, unknown>;
       headers?: Record<string, string>;
+      /** Content digest set by the stack when the result is loaded (see etag.ts `contentDigest`). */
+      digest?: string;
     }
-  | { kind: 'object'; data: unknown; meta?: Record<string, unknown>; headers?: Record<string, string> }
+  | {
+      kind: 'object';
+      data: unknown;
+      meta?: Record<string, unknown>;
+      headers?: Record<string, string>;
+      digest?: string;
+    }
   | {
       kind: 'document';
       body: unknown;

@@ -12,6 +12,7 @@ import {
 import { loadSecretsIntoEnv } from '#lib/config/secrets';
 import { logger } from '#lib/observability/logger';
 import { flushMetrics } from '#lib/observability/metrics';
+import { contentDigest } from './etag.ts';
 import { type GatewayEvent, type GatewayResult, header, instanceOf, queryOf } from './event.ts';
 import {
   badRequest,
@@ -335,7 +336,7 @@ export function createDomainHandler(options: DomainHandlerOptions) {
           signal: controller.signal,
           headers: event.headers ?? {},
           flags,
-        });
+        }).then(withDigest);
       // A backstop for work that ignores the signal: past the deadline the caller gets a 504, not silence.
       let backstop: NodeJS.Timeout | undefined;
       const expired = new Promise<never>((_, reject) => {
@@ -377,6 +378,21 @@ export function createDomainHandler(options: DomainHandlerOptions) {
     .use(rateLimit(runtime))
     .use(featureFlag(runtime))
     .use(validation());
+}
+
+/**
+ * The content digest of a page or object, computed once when it is loaded and cached with it, so a cache
+ * hit derives its ETag without serialising the rows again.
+ */
+function withDigest(result: RouteResult): RouteResult {
+  if (result.kind === 'list') {
+    return {
+      ...result,
+      digest: contentDigest({ data: result.data, next: result.next ?? null, prev: result.prev ?? null }),
+    };
+  }
+  if (result.kind === 'object') return { ...result, digest: contentDigest({ data: result.data }) };
+  return result;
 }
 
 async function variantFlags(
