@@ -63,7 +63,7 @@ describe('admin cache routes', () => {
     expect(v2.status).toBe(204);
     expect(v2.headers.get('x-tenant-id')).toBe('demo');
     expect(v2.headers.get('x-keys-purged')).toBe('0');
-    expect(v2.headers.get('x-request-id')).toBeTruthy();
+    expect(v2.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect((await post(`/v1/admin/cache/scenario/${id}/invalidate`)).status).toBe(204);
     const bad = await post('/v1/admin/cache/scenario/not-a-uuid/invalidate');
     expect(bad.status).toBe(400);

@@ -41,6 +41,9 @@ async function json<T>(
   return { res, body: (await res.json()) as T };
 }
 
+/** A signed cursor: base64url payload, a dot, base64url signature. */
+const TOKEN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
+
 const identity = (p: Point) => `${p.curve_key}|${p.tenor_label}|${p.asof_date}|${p.price_type}`;
 
 describe('GET /v1/curves', () => {
@@ -65,7 +68,7 @@ describe('GET /v1/curves', () => {
     expect(await again.text()).toBe('');
     expect(again.headers.get('etag')).toBe(etag);
     expect(again.headers.get('cache-control')).toContain('max-age=300');
-    expect(again.headers.get('x-next-cursor')).toBeTruthy();
+    expect(again.headers.get('x-next-cursor')).toMatch(TOKEN);
 
     const other = await get('/v1/curves?limit=5', { 'If-None-Match': '"something-else"' });
     expect(other.status).toBe(200);
@@ -95,7 +98,7 @@ describe('GET /v1/curves', () => {
     // Walk back from the last page: each prev page is the page before it, exactly.
     for (let i = pages.length - 1; i > 0; i--) {
       const prev = pages[i]!.meta.prev_cursor;
-      expect(prev).toBeTruthy();
+      expect(prev).toMatch(TOKEN);
       const { body } = await json<Page<Point>>(
         `/v1/curves?${filter}&limit=37&prev_cursor=${encodeURIComponent(prev!)}`,
       );
@@ -133,7 +136,7 @@ describe('GET /v1/curves', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="curves.csv"');
-    expect(res.headers.get('x-next-cursor')).toBeTruthy();
+    expect(res.headers.get('x-next-cursor')).toMatch(TOKEN);
     const text = await res.text();
     const lines = text.trimEnd().split('\r\n');
     expect(lines[0]).toBe('curve_key,tenor_label,tenor_type,contract_month,asof_date,mid,bid,ask,price_type');
@@ -246,7 +249,7 @@ describe('GET /v1/curves/diff and /v1/curves/strips', () => {
   it('returns only the requested strip type', async () => {
     const { res, body } = await json<Page<Point>>('/v1/curves/strips?type=CALENDAR&iso=PJM&limit=100');
     expect(res.status).toBe(200);
-    expect(res.headers.get('etag')).toBeTruthy();
+    expect(res.headers.get('etag')).toMatch(/^"[^"]+"$/);
     expect(body.data.length).toBeGreaterThan(0);
     expect(new Set(body.data.map((p) => p.tenor_type))).toEqual(new Set(['CALENDAR']));
   });
