@@ -1,9 +1,6 @@
 import * as z from 'zod';
 import { defineRoute } from '#lib/http/route';
 
-const Liveness = z.object({ status: z.literal('ok') });
-const Alive = z.object({ status: z.literal('alive') });
-
 export const CheckAnswer = z.object({
   status: z.enum(['ok', 'failed', 'disabled']),
   latency_ms: z.number().int(),
@@ -11,28 +8,20 @@ export const CheckAnswer = z.object({
 });
 const Readiness = z.object({ status: z.literal('ready'), checks: z.record(z.string(), CheckAnswer) });
 
-const live = (id: string, path: string) =>
+/** Liveness: the function answers; no dependency is contacted. `/live*` say "alive", the others "ok". */
+const liveness = (id: string, path: string, status: 'ok' | 'alive') =>
   defineRoute({
     id,
     method: 'GET',
     path,
     domain: 'health',
     version: 'unversioned',
-    summary: 'Liveness: the function answers; no dependency is checked',
+    summary:
+      status === 'ok'
+        ? 'Liveness: the function answers; no dependency is checked'
+        : 'Liveness probe for orchestrators',
     auth: 'public',
-    response: { kind: 'document', schema: Liveness },
-  });
-
-const alive = (id: string, path: string) =>
-  defineRoute({
-    id,
-    method: 'GET',
-    path,
-    domain: 'health',
-    version: 'unversioned',
-    summary: 'Liveness probe for orchestrators',
-    auth: 'public',
-    response: { kind: 'document', schema: Alive },
+    response: { kind: 'document', schema: z.object({ status: z.literal(status) }) },
   });
 
 const ready = (id: string, path: string) =>
@@ -51,11 +40,11 @@ const ready = (id: string, path: string) =>
   });
 
 export const healthRoutes = [
-  live('health', '/health'),
-  live('healthz', '/healthz'),
-  live('healthLive', '/health/live'),
-  alive('live', '/live'),
-  alive('livez', '/livez'),
+  liveness('health', '/health', 'ok'),
+  liveness('healthz', '/healthz', 'ok'),
+  liveness('healthLive', '/health/live', 'ok'),
+  liveness('live', '/live', 'alive'),
+  liveness('livez', '/livez', 'alive'),
   ready('ready', '/ready'),
   ready('readyz', '/readyz'),
 ];

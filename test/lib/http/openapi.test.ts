@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { registry } from '#functions/registry';
 import {
   buildOpenApiDocument,
@@ -387,5 +387,15 @@ describe('responseBodySchema', () => {
     expect(ProblemSchema.safeParse({ ...problem, status: 200 }).success).toBe(false);
     const { request_id: _omitted, ...withoutRequestId } = problem;
     expect(ProblemSchema.safeParse(withoutRequestId).success).toBe(false);
+  });
+});
+
+describe('the committed document', () => {
+  it('is the one the registry builds today (run npm run openapi after changing a route)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const committed = JSON.parse(
+      await readFile(new URL('../../../infra/openapi/openapi.json', import.meta.url), 'utf8'),
+    );
+    expect(committed).toEqual(JSON.parse(JSON.stringify(buildOpenApiDocument(registry))));
   });
 });
