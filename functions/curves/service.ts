@@ -24,10 +24,14 @@ export const CURVE_MAX_LIMIT = 500;
 const MAX_DIFF_DAYS = 365;
 /** Keeps an export inside API Gateway's 6 MB response limit once compressed and base64-encoded. */
 export const EXPORT_MAX_BYTES = 4 * 1024 * 1024;
+/** Rows one export response reads at most (about 90 bytes of CSV each, so about the byte limit). */
+export const EXPORT_MAX_ROWS = 45_000;
 
 export interface CurvesDeps {
   engine: SqlEngine;
   cursors: CursorCodec;
+  /** Size limits of one export response (tests lower them). */
+  exportLimits?: { maxRows: number; maxBytes: number };
 }
 
 function pickFilters(query: Record<string, unknown>): CurveFilters {
@@ -140,6 +144,7 @@ export interface PointsQueryInput extends Record<string, unknown> {
 
 export function createCurvesService(deps: CurvesDeps) {
   const { engine, cursors } = deps;
+  const exportLimits = deps.exportLimits ?? { maxRows: EXPORT_MAX_ROWS, maxBytes: EXPORT_MAX_BYTES };
 
   async function points(
     query: PointsQueryInput,
@@ -238,51 +243,52 @@ export function createCurvesService(deps: CurvesDeps) {
     });
   }
 
-  /** CSV of latest points, read chunk by chunk until done or the response size limit. */
+  /**
+   * CSV of curve points in one query (each query re-ranks the table, so one capped query beats many
+   * small ones), written `chunk_size` rows at a time and cut at a chunk boundary before the response
+   * size limit, with X-Next-Cursor to continue.
+   */
   async function exportCsv(
     query: Record<string, unknown> & { asof?: string; chunk_size: number },
     options: QueryOptions & { latestCorrections: boolean },
   ): Promise<RouteResult> {
-    const filters = pickFilters(query);
     const page = pageRequest('v2-curves-export', query, cursors);
-    let boundary = page.boundary;
-    let direction: Seek['direction'] = page.direction === 'prev' ? 'next' : page.direction;
-    const parts: string[] = [];
+    const fetched = (
+      await engine.query(
+        curvePointsQuery({
+          filters: pickFilters(query),
+          asof: query.asof,
+          seek: {
+            direction: page.direction === 'first' ? 'first' : 'next',
+            boundary: page.boundary,
+            fetch: exportLimits.maxRows + 1,
+          },
+          latestCorrections: options.latestCorrections,
+        }),
+        options,
+      )
+    ).map(toPoint);
+    const rows = fetched.slice(0, exportLimits.maxRows);
+    const parts: string[] = [toCsv(CURVE_COLUMNS, [])];
     let bytes = 0;
-    let next: Boundary | undefined;
-    for (;;) {
-      const rows = (
-        await engine.query(
-          curvePointsQuery({
-            filters,
-            asof: query.asof,
-            seek: { direction, boundary, fetch: query.chunk_size + 1 },
-            latestCorrections: options.latestCorrections,
-          }),
-          options,
-        )
-      ).map(toPoint);
-      const chunk = assemblePage(rows, {
-        limit: query.chunk_size,
-        direction,
-        key: (r) => keyOf(CURVE_KEY, r),
-      });
-      const text = toCsv(CURVE_COLUMNS, chunk.rows);
-      const body = parts.length === 0 ? text : text.slice(text.indexOf('\r\n') + 2);
+    let written = 0;
+    while (written < rows.length && bytes < exportLimits.maxBytes) {
+      const text = toCsv(CURVE_COLUMNS, rows.slice(written, written + query.chunk_size));
+      const body = text.slice(text.indexOf('\r\n') + 2);
       parts.push(body);
       bytes += Buffer.byteLength(body);
-      if (!chunk.next) break;
-      if (bytes >= EXPORT_MAX_BYTES) {
-        next = chunk.next as Boundary;
-        break;
-      }
-      boundary = chunk.next as Boundary;
-      direction = 'next';
+      written = Math.min(rows.length, written + query.chunk_size);
     }
     const headers: Record<string, string> = {
       'Content-Disposition': `attachment; filename="curve_export_${query.asof ?? 'all'}.csv"`,
     };
-    if (next) headers['X-Next-Cursor'] = cursors.encode(next, 'next', page.filterHash);
+    if (written < fetched.length && written > 0) {
+      headers['X-Next-Cursor'] = cursors.encode(
+        keyOf(CURVE_KEY, rows[written - 1]!),
+        'next',
+        page.filterHash,
+      );
+    }
     return { kind: 'document', body: parts.join(''), contentType: 'text/csv; charset=utf-8', headers };
   }
 
