@@ -226,7 +226,7 @@ export const exportCurvesV2 = defineRoute({
   version: 'v2',
   summary: 'Curve points as one CSV file',
   description:
-    'Reads in chunks of chunk_size rows. When the file would pass the response size limit it stops at a row boundary and sets X-Next-Cursor; pass it as cursor to continue.',
+    'Latest points (or one as-of date) as CSV, written chunk_size rows at a time. When the file would pass the response size limit it stops at a chunk boundary and sets X-Next-Cursor; pass it as cursor to continue.',
   auth: 'tenant',
   request: {
     query: z.object({
