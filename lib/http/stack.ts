@@ -63,6 +63,7 @@ export interface DomainHandlerOptions {
 }
 
 let coldStart = true;
+let devModeAnnounced = false;
 /** I/O is told to stop at the deadline; the backstop answers 504 only if it has not stopped shortly after. */
 const DEADLINE_GRACE_MS = 100;
 
@@ -133,7 +134,8 @@ const principalAndRoute = (
     const rt = runtime();
     // Public routes never depend on who calls them, so a bad credential header cannot break them.
     s.principal = route.auth === 'public' ? ANONYMOUS : resolvePrincipal(event, rt.auth);
-    if (s.principal.source === 'dev' && s.coldStart) {
+    if (s.principal.source === 'dev' && !devModeAnnounced) {
+      devModeAnnounced = true;
       logger.warn(
         'AURUM_AUTH_MODE=dev: principals come from X-Aurum-Tenant / X-Aurum-Groups headers, not tokens',
       );
