@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 
 // ---------------------------------------------------------------------------------------------
 // RESP2: just enough of the Redis protocol to send commands and read any reply.
@@ -476,4 +477,36 @@ export async function startUpstashBridge(options: UpstashBridgeOptions = {}): Pr
   const bridge = new UpstashBridge(options);
   await bridge.start();
   return bridge;
+}
+
+/**
+ * Gives one test file a bridge on its own Redis db (so FLUSHDB there touches no other file), reset to an
+ * empty, fast, running bridge before every test; `onStart` receives it.
+ */
+export function useUpstashBridge(
+  options: UpstashBridgeOptions & { db: number },
+  onStart: (bridge: UpstashBridge) => void,
+): void {
+  let bridge: UpstashBridge | undefined;
+  const reset = async (b: UpstashBridge) => {
+    b.delayMs = 0;
+    await b.start();
+    await b.flushDb();
+    b.commands.length = 0;
+  };
+  beforeAll(async () => {
+    bridge = await startUpstashBridge(options);
+    onStart(bridge);
+  });
+  beforeEach(async () => {
+    await reset(bridge!);
+  });
+  // Answers held back by a delay must not land in the next test's database.
+  afterEach(async () => {
+    await bridge!.idle();
+  });
+  afterAll(async () => {
+    await reset(bridge!);
+    await bridge!.close();
+  });
 }

@@ -1,35 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CacheManager } from '#lib/cache/manager';
 import { CountingCacheMetrics } from '#lib/cache/metrics';
 import { CACHE_POLICIES } from '#lib/cache/policies';
 import { CacheStoreError } from '#lib/cache/store';
 import { UpstashStore } from '#lib/cache/upstash-store';
-import { startUpstashBridge, type UpstashBridge } from '#test/support/upstash-bridge';
+import { type UpstashBridge, useUpstashBridge } from '#test/support/upstash-bridge';
 
 // Redis db 10 belongs to this file; other test files use other dbs, so FLUSHDB here touches nobody else.
 let bridge: UpstashBridge;
-
-beforeAll(async () => {
-  bridge = await startUpstashBridge({ db: 10 });
-});
-
-beforeEach(async () => {
-  bridge.delayMs = 0;
-  await bridge.start();
-  await bridge.flushDb();
-  bridge.commands.length = 0;
-});
-
-// Answers held back by a delay must not land in the next test's database.
-afterEach(async () => {
-  await bridge.idle();
-});
-
-afterAll(async () => {
-  bridge.delayMs = 0;
-  await bridge.start();
-  await bridge.flushDb();
-  await bridge.close();
+useUpstashBridge({ db: 10 }, (b) => {
+  bridge = b;
 });
 
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);

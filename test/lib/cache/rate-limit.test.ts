@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CountingCacheMetrics } from '#lib/cache/metrics';
 import {
   isRateLimitExempt,
@@ -10,32 +10,12 @@ import {
   UpstashRateLimiter,
 } from '#lib/cache/rate-limit';
 import { createUpstashClients } from '#lib/cache/upstash-store';
-import { startUpstashBridge, type UpstashBridge } from '#test/support/upstash-bridge';
+import { type UpstashBridge, useUpstashBridge } from '#test/support/upstash-bridge';
 
 // Redis db 12 belongs to this file.
 let bridge: UpstashBridge;
-
-beforeAll(async () => {
-  bridge = await startUpstashBridge({ db: 12 });
-});
-
-beforeEach(async () => {
-  bridge.delayMs = 0;
-  await bridge.start();
-  await bridge.flushDb();
-  bridge.commands.length = 0;
-});
-
-// Answers held back by a delay must not land in the next test's database.
-afterEach(async () => {
-  await bridge.idle();
-});
-
-afterAll(async () => {
-  bridge.delayMs = 0;
-  await bridge.start();
-  await bridge.flushDb();
-  await bridge.close();
+useUpstashBridge({ db: 12 }, (b) => {
+  bridge = b;
 });
 
 const settings = (env: Record<string, string> = {}) => rateLimitSettingsFromEnv(env);

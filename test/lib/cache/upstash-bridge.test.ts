@@ -1,37 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from '@upstash/redis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   encodeCommand,
   parseReply,
   RespConnection,
-  startUpstashBridge,
   type UpstashBridge,
+  useUpstashBridge,
 } from '#test/support/upstash-bridge';
 
 // Redis db 11 belongs to this file.
 let bridge: UpstashBridge;
-
-beforeAll(async () => {
-  bridge = await startUpstashBridge({ db: 11, token: 'bridge-test-token' });
-});
-
-beforeEach(async () => {
-  bridge.delayMs = 0;
-  await bridge.start();
-  await bridge.flushDb();
-});
-
-// Answers held back by a delay must not land in the next test's database.
-afterEach(async () => {
-  await bridge.idle();
-});
-
-afterAll(async () => {
-  bridge.delayMs = 0;
-  await bridge.start();
-  await bridge.flushDb();
-  await bridge.close();
+useUpstashBridge({ db: 11, token: 'bridge-test-token' }, (b) => {
+  bridge = b;
 });
 
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
