@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,8 +116,12 @@ export function describeSharedModule(repoRoot = REPO_ROOT): SharedModuleManifest
   });
 
   const packages = [...new Set([...byEntry.values()].flatMap((e) => e.packages))].sort();
+  const used = namesFunctionsUse(repoRoot);
   for (const pkg of packages) {
-    const exports = packageExports(repoRoot, pkg);
+    // Only the names function code reads: re-exporting a package's every name would defeat tree-shaking
+    // (zod's whole namespace alone is 440 KB), and lib/'s own use of the package is bundled anyway.
+    const wanted = used.get(pkg) ?? new Set<string>();
+    const exports = packageExports(repoRoot, pkg).filter((name) => wanted.has(name));
     if (exports.length > 0) specifiers.push({ specifier: pkg, source: pkg, exports });
   }
 
@@ -137,6 +141,45 @@ export function describeSharedModule(repoRoot = REPO_ROOT): SharedModuleManifest
     }
   }
   return { specifiers, lazyCommonJs };
+}
+
+/**
+ * Per package, the names `functions/` code reads from it: named imports, and `ns.name` for namespace imports
+ * (`import * as z from 'zod'` then `z.object`). Type-only imports and names that are not runtime exports
+ * drop out when intersected with the package's exports.
+ */
+export function namesFunctionsUse(repoRoot = REPO_ROOT): Map<string, Set<string>> {
+  const used = new Map<string, Set<string>>();
+  const add = (pkg: string, name: string) => {
+    const names = used.get(pkg) ?? new Set<string>();
+    names.add(name);
+    used.set(pkg, names);
+  };
+  const dir = join(repoRoot, 'functions');
+  for (const file of readdirSync(dir, { recursive: true }) as string[]) {
+    if (!file.endsWith('.ts')) continue;
+    const source = readFileSync(join(dir, file), 'utf8');
+    for (const m of source.matchAll(
+      /import\s+\*\s+as\s+([A-Za-z_$][\w$]*)\s+from\s+['"]([^'"#.][^'"]*)['"]/g,
+    )) {
+      const [, namespace, pkg] = m;
+      for (const use of source.matchAll(
+        new RegExp(`\\b${namespace!.replace('$', '\\$')}\\.([A-Za-z_$][\\w$]*)`, 'g'),
+      ))
+        add(pkg!, use[1]!);
+    }
+    for (const m of source.matchAll(/import\s+\{([^}]*)\}\s+from\s+['"]([^'"#.][^'"]*)['"]/g)) {
+      for (const part of m[1]!.split(',')) {
+        const name = part
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/)[0]!
+          .trim();
+        if (name && !part.trim().startsWith('type ')) add(m[2]!, name);
+      }
+    }
+  }
+  return used;
 }
 
 /**

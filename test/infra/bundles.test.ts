@@ -472,6 +472,28 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
     }
   });
 
+  it('serves the OpenAPI document from the docs bundle, both ways: route schemas and lib/ meet one zod', async () => {
+    for (const [mode, build] of [
+      ['layer', layer],
+      ['inline', inline],
+    ] as const) {
+      const fn = build.functions.find((f) => f.domain === 'docs')!;
+      const [answer] = await probe(fn, join(root, `run-${mode}`, 'docs'), [
+        { routeKey: 'GET /openapi.json', path: '/openapi.json' },
+      ]);
+      expect(answer, mode).toMatchObject({ status: 200, body: { openapi: '3.1.0' } });
+      const spec = answer!.body as {
+        paths: Record<
+          string,
+          Record<string, { parameters?: { name: string; schema: { maximum?: number } }[] }>
+        >;
+      };
+      // Parameter limits come from .meta() on the routes' schemas: lost if the two sides used two zods.
+      const limit = spec.paths['/v1/curves']!.get!.parameters!.find((p) => p.name === 'limit')!;
+      expect(limit.schema.maximum, mode).toBe(1000);
+    }
+  });
+
   it('reaches the lazily loaded Trino client (CommonJS inside ESM) from the curves bundle, both ways', async () => {
     // Nothing listens on port 9: the request must get as far as a refused connection, which only
     // happens once trino-client and axios have loaded and called require('http') through the banner.
