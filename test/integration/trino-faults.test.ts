@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CURVE_COLUMNS } from '#functions/curves/routes';
 import type { GatewayResult } from '#lib/http/event';
 import { gatewayEvent, lambdaContext } from '#test/support/events';
 import { type FakeTrino, startFakeTrino } from '#test/support/fake-trino-server';
@@ -22,17 +23,7 @@ afterAll(async () => {
 const claims = { sub: 'analyst', tenant: 'acme' };
 const curves = (key: string) =>
   gatewayEvent('GET /v1/curves', '/v1/curves', { query: { curve_key: key, limit: '5' }, claims });
-const COLUMNS = [
-  'curve_key',
-  'tenor_label',
-  'tenor_type',
-  'contract_month',
-  'asof_date',
-  'mid',
-  'bid',
-  'ask',
-  'price_type',
-].map((name) => ({
+const COLUMNS = CURVE_COLUMNS.map((name) => ({
   name,
   type:
     name === 'contract_month' || name === 'asof_date'

@@ -1,18 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { curveDiffQuery, curvePointsQuery, curveSummaryQuery } from '#functions/curves/queries';
+import {
+  CURVE_DIMENSIONS,
+  curveDiffQuery,
+  curvePointsQuery,
+  curveSummaryQuery,
+} from '#functions/curves/queries';
 import { toInline, toPositional } from '#lib/data/sql';
 
-const FILTERS = [
-  'curve_key',
-  'asset_class',
-  'iso',
-  'location',
-  'market',
-  'product',
-  'block',
-  'tenor_type',
-] as const;
+const FILTERS = CURVE_DIMENSIONS;
 
 describe('curve queries keep their shape whatever the input', () => {
   it('puts every filter value in a parameter: the SQL text is the same for any string', () => {

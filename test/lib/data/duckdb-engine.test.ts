@@ -3,20 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '#lib/data/duckdb-engine';
-import { DataAccessError } from '#lib/data/engine';
 import { param, sql } from '#lib/data/sql';
+import { failureOf } from '#test/support/data-failure';
 
 /** Long enough to outlive any deadline used here; interrupted long before it finishes. */
 const SLOW_QUERY = sql`SELECT count(*) AS n FROM range(100000000) a, range(100000) b WHERE a.range + b.range = -1`;
-
-async function failureOf(work: Promise<unknown>): Promise<DataAccessError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DataAccessError);
-  return error as DataAccessError;
-}
 
 describe('DuckDbEngine', () => {
   let directory: string;

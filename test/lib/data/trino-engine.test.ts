@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DataAccessError } from '#lib/data/engine';
 import { param, sql } from '#lib/data/sql';
 import { TrinoEngine } from '#lib/data/trino-engine';
+import { failureOf } from '#test/support/data-failure';
 import { type FakeTrino, startFakeTrino, type TrinoFailure } from '#test/support/fake-trino-server';
 
 const CURVE_COLUMNS = [
@@ -21,15 +21,6 @@ const SYNTAX_ERROR: TrinoFailure = {
   errorType: 'USER_ERROR',
   errorCode: 1,
 };
-
-async function failureOf(work: Promise<unknown>): Promise<DataAccessError> {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DataAccessError);
-  return error as DataAccessError;
-}
 
 describe('TrinoEngine against a Trino protocol server', () => {
   let trino: FakeTrino;
