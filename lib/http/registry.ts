@@ -41,6 +41,8 @@ export class RouteRegistry {
   readonly #routes = new Map<string, RouteSpec>();
   readonly #ids = new Set<string>();
   readonly #compiled = new Map<string, CompiledPath>();
+  /** Static paths before templated ones, as API Gateway prefers the most specific route; sorted on register. */
+  #ordered: Array<[string, CompiledPath]> = [];
 
   register(...specs: RouteSpec[]): this {
     for (const spec of specs) {
@@ -51,6 +53,7 @@ export class RouteRegistry {
       this.#ids.add(spec.id);
       if (!this.#compiled.has(spec.path)) this.#compiled.set(spec.path, compilePath(spec.path));
     }
+    this.#ordered = [...this.#compiled].sort((a, b) => a[1].params.length - b[1].params.length);
     return this;
   }
 
@@ -73,9 +76,7 @@ export class RouteRegistry {
   /** Resolves a concrete request path, telling a wrong method (405) from an unknown path (404). */
   match(method: string, rawPath: string): RouteMatch {
     const allow: string[] = [];
-    // Static paths before templated ones, as API Gateway prefers the most specific route.
-    const ordered = [...this.#compiled].sort((a, b) => a[1].params.length - b[1].params.length);
-    for (const [path, compiled] of ordered) {
+    for (const [path, compiled] of this.#ordered) {
       const m = compiled.pattern.exec(rawPath);
       if (!m) continue;
       const route = this.#routes.get(`${method.toUpperCase()} ${path}`);
