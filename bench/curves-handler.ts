@@ -1,12 +1,9 @@
 import type { Context } from 'aws-lambda';
-import { implementCurves } from '#functions/curves/implementation';
-import { createCurvesService } from '#functions/curves/service';
-import { registry } from '#functions/registry';
+import { createCurvesHandler } from '#functions/curves/handler';
 import type { QueryOptions, Row, SqlEngine } from '#lib/data/engine';
 import type { SqlQuery } from '#lib/data/sql';
 import type { GatewayEvent, GatewayResult } from '#lib/http/event';
 import { type HttpRuntime, runtimeFromEnv } from '#lib/http/runtime';
-import { createDomainHandler } from '#lib/http/stack';
 
 /** Bench-only decorator of the SqlEngine port: counts the queries that reach the data engine. */
 export class CountingEngine implements SqlEngine {
@@ -44,14 +41,12 @@ export type Handler = (event: GatewayEvent, context: Context) => Promise<Gateway
  * memory cache from a custom environment), over the given engine; `cache: false` takes the server cache out.
  */
 export function curvesHandler(engine: SqlEngine, options: { cache?: boolean } = {}): Handler {
-  return createDomainHandler({
-    domain: 'curves',
-    registry,
+  return createCurvesHandler({
+    engine,
     runtime: (): HttpRuntime => {
       const runtime = runtimeFromEnv({ ...BENCH_ENV });
       return options.cache === false ? { ...runtime, cache: undefined } : runtime;
     },
-    implementations: (runtime) => implementCurves(createCurvesService({ engine, cursors: runtime.cursors })),
   }) as unknown as Handler;
 }
 

@@ -1,16 +1,12 @@
-import { adminRoutes } from '#functions/admin/routes';
-import { curvesRoutes } from '#functions/curves/routes';
-import { docsRoutes } from '#functions/docs/routes';
-import { healthRoutes } from '#functions/health/routes';
+import { adminDomain } from '#functions/admin/routes';
+import { curvesDomain } from '#functions/curves/routes';
+import { docsDomain } from '#functions/docs/routes';
+import { healthDomain } from '#functions/health/routes';
 import { RouteRegistry } from '#lib/http/registry';
 
 /**
- * Every route of the API, declared once. Domain handlers dispatch on it; the CDK app, the OpenAPI
- * document, the local gateway and the contract fuzzer read it. Importing it loads no runtime client.
+ * Every route of the API, assembled from each domain's declarations. A domain's function loads only its
+ * own; the CDK app, the OpenAPI document, the local gateway, the health fallback and the contract fuzzer
+ * read this. Importing it loads no runtime client.
  */
-export const registry = new RouteRegistry().register(
-  ...healthRoutes,
-  ...curvesRoutes,
-  ...adminRoutes,
-  ...docsRoutes,
-);
+export const registry = new RouteRegistry().add(healthDomain, curvesDomain, adminDomain, docsDomain);

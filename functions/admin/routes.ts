@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { tenantParam, textParam } from '#lib/http/params';
+import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
 
 const SCENARIO_ID = z.uuid({ message: 'must be a UUID' });
@@ -47,42 +48,49 @@ export const explainFlags = defineRoute({
   },
 });
 
-export const invalidateCurvesV1 = defineRoute({
-  id: 'invalidateCurveCacheV1',
-  method: 'POST',
-  path: '/v1/admin/cache/curves/invalidate',
-  domain: 'admin',
-  version: 'v1',
-  summary: 'Invalidate every cached curve answer',
-  auth: 'admin',
-  flag: V1_ADMIN,
-  response: { kind: 'list', schema: InvalidatedScope },
-});
+/** An invalidation route of v1 that answers the scopes it bumped. */
+const invalidateScopesV1 = <const Id extends string>(id: Id, path: string, summary: string) =>
+  defineRoute({
+    id,
+    method: 'POST',
+    path,
+    domain: 'admin',
+    version: 'v1',
+    summary,
+    auth: 'admin',
+    flag: V1_ADMIN,
+    response: { kind: 'list', schema: InvalidatedScope },
+  });
 
-export const invalidateScenarioV1 = defineRoute({
-  id: 'invalidateScenarioCacheV1',
-  method: 'POST',
-  path: '/v1/admin/cache/scenario/{scenario_id}/invalidate',
-  domain: 'admin',
-  version: 'v1',
-  summary: 'Invalidate cached scenario outputs and metrics',
-  auth: 'admin',
-  flag: V1_ADMIN,
-  request: { path: z.object({ scenario_id: SCENARIO_ID }), query: z.object({ tenant_id: tenantParam() }) },
-  response: { kind: 'empty', status: 204 },
-});
+/** The scenario invalidation of either version: 204, as the original answered. */
+const invalidateScenario = <const Id extends string, const V extends 'v1' | 'v2'>(id: Id, version: V) =>
+  defineRoute({
+    id,
+    method: 'POST',
+    path: `/${version}/admin/cache/scenario/{scenario_id}/invalidate`,
+    domain: 'admin',
+    version,
+    summary: 'Invalidate cached scenario outputs and metrics',
+    auth: 'admin',
+    ...(version === 'v1' ? { flag: V1_ADMIN } : {}),
+    request: { path: z.object({ scenario_id: SCENARIO_ID }), query: z.object({ tenant_id: tenantParam() }) },
+    response: { kind: 'empty', status: 204 },
+  });
 
-export const invalidateEiaV1 = defineRoute({
-  id: 'invalidateEiaSeriesCacheV1',
-  method: 'POST',
-  path: '/v1/admin/cache/eia/series/invalidate',
-  domain: 'admin',
-  version: 'v1',
-  summary: 'Invalidate cached EIA series and their dimensions',
-  auth: 'admin',
-  flag: V1_ADMIN,
-  response: { kind: 'list', schema: InvalidatedScope },
-});
+export const invalidateCurvesV1 = invalidateScopesV1(
+  'invalidateCurveCacheV1',
+  '/v1/admin/cache/curves/invalidate',
+  'Invalidate every cached curve answer',
+);
+export const invalidateScenarioV1 = invalidateScenario('invalidateScenarioCacheV1', 'v1');
+export const invalidateEiaV1 = invalidateScopesV1(
+  'invalidateEiaSeriesCacheV1',
+  '/v1/admin/cache/eia/series/invalidate',
+  'Invalidate cached EIA series and their dimensions',
+);
+
+/** The seven US ISOs the locations scope knows. */
+export const ISO_CODES = ['PJM', 'CAISO', 'ERCOT', 'MISO', 'SPP', 'NYISO', 'ISONE'] as const;
 
 export const invalidateMetadataV1 = defineRoute({
   id: 'invalidateMetadataCacheV1',
@@ -95,7 +103,19 @@ export const invalidateMetadataV1 = defineRoute({
   flag: V1_ADMIN,
   request: {
     path: z.object({ scope: textParam({ max: 64 }) }),
-    query: z.object({ iso: textParam({ max: 16, description: 'Only with scope=locations' }).optional() }),
+    query: z.object({
+      iso: textParam({ max: 16, description: 'Only with scope=locations' })
+        .refine((iso) => (ISO_CODES as readonly string[]).includes(iso.toUpperCase()), {
+          message: `one of ${ISO_CODES.join(', ')}`,
+          params: { code: 'invalid_iso' },
+        })
+        .optional(),
+    }),
+    // The original's order: an unknown scope is a 404 (from the service); iso fits locations only.
+    rules: ({ path, query }) =>
+      query.iso !== undefined && ['units', 'dimensions'].includes(String(path.scope).toLowerCase())
+        ? [{ field: 'query.iso', message: 'only with scope locations', code: 'iso_not_applicable' }]
+        : [],
   },
   response: { kind: 'list', schema: InvalidatedScope },
 });
@@ -154,25 +174,19 @@ export const invalidateCurvesV2 = defineRoute({
   },
 });
 
-export const invalidateScenarioV2 = defineRoute({
-  id: 'invalidateScenarioCacheV2',
-  method: 'POST',
-  path: '/v2/admin/cache/scenario/{scenario_id}/invalidate',
-  domain: 'admin',
-  version: 'v2',
-  summary: 'Invalidate cached scenario outputs and metrics',
-  auth: 'admin',
-  request: { path: z.object({ scenario_id: SCENARIO_ID }), query: z.object({ tenant_id: tenantParam() }) },
-  response: { kind: 'empty', status: 204 },
-});
+export const invalidateScenarioV2 = invalidateScenario('invalidateScenarioCacheV2', 'v2');
 
-export const adminRoutes = [
-  explainFlags,
-  invalidateCurvesV1,
-  invalidateScenarioV1,
-  invalidateEiaV1,
-  invalidateMetadataV1,
-  warmCacheV1,
-  invalidateCurvesV2,
-  invalidateScenarioV2,
-];
+export const adminDomain = defineDomain({
+  name: 'admin',
+  description: 'Administration (admin group only)',
+  routes: [
+    explainFlags,
+    invalidateCurvesV1,
+    invalidateScenarioV1,
+    invalidateEiaV1,
+    invalidateMetadataV1,
+    warmCacheV1,
+    invalidateCurvesV2,
+    invalidateScenarioV2,
+  ],
+});

@@ -1,6 +1,7 @@
-import { type KeyColumn, keysetOrder, keysetPredicate } from '#lib/data/keyset';
 import { empty, ident, join, param, type SqlQuery, sql } from '#lib/data/sql';
-import type { Boundary } from '#lib/http/route';
+import { type KeyColumn, seekClause } from '#lib/paging/keyset';
+import type { Seek } from '#lib/paging/list';
+import { CURVE_DIMENSIONS } from './routes.ts';
 
 /** The order of a curve page and of its cursors (reference §2.2). NULL months and price types sort first. */
 export const CURVE_KEY: readonly KeyColumn[] = [
@@ -19,35 +20,8 @@ export const DIFF_KEY: readonly KeyColumn[] = [
 
 export const SUMMARY_KEY: readonly KeyColumn[] = [{ name: 'curve_key', type: 'varchar' }];
 
-export interface CurveFilters {
-  curve_key?: string;
-  asset_class?: string;
-  iso?: string;
-  location?: string;
-  market?: string;
-  product?: string;
-  block?: string;
-  tenor_type?: string;
-}
-
-export interface Seek {
-  direction: 'first' | 'next' | 'prev';
-  boundary?: Boundary;
-  /** Rows to fetch: the page size plus one, to learn whether more exist. */
-  fetch: number;
-}
-
-/** The eight dimensions a curve query filters on, in the order the original listed them. */
-export const CURVE_DIMENSIONS = [
-  'curve_key',
-  'asset_class',
-  'iso',
-  'location',
-  'market',
-  'product',
-  'block',
-  'tenor_type',
-] as const;
+/** The dimension filters a query applies: values are parameters, columns come from CURVE_DIMENSIONS. */
+export type CurveFilters = Partial<Record<(typeof CURVE_DIMENSIONS)[number], string>>;
 
 function dimensionPredicates(filters: CurveFilters): SqlQuery[] {
   const predicates: SqlQuery[] = [];
@@ -75,21 +49,6 @@ function partitionSeek(seek: Seek): SqlQuery[] {
   return seek.direction === 'prev'
     ? [sql`(curve_key < ${k} OR (curve_key = ${k} AND tenor_label <= ${l}))`]
     : [sql`(curve_key > ${k} OR (curve_key = ${k} AND tenor_label >= ${l}))`];
-}
-
-function seekClause(
-  key: readonly KeyColumn[],
-  seek: Seek,
-  qualifier?: string,
-): { predicate: SqlQuery; order: SqlQuery } {
-  const descending = seek.direction === 'prev';
-  return {
-    predicate:
-      seek.direction === 'first'
-        ? empty
-        : keysetPredicate(key, seek.boundary, descending ? '<' : '>', qualifier),
-    order: keysetOrder(key, descending ? 'DESC' : 'ASC', qualifier),
-  };
 }
 
 export interface PointQuery {

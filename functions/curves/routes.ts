@@ -3,12 +3,16 @@ import {
   cursorParam,
   dateOrTimestampParam,
   dateParam,
+  dateSpan,
   enumParam,
   formatParam,
   intParam,
+  type QueryRule,
+  queryRules,
   tenantParam,
   textParam,
 } from '#lib/http/params';
+import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
 
 export const TENOR_TYPES = ['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER'] as const;
@@ -31,6 +35,54 @@ export const curveFilters = {
   block: dimension('Block: ON_PEAK, OFF_PEAK or ATC'),
   tenor_type: enumParam(TENOR_TYPES).optional(),
 };
+
+/** The eight dimensions a curve query filters on, in the order the original listed them. */
+export const CURVE_DIMENSIONS = Object.keys(curveFilters) as (keyof typeof curveFilters)[];
+
+type FilterQuery = Partial<Record<(typeof CURVE_DIMENSIONS)[number] | 'type', string>> & { limit: number };
+const isSet = (query: FilterQuery, name: keyof FilterQuery) => query[name] !== undefined;
+
+/** The most rows one v1 page returns, whatever `limit` asks (reference §1.2, CURVE_MAX_LIMIT). */
+export const CURVE_MAX_LIMIT = 500;
+const MAX_DIFF_DAYS = 365;
+
+/**
+ * The original's guardrails against unbounded scans (reference §1.2): broad queries may not ask for large
+ * pages. Each refusal names `limit` and says which parameters would make the query acceptable. A strip's
+ * `type` is its tenor type.
+ */
+const guardrails =
+  (options: { requireCurveKey: boolean }): QueryRule<FilterQuery> =>
+  (query) => {
+    const { limit } = query;
+    const dims =
+      CURVE_DIMENSIONS.filter((name) => isSet(query, name)).length + (isSet(query, 'type') ? 1 : 0);
+    const refuse = (message: string) => ({
+      field: 'limit',
+      message,
+      code: 'guardrail',
+      detail: `limit ${limit} is too large for this query: ${message}`,
+    });
+    if (dims === 0 && limit > 500) return refuse('without filters, limit may be at most 500');
+    if (dims === 1 && limit > 1000) return refuse('with one filter, limit may be at most 1000');
+    if (!isSet(query, 'iso') && !isSet(query, 'market') && !isSet(query, 'product') && limit > 500)
+      return refuse('set iso, market or product to ask for more than 500');
+    if (!isSet(query, 'asset_class') && !isSet(query, 'location') && limit > 500)
+      return refuse('set asset_class or location to ask for more than 500');
+    if (options.requireCurveKey && !isSet(query, 'curve_key') && limit > 500)
+      return refuse('set curve_key to ask for more than 500');
+    return undefined;
+  };
+
+const someFilter: QueryRule<FilterQuery> = (query) =>
+  CURVE_DIMENSIONS.some((name) => isSet(query, name))
+    ? undefined
+    : {
+        message: 'set at least one dimension filter',
+        code: 'filter_required',
+        detail:
+          'A diff needs at least one filter (curve_key, asset_class, iso, location, market, product, block or tenor_type)',
+      };
 
 const v1Paging = {
   limit: intParam({ min: 1, max: 1000, default: 200 }),
@@ -90,19 +142,9 @@ export const CurveSummary = z.object({
   }),
 });
 
-export const CURVE_COLUMNS = [
-  'curve_key',
-  'tenor_label',
-  'tenor_type',
-  'contract_month',
-  'asof_date',
-  'mid',
-  'bid',
-  'ask',
-  'price_type',
-] as const;
+/** The nine columns of a curve point, as CSV answers and exports write them. */
+export const CURVE_COLUMNS = Object.keys(CurvePoint.shape) as (keyof CurvePoint)[];
 
-const CURVES_TTL = 300;
 /** Corrected re-ingestions replace a published point only where this flag is on (see README, Feature flags). */
 const CORRECTIONS = ['curves-latest-corrections'] as const;
 
@@ -117,11 +159,13 @@ export const listCurvesV1 = defineRoute({
     'Without asof: the latest point per curve and tenor. Keyset-paged in the order curve_key, tenor_label, contract_month, asof_date, price_type.',
   auth: 'tenant',
   request: {
-    query: z.object({ asof: dateParam().optional(), ...curveFilters, ...v1Paging, format: formatParam() }),
+    query: z
+      .object({ asof: dateParam().optional(), ...curveFilters, ...v1Paging, format: formatParam() })
+      .superRefine(queryRules(guardrails({ requireCurveKey: true }))),
   },
   response: { kind: 'list', schema: CurvePoint },
-  csv: { filename: 'curves.csv', columns: CURVE_COLUMNS },
-  cache: { scope: 'curves', maxAgeSeconds: CURVES_TTL, visibility: 'public' },
+  csv: { filename: 'curves.csv' },
+  cache: { scope: 'curves', visibility: 'public' },
   variants: CORRECTIONS,
   warm: [
     { limit: '200' },
@@ -140,31 +184,25 @@ export const diffCurvesV1 = defineRoute({
     'diff_abs = mid_b − mid_a; diff_pct = (mid_b − mid_a) / mid_a, null when mid_a is 0. At least one filter is required.',
   auth: 'tenant',
   request: {
-    query: z.object({
-      asof_a: dateParam(),
-      asof_b: dateParam(),
-      ...curveFilters,
-      ...v1Paging,
-      format: formatParam(),
-    }),
+    query: z
+      .object({
+        asof_a: dateParam(),
+        asof_b: dateParam(),
+        ...curveFilters,
+        ...v1Paging,
+        format: formatParam(),
+      })
+      .superRefine(
+        queryRules<FilterQuery & Record<'asof_a' | 'asof_b', string>>(
+          dateSpan('asof_a', 'asof_b', MAX_DIFF_DAYS),
+          someFilter,
+          guardrails({ requireCurveKey: false }),
+        ),
+      ),
   },
   response: { kind: 'list', schema: CurveDiffPoint },
-  csv: {
-    filename: 'curves-diff.csv',
-    columns: [
-      'curve_key',
-      'tenor_label',
-      'tenor_type',
-      'contract_month',
-      'asof_a',
-      'mid_a',
-      'asof_b',
-      'mid_b',
-      'diff_abs',
-      'diff_pct',
-    ],
-  },
-  cache: { scope: 'curves-diff', maxAgeSeconds: CURVES_TTL, visibility: 'public' },
+  csv: { filename: 'curves-diff.csv' },
+  cache: { scope: 'curves-diff', visibility: 'public' },
   variants: CORRECTIONS,
 });
 
@@ -179,17 +217,19 @@ export const listStripsV1 = defineRoute({
   summary: 'Calendar, season and quarter strips',
   auth: 'tenant',
   request: {
-    query: z.object({
-      type: enumParam(STRIP_TYPES),
-      asof: dateParam().optional(),
-      ...stripFilters,
-      ...v1Paging,
-      format: formatParam(),
-    }),
+    query: z
+      .object({
+        type: enumParam(STRIP_TYPES),
+        asof: dateParam().optional(),
+        ...stripFilters,
+        ...v1Paging,
+        format: formatParam(),
+      })
+      .superRefine(queryRules(guardrails({ requireCurveKey: false }))),
   },
   response: { kind: 'list', schema: CurvePoint },
-  csv: { filename: 'curve-strips.csv', columns: CURVE_COLUMNS },
-  cache: { scope: 'curves-strips', maxAgeSeconds: CURVES_TTL, visibility: 'public' },
+  csv: { filename: 'curve-strips.csv' },
+  cache: { scope: 'curves-strips', visibility: 'public' },
   variants: CORRECTIONS,
 });
 
@@ -214,7 +254,7 @@ export const listCurvesV2 = defineRoute({
     }),
   },
   response: { kind: 'list', schema: CurveSummary },
-  cache: { scope: 'curves-v2', maxAgeSeconds: 60, visibility: 'public' },
+  cache: { scope: 'curves-v2', visibility: 'public' },
   warm: [{ limit: '10' }, { limit: '100' }],
 });
 
@@ -241,12 +281,14 @@ export const exportCurvesV2 = defineRoute({
     }),
   },
   response: {
-    kind: 'document',
+    kind: 'file',
+    contentType: 'text/csv; charset=utf-8',
     schema: z
       .string()
       .meta({ contentMediaType: 'text/csv', description: 'text/csv with the nine curve columns' }),
   },
-  cache: { scope: 'curves', maxAgeSeconds: CURVES_TTL, visibility: 'public', store: false },
+  csv: { filename: (query) => `curve_export_${query.asof ?? 'all'}.csv` },
+  cache: { scope: 'curves', visibility: 'public', store: false },
   variants: CORRECTIONS,
 });
 
@@ -260,11 +302,13 @@ export const diffCurveV2 = defineRoute({
   auth: 'tenant',
   request: {
     path: z.object({ curve_id: textParam({ max: 255, pattern: CURVE_KEY }) }),
-    query: z.object({
-      tenant_id: tenantParam(),
-      from_timestamp: dateOrTimestampParam(),
-      to_timestamp: dateOrTimestampParam(),
-    }),
+    query: z
+      .object({
+        tenant_id: tenantParam(),
+        from_timestamp: dateOrTimestampParam(),
+        to_timestamp: dateOrTimestampParam(),
+      })
+      .superRefine(queryRules(dateSpan('from_timestamp', 'to_timestamp', MAX_DIFF_DAYS))),
   },
   response: {
     kind: 'object',
@@ -276,15 +320,12 @@ export const diffCurveV2 = defineRoute({
       created_at: z.string().nullable(),
     }),
   },
-  cache: { scope: 'curves-diff', maxAgeSeconds: CURVES_TTL, visibility: 'public' },
+  cache: { scope: 'curves-diff', visibility: 'public' },
   variants: CORRECTIONS,
 });
 
-export const curvesRoutes = [
-  listCurvesV1,
-  diffCurvesV1,
-  listStripsV1,
-  listCurvesV2,
-  exportCurvesV2,
-  diffCurveV2,
-];
+export const curvesDomain = defineDomain({
+  name: 'curves',
+  description: 'Forward curves: points, diffs, strips and exports',
+  routes: [listCurvesV1, diffCurvesV1, listStripsV1, listCurvesV2, exportCurvesV2, diffCurveV2],
+});

@@ -1,37 +1,41 @@
 import type { QueryOptions, Row, SqlEngine } from '#lib/data/engine';
-import { keyOf } from '#lib/data/keyset';
 import { toCsv } from '#lib/http/csv';
-import type { CursorCodec } from '#lib/http/cursor';
-import { assemblePage } from '#lib/http/keyset';
-import { type PageRequest, pageRequest } from '#lib/http/paging';
-import { badRequest, type FieldError } from '#lib/http/problem';
-import type { Boundary, RouteResult } from '#lib/http/route';
+import type { CursorCodec } from '#lib/paging/cursor';
+import { keyOf } from '#lib/paging/keyset';
+import { keysetList } from '#lib/paging/list';
+import { pageRequest } from '#lib/paging/page-request';
 import {
-  CURVE_DIMENSIONS,
   CURVE_KEY,
   type CurveFilters,
   curveDiffQuery,
   curvePointsQuery,
   curveSummaryQuery,
   DIFF_KEY,
-  type Seek,
   SUMMARY_KEY,
 } from './queries.ts';
-import { CURVE_COLUMNS, type CurveDiffPoint, type CurvePoint } from './routes.ts';
+import {
+  CURVE_COLUMNS,
+  CURVE_DIMENSIONS,
+  CURVE_MAX_LIMIT,
+  type CurveDiffPoint,
+  type CurvePoint,
+} from './routes.ts';
 
-/** The most rows one v1 page returns, whatever `limit` asks (reference §1.2, CURVE_MAX_LIMIT). */
-export const CURVE_MAX_LIMIT = 500;
-const MAX_DIFF_DAYS = 365;
 /** Keeps an export inside API Gateway's 6 MB response limit once compressed and base64-encoded. */
 export const EXPORT_MAX_BYTES = 4 * 1024 * 1024;
 /** Rows one export response reads at most (about 90 bytes of CSV each, so about the byte limit). */
 export const EXPORT_MAX_ROWS = 45_000;
 
+export interface ExportLimits {
+  maxRows: number;
+  maxBytes: number;
+}
+
 export interface CurvesDeps {
   engine: SqlEngine;
   cursors: CursorCodec;
   /** Size limits of one export response (tests lower them). */
-  exportLimits?: { maxRows: number; maxBytes: number };
+  exportLimits?: ExportLimits;
 }
 
 function pickFilters(query: Record<string, unknown>): CurveFilters {
@@ -42,37 +46,6 @@ function pickFilters(query: Record<string, unknown>): CurveFilters {
   }
   return filters;
 }
-
-/**
- * The original's guardrails against unbounded scans (reference §1.2): broad queries may not ask for
- * large pages. Each refusal names the parameters that would make the query acceptable.
- */
-export function checkGuardrails(
-  filters: CurveFilters,
-  limit: number,
-  options: { requireCurveKey: boolean },
-): void {
-  const set = (name: keyof CurveFilters) => filters[name] !== undefined;
-  const dims = CURVE_DIMENSIONS.filter(set).length;
-  const refuse = (message: string) => {
-    const error: FieldError = { field: 'query.limit', message, code: 'guardrail' };
-    throw badRequest(`limit ${limit} is too large for this query: ${message}`, [error]);
-  };
-  if (dims === 0 && limit > 500) refuse('without filters, limit may be at most 500');
-  if (dims === 1 && limit > 1000) refuse('with one filter, limit may be at most 1000');
-  if (!set('iso') && !set('market') && !set('product') && limit > 500)
-    refuse('set iso, market or product to ask for more than 500');
-  if (!set('asset_class') && !set('location') && limit > 500)
-    refuse('set asset_class or location to ask for more than 500');
-  if (options.requireCurveKey && !set('curve_key') && limit > 500)
-    refuse('set curve_key to ask for more than 500');
-}
-
-const seekFor = (page: PageRequest, pageSize: number): Seek => ({
-  direction: page.direction,
-  boundary: page.boundary,
-  fetch: pageSize + 1,
-});
 
 const asNumber = (v: Row[string] | undefined): number | null =>
   v === null || v === undefined ? null : Number(v);
@@ -95,6 +68,7 @@ function toPoint(row: Row): CurvePoint {
 
 const round = (n: number, places: number) => Math.round(n * 10 ** places) / 10 ** places;
 
+/** diff_abs = mid_b − mid_a; diff_pct = diff_abs / mid_a, null when mid_a is 0 (or the change is absurd). */
 export function toDiffPoint(row: Row): CurveDiffPoint {
   const a = asNumber(row.mid_a);
   const b = asNumber(row.mid_b);
@@ -114,144 +88,128 @@ export function toDiffPoint(row: Row): CurveDiffPoint {
   };
 }
 
-function listResult<T extends Record<string, unknown>>(
-  rows: T[],
-  page: PageRequest,
-  pageSize: number,
-  key: (row: T) => Boundary,
-  meta: Record<string, unknown>,
-): RouteResult {
-  const assembled = assemblePage(rows, { limit: pageSize, direction: page.direction, key });
+function toSummary(row: Row) {
+  const dims = ['iso', 'location', 'market', 'block', 'product']
+    .map((k) => row[k])
+    .filter((v) => v !== null && v !== undefined);
   return {
-    kind: 'list',
-    data: assembled.rows,
-    next: assembled.next as Boundary | undefined,
-    prev: assembled.prev as Boundary | undefined,
-    filterHash: page.filterHash,
-    meta,
+    id: String(row.curve_key),
+    name: String(row.curve_key),
+    description: dims.length > 0 ? dims.join(' ') : null,
+    data_points: Number(row.data_points),
+    created_at: asText(row.created_at),
+    meta: {
+      asset_class: asText(row.asset_class),
+      iso: asText(row.iso),
+      location: asText(row.location),
+      market: asText(row.market),
+      product: asText(row.product),
+      block: asText(row.block),
+    },
   };
 }
 
-function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+interface PointFilters {
+  filters: CurveFilters;
+  asof?: string;
+  latestCorrections: boolean;
 }
 
-export interface PointsQueryInput extends Record<string, unknown> {
-  asof?: string;
-  limit: number;
-  type?: string;
-}
+const pointList = (name: string) =>
+  keysetList({
+    name,
+    key: CURVE_KEY,
+    query: (f: PointFilters, seek) => curvePointsQuery({ ...f, seek }),
+    row: toPoint,
+  });
+
+/** The keyset lists of the curves API; each name binds its cursors to that list alone. */
+const lists = {
+  'v1-curves': pointList('v1-curves'),
+  'v1-strips': pointList('v1-strips'),
+  'v1-curves-diff': keysetList({
+    name: 'v1-curves-diff',
+    key: DIFF_KEY,
+    query: (f: PointFilters & { asofA: string; asofB: string }, seek) => curveDiffQuery({ ...f, seek }),
+    row: toDiffPoint,
+  }),
+  'v2-curves': keysetList({
+    name: 'v2-curves',
+    key: SUMMARY_KEY,
+    query: (f: { nameFilter?: string }, seek) => curveSummaryQuery({ ...f, seek }),
+    row: toSummary,
+  }),
+};
+
+type Query = Record<string, unknown>;
 
 export function createCurvesService(deps: CurvesDeps) {
   const { engine, cursors } = deps;
   const exportLimits = deps.exportLimits ?? { maxRows: EXPORT_MAX_ROWS, maxBytes: EXPORT_MAX_BYTES };
+  const ports = { engine, cursors };
 
-  async function points(
-    query: PointsQueryInput,
-    options: QueryOptions & { latestCorrections: boolean; requireCurveKey: boolean; list: string },
-  ): Promise<RouteResult> {
+  /** Curve points or strips: the latest per curve and tenor, or one as-of date's; at most 500 a page. */
+  function points(
+    list: 'v1-curves' | 'v1-strips',
+    query: Query & { asof?: string; limit: number; type?: string },
+    io: QueryOptions,
+    latestCorrections: boolean,
+  ) {
     const filters = pickFilters(query);
     if (query.type !== undefined) filters.tenor_type = query.type;
-    checkGuardrails(filters, query.limit, { requireCurveKey: options.requireCurveKey });
-    const page = pageRequest(options.list, query, cursors);
-    const pageSize = Math.min(query.limit, CURVE_MAX_LIMIT);
-    const rows = await engine.query(
-      curvePointsQuery({
-        filters,
-        asof: query.asof,
-        seek: seekFor(page, pageSize),
-        latestCorrections: options.latestCorrections,
-      }),
-      options,
+    const size = Math.min(query.limit, CURVE_MAX_LIMIT);
+    return lists[list].page(
+      ports,
+      query,
+      { filters, asof: query.asof, latestCorrections },
+      {
+        ...io,
+        size,
+        meta: { limit: size },
+      },
     );
-    return listResult(rows.map(toPoint), page, pageSize, (r) => keyOf(CURVE_KEY, r), { limit: pageSize });
   }
 
-  async function diff(
-    query: Record<string, unknown> & { asof_a: string; asof_b: string; limit: number },
-    options: QueryOptions & { latestCorrections: boolean },
-  ): Promise<RouteResult> {
-    const filters = pickFilters(query);
-    if (query.asof_a === query.asof_b) {
-      throw badRequest('asof_a and asof_b must differ', [
-        { field: 'query.asof_b', message: 'must differ from asof_a', code: 'same_dates' },
-      ]);
-    }
-    const span = Math.abs(daysBetween(query.asof_a, query.asof_b));
-    if (span > MAX_DIFF_DAYS) {
-      throw badRequest(`Date range too large: ${span} days. Maximum allowed: ${MAX_DIFF_DAYS} days`, [
-        {
-          field: 'query.asof_b',
-          message: `at most ${MAX_DIFF_DAYS} days from asof_a`,
-          code: 'range_too_large',
-        },
-      ]);
-    }
-    if (Object.keys(filters).length === 0) {
-      throw badRequest(
-        'A diff needs at least one filter (curve_key, asset_class, iso, location, market, product, block or tenor_type)',
-        [{ field: 'query', message: 'set at least one dimension filter', code: 'filter_required' }],
-      );
-    }
-    checkGuardrails(filters, query.limit, { requireCurveKey: false });
-    const page = pageRequest('v1-curves-diff', query, cursors);
-    const pageSize = Math.min(query.limit, CURVE_MAX_LIMIT);
-    const rows = await engine.query(
-      curveDiffQuery({
-        filters,
-        asofA: query.asof_a,
-        asofB: query.asof_b,
-        seek: seekFor(page, pageSize),
-        latestCorrections: options.latestCorrections,
-      }),
-      options,
-    );
-    return listResult(rows.map(toDiffPoint), page, pageSize, (r) => keyOf(DIFF_KEY, r), { limit: pageSize });
+  /** The change of each curve's mid between two as-of dates. */
+  function diff(
+    query: Query & { asof_a: string; asof_b: string; limit: number },
+    io: QueryOptions,
+    latestCorrections: boolean,
+  ) {
+    const size = Math.min(query.limit, CURVE_MAX_LIMIT);
+    const filters = {
+      filters: pickFilters(query),
+      asofA: query.asof_a,
+      asofB: query.asof_b,
+      latestCorrections,
+    };
+    return lists['v1-curves-diff'].page(ports, query, filters, { ...io, size, meta: { limit: size } });
   }
 
-  async function summaries(
-    query: Record<string, unknown> & { limit: number; name_filter?: string },
-    options: QueryOptions,
-  ): Promise<RouteResult> {
-    const page = pageRequest('v2-curves', query, cursors);
-    const rows = await engine.query(
-      curveSummaryQuery({ nameFilter: query.name_filter, seek: seekFor(page, query.limit) }),
-      options,
+  /** Curves with their number of points (the v2 list). */
+  function summaries(query: Query & { limit: number; name_filter?: string }, io: QueryOptions) {
+    return lists['v2-curves'].page(
+      ports,
+      query,
+      { nameFilter: query.name_filter },
+      {
+        ...io,
+        size: query.limit,
+        meta: { limit: query.limit },
+      },
     );
-    const data = rows.map((row) => {
-      const dims = ['iso', 'location', 'market', 'block', 'product']
-        .map((k) => row[k])
-        .filter((v) => v !== null && v !== undefined);
-      return {
-        id: String(row.curve_key),
-        name: String(row.curve_key),
-        description: dims.length > 0 ? dims.join(' ') : null,
-        data_points: Number(row.data_points),
-        created_at: asText(row.created_at),
-        meta: {
-          asset_class: asText(row.asset_class),
-          iso: asText(row.iso),
-          location: asText(row.location),
-          market: asText(row.market),
-          product: asText(row.product),
-          block: asText(row.block),
-        },
-      };
-    });
-    return listResult(data, page, query.limit, (r) => keyOf(SUMMARY_KEY, { curve_key: r.id }), {
-      limit: query.limit,
-    });
   }
 
   /**
    * CSV of curve points in one query (each query re-ranks the table, so one capped query beats many
    * small ones), written `chunk_size` rows at a time and cut at a chunk boundary before the response
-   * size limit, with X-Next-Cursor to continue.
+   * size limit, with where to continue.
    */
   async function exportCsv(
-    query: Record<string, unknown> & { asof?: string; chunk_size: number },
-    options: QueryOptions & { latestCorrections: boolean },
-  ): Promise<RouteResult> {
+    query: Query & { asof?: string; chunk_size: number },
+    io: QueryOptions,
+    latestCorrections: boolean,
+  ) {
     const page = pageRequest('v2-curves-export', query, cursors);
     const fetched = (
       await engine.query(
@@ -263,9 +221,9 @@ export function createCurvesService(deps: CurvesDeps) {
             boundary: page.boundary,
             fetch: exportLimits.maxRows + 1,
           },
-          latestCorrections: options.latestCorrections,
+          latestCorrections,
         }),
-        options,
+        io,
       )
     ).map(toPoint);
     const rows = fetched.slice(0, exportLimits.maxRows);
@@ -279,53 +237,34 @@ export function createCurvesService(deps: CurvesDeps) {
       bytes += Buffer.byteLength(body);
       written = Math.min(rows.length, written + query.chunk_size);
     }
-    const headers: Record<string, string> = {
-      'Content-Disposition': `attachment; filename="curve_export_${query.asof ?? 'all'}.csv"`,
+    const more = written < fetched.length && written > 0;
+    return {
+      body: parts.join(''),
+      filterHash: page.filterHash,
+      ...(more ? { next: keyOf(CURVE_KEY, rows[written - 1]!) } : {}),
     };
-    if (written < fetched.length && written > 0) {
-      headers['X-Next-Cursor'] = cursors.encode(
-        keyOf(CURVE_KEY, rows[written - 1]!),
-        'next',
-        page.filterHash,
-      );
-    }
-    return { kind: 'document', body: parts.join(''), contentType: 'text/csv; charset=utf-8', headers };
   }
 
+  /** One curve's change between two dates, every tenor at once. */
   async function curveDiff(
     curveId: string,
     query: { from_timestamp: string; to_timestamp: string },
-    options: QueryOptions & { latestCorrections: boolean; requestId: string; startedAt: number },
-  ): Promise<RouteResult> {
+    io: QueryOptions,
+    latestCorrections: boolean,
+  ) {
     const from = query.from_timestamp;
     const to = query.to_timestamp;
-    if (from === to) {
-      throw badRequest('from_timestamp and to_timestamp must be on different days', [
-        { field: 'query.to_timestamp', message: 'must differ from from_timestamp', code: 'same_dates' },
-      ]);
-    }
-    const span = Math.abs(daysBetween(from, to));
-    if (span > MAX_DIFF_DAYS) {
-      throw badRequest(`Date range too large: ${span} days. Maximum allowed: ${MAX_DIFF_DAYS} days`, [
-        {
-          field: 'query.to_timestamp',
-          message: `at most ${MAX_DIFF_DAYS} days from from_timestamp`,
-          code: 'range_too_large',
-        },
-      ]);
-    }
     const rows = await engine.query(
       curveDiffQuery({
         filters: { curve_key: curveId },
         asofA: from,
         asofB: to,
         seek: { direction: 'first', fetch: 10_000 },
-        latestCorrections: options.latestCorrections,
+        latestCorrections,
       }),
-      options,
+      io,
     );
     return {
-      kind: 'object',
       data: {
         id: curveId,
         name: curveId,

@@ -3,10 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registry } from '#functions/registry';
+import { createDomainHandler } from '#lib/http/domain-handler';
 import { buildOpenApiDocument, type OpenApiDocument } from '#lib/http/openapi';
-import type { RouteResult } from '#lib/http/route';
-import { runtimeFromEnv } from '#lib/http/runtime';
-import { createDomainHandler, type ImplementationTable } from '#lib/http/stack';
+import { docsDomain } from './routes.ts';
 
 /**
  * Where the swagger-ui-dist files are: next to this module when bundled for Lambda (the CDK bundling
@@ -73,30 +72,17 @@ const INITIALIZER = `window.ui = SwaggerUIBundle({
 });
 `;
 
-const NOSNIFF = { 'X-Content-Type-Options': 'nosniff' };
-
-const textDocument = (body: string, contentType: string): RouteResult => ({
-  kind: 'document',
-  body,
-  contentType,
-  headers: NOSNIFF,
-});
-
-export const implementations: ImplementationTable = {
-  getOpenApiDocument: async () => {
-    document ??= buildOpenApiDocument(registry);
-    return { kind: 'document', body: document, headers: NOSNIFF };
-  },
-  getDocsPage: async () => textDocument(PAGE, 'text/html; charset=utf-8'),
-  getDocsStyles: async () => textDocument(await swaggerAsset('swagger-ui.css'), 'text/css; charset=utf-8'),
-  getDocsBundle: async () =>
-    textDocument(await swaggerAsset('swagger-ui-bundle.js'), 'text/javascript; charset=utf-8'),
-  getDocsInitializer: async () => textDocument(INITIALIZER, 'text/javascript; charset=utf-8'),
-};
-
+/** The docs function: the document, the page and the Swagger UI assets it loads. */
 export const handler = createDomainHandler({
-  domain: 'docs',
-  registry,
-  runtime: () => runtimeFromEnv(),
-  implementations: () => implementations,
+  domain: docsDomain,
+  bind: () => ({
+    getOpenApiDocument: async () => {
+      document ??= buildOpenApiDocument(registry);
+      return document;
+    },
+    getDocsPage: async () => PAGE,
+    getDocsStyles: () => swaggerAsset('swagger-ui.css'),
+    getDocsBundle: () => swaggerAsset('swagger-ui-bundle.js'),
+    getDocsInitializer: async () => INITIALIZER,
+  }),
 });

@@ -1,12 +1,15 @@
 import * as z from 'zod';
+import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
 
 /** Text answers name their media type with the JSON Schema keyword the OpenAPI builder reads. */
 const text = (contentMediaType: string, description: string) =>
   z.string().meta({ contentMediaType, description });
 
-// Server cache off: these answers are built in memory, and no cache scope exists for them.
-const longLived = { scope: 'docs', maxAgeSeconds: 3600, visibility: 'public', store: false } as const;
+// Server cache off: these answers are built in memory. The scopes give them their max-age.
+const NOSNIFF = { 'X-Content-Type-Options': 'nosniff' } as const;
+const docsCache = { scope: 'docs', visibility: 'public', store: false } as const;
+const assetsCache = { scope: 'docs-assets', visibility: 'public', store: false } as const;
 
 export const openApiDocument = defineRoute({
   id: 'getOpenApiDocument',
@@ -21,8 +24,9 @@ export const openApiDocument = defineRoute({
   response: {
     kind: 'document',
     schema: z.record(z.string(), z.unknown()).meta({ description: 'An OpenAPI 3.1 document' }),
+    headers: NOSNIFF,
   },
-  cache: { ...longLived, maxAgeSeconds: 300 },
+  cache: docsCache,
 });
 
 export const docsPage = defineRoute({
@@ -34,11 +38,16 @@ export const docsPage = defineRoute({
   summary: 'Interactive API documentation (Swagger UI)',
   description: 'Every script and style sheet it loads comes from this API, under /docs/.',
   auth: 'public',
-  response: { kind: 'document', schema: text('text/html', 'The Swagger UI page for /openapi.json') },
-  cache: { ...longLived, maxAgeSeconds: 300 },
+  response: {
+    kind: 'document',
+    schema: text('text/html', 'The Swagger UI page for /openapi.json'),
+    contentType: 'text/html; charset=utf-8',
+    headers: NOSNIFF,
+  },
+  cache: docsCache,
 });
 
-const asset = (id: string, file: string, contentMediaType: string) =>
+const asset = <const Id extends string>(id: Id, file: string, contentMediaType: string) =>
   defineRoute({
     id,
     method: 'GET',
@@ -47,12 +56,21 @@ const asset = (id: string, file: string, contentMediaType: string) =>
     version: 'unversioned',
     summary: `Swagger UI asset ${file}`,
     auth: 'public',
-    response: { kind: 'document', schema: text(contentMediaType, `${file} of the docs page`) },
-    cache: longLived,
+    response: {
+      kind: 'document',
+      schema: text(contentMediaType, `${file} of the docs page`),
+      contentType: `${contentMediaType}; charset=utf-8`,
+      headers: NOSNIFF,
+    },
+    cache: assetsCache,
   });
 
 export const docsStyles = asset('getDocsStyles', 'swagger-ui.css', 'text/css');
 export const docsBundle = asset('getDocsBundle', 'swagger-ui-bundle.js', 'text/javascript');
 export const docsInitializer = asset('getDocsInitializer', 'swagger-initializer.js', 'text/javascript');
 
-export const docsRoutes = [openApiDocument, docsPage, docsStyles, docsBundle, docsInitializer];
+export const docsDomain = defineDomain({
+  name: 'docs',
+  description: 'This document and its viewer',
+  routes: [openApiDocument, docsPage, docsStyles, docsBundle, docsInitializer],
+});

@@ -2,33 +2,43 @@ import { registry } from '#functions/registry';
 import type { HealthProvider } from '#lib/health/provider';
 import { lazily } from '#lib/health/provider';
 import { readinessProvidersFromEnv } from '#lib/health/providers-from-env';
-import { runtimeFromEnv } from '#lib/http/runtime';
-import { createDomainHandler, type ImplementationTable } from '#lib/http/stack';
+import { createDomainHandler } from '#lib/http/domain-handler';
+import type { HttpRuntime } from '#lib/http/runtime';
 import { type ReadinessSettings, readinessRoute, readinessSettingsFromEnv } from './readiness.ts';
+import { healthDomain } from './routes.ts';
 
-const ok = async () => ({ kind: 'document' as const, body: { status: 'ok' } });
-const alive = async () => ({ kind: 'document' as const, body: { status: 'alive' } });
+const ok = async () => ({ status: 'ok' as const });
+const alive = async () => ({ status: 'alive' as const });
 
 export interface HealthHandlerOptions {
   /** The readiness checks; default: engine, cache and flags as this environment configures them. */
   readinessProviders?: () => readonly HealthProvider[] | Promise<readonly HealthProvider[]>;
   readiness?: ReadinessSettings;
+  runtime?: () => HttpRuntime;
 }
 
 /** The health function; options let tests give readiness their own dependencies. */
 export function createHealthHandler(options: HealthHandlerOptions = {}) {
   return createDomainHandler({
-    domain: 'health',
-    registry,
-    runtime: () => runtimeFromEnv(),
-    implementations: (): ImplementationTable => {
+    domain: healthDomain,
+    runtime: options.runtime,
+    // The gateway's `$default` target: unknown paths of the whole API get their 404, or 405 with Allow.
+    fallbackRegistry: () => registry,
+    bind: () => {
       // Built on the first readiness request only, so liveness never touches a dependency.
       const providers = lazily(options.readinessProviders ?? (() => readinessProvidersFromEnv()));
       const ready = readinessRoute(providers, options.readiness ?? readinessSettingsFromEnv());
-      return { health: ok, healthz: ok, healthLive: ok, live: alive, livez: alive, ready, readyz: ready };
+      return {
+        health: ok,
+        healthz: ok,
+        healthLive: ok,
+        live: alive,
+        livez: alive,
+        ready: ({ io }) => ready(io),
+        readyz: ({ io }) => ready(io),
+      };
     },
   });
 }
 
-/** Also the gateway's `$default` target: unknown routes get their 404/405 problem here. */
 export const handler = createHealthHandler();

@@ -1,7 +1,6 @@
+import { type CheckAnswer, NotReadyError } from '#lib/health/not-ready';
 import type { CheckResult, HealthProvider } from '#lib/health/provider';
 import { runChecks } from '#lib/health/run-checks';
-import { serviceUnavailable } from '#lib/http/problem';
-import type { RouteInput, RouteResult } from '#lib/http/route';
 
 export interface ReadinessSettings {
   /** Budget for all checks together. */
@@ -32,10 +31,7 @@ export function readinessSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
   };
 }
 
-export type CheckAnswers = Record<
-  string,
-  { status: CheckResult['status']; latency_ms: number; detail?: string }
->;
+export type CheckAnswers = Record<string, CheckAnswer>;
 
 /** Checks as the HTTP answer shows them (snake_case, whole milliseconds). */
 export function checkAnswers(checks: Record<string, CheckResult>): CheckAnswers {
@@ -51,24 +47,22 @@ export function checkAnswers(checks: Record<string, CheckResult>): CheckAnswers 
   );
 }
 
-/** GET /ready: 200 with every check, or a 503 problem whose `checks` member says what failed. */
+/** GET /ready: every check when none failed; otherwise NotReadyError, whose `checks` say what failed (a 503). */
 export function readinessRoute(
   providers: () => Promise<readonly HealthProvider[]>,
   settings: ReadinessSettings,
 ) {
-  return async (input: Pick<RouteInput, 'deadline'>): Promise<RouteResult> => {
+  return async (io: { deadline: number }) => {
     const { ready, checks } = await runChecks(await providers(), {
       deadlineMs: settings.deadlineMs,
       perCheckTimeoutMs: settings.perCheckTimeoutMs,
-      notAfter: input.deadline,
+      notAfter: io.deadline,
     });
     const answers = checkAnswers(checks);
-    if (ready) return { kind: 'document', body: { status: 'ready', checks: answers } };
+    if (ready) return { status: 'ready' as const, checks: answers };
     const failed = Object.entries(checks)
       .filter(([, r]) => r.status === 'failed')
       .map(([name, r]) => `${name} (${r.detail ?? 'failed'})`);
-    throw serviceUnavailable(`Not ready: ${failed.join('; ')}`, settings.retryAfterSeconds, {
-      extensions: { checks: answers },
-    });
+    throw new NotReadyError(`Not ready: ${failed.join('; ')}`, answers, settings.retryAfterSeconds);
   };
 }

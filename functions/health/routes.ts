@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
 
 export const CheckAnswer = z.object({
@@ -9,7 +10,7 @@ export const CheckAnswer = z.object({
 const Readiness = z.object({ status: z.literal('ready'), checks: z.record(z.string(), CheckAnswer) });
 
 /** Liveness: the function answers; no dependency is contacted. `/live*` say "alive", the others "ok". */
-const liveness = (id: string, path: string, status: 'ok' | 'alive') =>
+const liveness = <const Id extends string>(id: Id, path: string, status: 'ok' | 'alive') =>
   defineRoute({
     id,
     method: 'GET',
@@ -24,7 +25,7 @@ const liveness = (id: string, path: string, status: 'ok' | 'alive') =>
     response: { kind: 'document', schema: z.object({ status: z.literal(status) }) },
   });
 
-const ready = (id: string, path: string) =>
+const ready = <const Id extends string>(id: Id, path: string) =>
   defineRoute({
     id,
     method: 'GET',
@@ -39,12 +40,16 @@ const ready = (id: string, path: string) =>
     problems: [503],
   });
 
-export const healthRoutes = [
-  liveness('health', '/health', 'ok'),
-  liveness('healthz', '/healthz', 'ok'),
-  liveness('healthLive', '/health/live', 'ok'),
-  liveness('live', '/live', 'alive'),
-  liveness('livez', '/livez', 'alive'),
-  ready('ready', '/ready'),
-  ready('readyz', '/readyz'),
-];
+export const healthDomain = defineDomain({
+  name: 'health',
+  description: 'Liveness and readiness',
+  routes: [
+    liveness('health', '/health', 'ok'),
+    liveness('healthz', '/healthz', 'ok'),
+    liveness('healthLive', '/health/live', 'ok'),
+    liveness('live', '/live', 'alive'),
+    liveness('livez', '/livez', 'alive'),
+    ready('ready', '/ready'),
+    ready('readyz', '/readyz'),
+  ],
+});

@@ -12,6 +12,8 @@ export const CACHE_SCOPES = [
   'scenario-metrics',
   'iso-lmp',
   'ppa',
+  'docs',
+  'docs-assets',
 ] as const;
 
 export type CacheScope = (typeof CACHE_SCOPES)[number];
@@ -53,7 +55,31 @@ const DEFAULT_TTL_SECONDS: Record<CacheScope, number> = {
   'scenario-metrics': 60,
   'iso-lmp': 300,
   ppa: 60,
+  docs: 300,
+  'docs-assets': 3600,
 };
+
+/** The domain whose answers each scope holds: admin invalidation routes derive their scopes from it. */
+const SCOPE_DOMAIN: Record<CacheScope, string> = {
+  curves: 'curves',
+  'curves-diff': 'curves',
+  'curves-strips': 'curves',
+  'curves-v2': 'curves',
+  metadata: 'metadata',
+  dimensions: 'metadata',
+  'eia-series': 'eia',
+  'eia-series-dimensions': 'eia',
+  'scenario-outputs': 'scenarios',
+  'scenario-metrics': 'scenarios',
+  'iso-lmp': 'iso',
+  ppa: 'ppa',
+  docs: 'docs',
+  'docs-assets': 'docs',
+};
+
+/** The cache scopes holding one domain's answers, in declaration order. */
+export const scopesOfDomain = (domain: string): CacheScope[] =>
+  CACHE_SCOPES.filter((scope) => SCOPE_DOMAIN[scope] === domain);
 
 function policiesFromTtls(ttls: Record<CacheScope, number>): Record<CacheScope, CachePolicy> {
   return Object.fromEntries(CACHE_SCOPES.map((scope) => [scope, cachePolicy(scope, ttls[scope])])) as Record<

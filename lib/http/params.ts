@@ -61,3 +61,55 @@ export const tenantParam = () =>
   });
 
 export const cursorParam = () => z.string().min(1).max(1000).optional();
+
+/** One rule over a validated query: the first issue it finds, or nothing. `field` is relative to the query. */
+export type QueryRule<Q> = (
+  query: Q,
+) => { field?: string; message: string; code: string; detail?: string } | undefined;
+
+/**
+ * The rules of a query, as a zod refinement: the first rule that fails names its field, so a violation is a
+ * field-named 400 before any service runs.
+ */
+export const queryRules =
+  <Q>(...rules: QueryRule<Q>[]) =>
+  (query: Q, ctx: z.RefinementCtx): void => {
+    for (const rule of rules) {
+      const issue = rule(query);
+      if (!issue) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: issue.field ? [issue.field] : [],
+        message: issue.message,
+        params: { code: issue.code, ...(issue.detail ? { detail: issue.detail } : {}) },
+      });
+      return;
+    }
+  };
+
+const daysBetween = (a: string, b: string) =>
+  Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+
+/** Two dates of a query that must differ and lie at most `maxDays` apart; the second one is named. */
+export const dateSpan =
+  <K extends string>(from: K, to: K, maxDays: number): QueryRule<Record<K, string>> =>
+  (query) => {
+    if (query[from] === query[to]) {
+      return {
+        field: to,
+        message: `must differ from ${from}`,
+        code: 'same_dates',
+        detail: `${from} and ${to} must differ`,
+      };
+    }
+    const span = Math.abs(daysBetween(query[from], query[to]));
+    if (span > maxDays) {
+      return {
+        field: to,
+        message: `at most ${maxDays} days from ${from}`,
+        code: 'range_too_large',
+        detail: `Date range too large: ${span} days. Maximum allowed: ${maxDays} days`,
+      };
+    }
+    return undefined;
+  };

@@ -1,5 +1,5 @@
 /**
- * Errors are values with a status and a problem type; `toProblem` (in problem-response.ts) is the
+ * Errors are values with a status and a problem type; `toProblem` (in problem-mapping.ts) is the
  * one place that turns them into RFC 7807 bodies.
  */
 export interface FieldError {

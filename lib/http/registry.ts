@@ -1,5 +1,24 @@
 import { type RouteSpec, routeKey } from './route.ts';
 
+/** One domain's routes, as its `routes.ts` declares them: the domain's handler loads only these. */
+export interface DomainRoutes<R extends readonly RouteSpec[] = readonly RouteSpec[]> {
+  name: string;
+  /** One line for the OpenAPI tag and the document's description. */
+  description: string;
+  routes: R;
+}
+
+/** Keeps the literal route types, so the domain's bindings are checked against each route. */
+export const defineDomain = <const R extends readonly RouteSpec[]>(
+  domain: DomainRoutes<R>,
+): DomainRoutes<R> => {
+  for (const route of domain.routes) {
+    if (route.domain !== domain.name)
+      throw new Error(`route ${route.id} belongs to ${route.domain}, not ${domain.name}`);
+  }
+  return domain;
+};
+
 export class DuplicateRouteError extends Error {
   constructor(key: string) {
     super(`route already registered: ${key}`);
@@ -40,6 +59,7 @@ export type RouteMatch =
 export class RouteRegistry {
   readonly #routes = new Map<string, RouteSpec>();
   readonly #ids = new Set<string>();
+  readonly #descriptions = new Map<string, string>();
   readonly #compiled = new Map<string, CompiledPath>();
   /** Static paths before templated ones, as API Gateway prefers the most specific route; sorted on register. */
   #ordered: Array<[string, CompiledPath]> = [];
@@ -55,6 +75,19 @@ export class RouteRegistry {
     }
     this.#ordered = [...this.#compiled].sort((a, b) => a[1].params.length - b[1].params.length);
     return this;
+  }
+
+  /** Registers whole domains, with their descriptions. */
+  add(...domains: DomainRoutes[]): this {
+    for (const domain of domains) {
+      this.register(...domain.routes);
+      this.#descriptions.set(domain.name, domain.description);
+    }
+    return this;
+  }
+
+  describe(domain: string): string | undefined {
+    return this.#descriptions.get(domain);
   }
 
   get routes(): RouteSpec[] {

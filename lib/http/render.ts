@@ -2,12 +2,14 @@ import { cacheControl, mergeVary } from './cache-control.ts';
 import { compressBody, negotiateEncoding } from './compression.ts';
 import { csvFilename, toCsv } from './csv.ts';
 import { V1_DEPRECATION_HEADERS } from './deprecation.ts';
+import { envelope } from './envelope.ts';
 import { computeEtag, contentDigest, etagMatches } from './etag.ts';
 import { type GatewayEvent, type GatewayResult, header, queryOf } from './event.ts';
 import type { HttpProblem } from './problem.ts';
-import type { Boundary, RouteResult, RouteSpec } from './route.ts';
+import type { RequestState } from './request-state.ts';
+import { csvColumns } from './route.ts';
+import type { RouteResult } from './route-result.ts';
 import { type HttpRuntime, rateLimitHeaders } from './runtime.ts';
-import type { RequestState } from './stack.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const PROBLEM_TYPE = 'application/problem+json';
@@ -38,76 +40,6 @@ function finish(event: GatewayEvent, runtime: HttpRuntime, result: GatewayResult
   };
 }
 
-/** Cursor tokens are minted per response from the page's boundaries, so cached pages never expire them. */
-function tokens(result: Extract<RouteResult, { kind: 'list' }>, runtime: HttpRuntime) {
-  const mint = (b: Boundary | undefined, d: 'next' | 'prev') =>
-    b === undefined ? null : runtime.cursors.encode(b, d, result.filterHash ?? '');
-  return { next: mint(result.next, 'next'), prev: mint(result.prev, 'prev') };
-}
-
-/** `self`, `next` and `prev` links that keep every other query parameter and replace only the cursor. */
-function links(event: GatewayEvent, next: string | null, prev: string | null) {
-  const query = queryOf(event);
-  const build = (cursor: string | null | undefined) => {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) {
-      if (k !== 'cursor' && k !== 'since_cursor' && k !== 'prev_cursor') params.set(k, v);
-    }
-    if (cursor) params.set('cursor', cursor);
-    const qs = params.toString();
-    return `${event.rawPath}${qs ? `?${qs}` : ''}`;
-  };
-  const self = event.rawQueryString ? `${event.rawPath}?${event.rawQueryString}` : event.rawPath;
-  return { self, next: next ? build(next) : null, prev: prev ? build(prev) : null };
-}
-
-function envelope(
-  event: GatewayEvent,
-  s: RequestState,
-  route: RouteSpec,
-  result: RouteResult,
-  runtime: HttpRuntime,
-) {
-  const elapsed = Date.now() - s.startedAt;
-  if (result.kind === 'list') {
-    const t = tokens(result, runtime);
-    const page = {
-      count: result.data.length,
-      has_more: result.next !== undefined,
-      next_cursor: t.next,
-      prev_cursor: t.prev,
-    };
-    if (route.version === 'v1') {
-      return {
-        t,
-        body: {
-          meta: { request_id: s.requestId, query_time_ms: elapsed, ...page, ...result.meta },
-          data: result.data,
-        },
-      };
-    }
-    return {
-      t,
-      body: {
-        data: result.data,
-        meta: { request_id: s.requestId, processing_time_ms: elapsed, ...page, ...result.meta },
-        links: links(event, t.next, t.prev),
-      },
-    };
-  }
-  if (result.kind === 'object') {
-    const meta =
-      route.version === 'v1'
-        ? { request_id: s.requestId, query_time_ms: elapsed, ...result.meta }
-        : { request_id: s.requestId, processing_time_ms: elapsed, ...result.meta };
-    return {
-      t: { next: null, prev: null },
-      body: route.version === 'v1' ? { meta, data: result.data } : { data: result.data, meta },
-    };
-  }
-  return { t: { next: null, prev: null }, body: result.kind === 'document' ? result.body : undefined };
-}
-
 export function renderResult(
   event: GatewayEvent,
   s: RequestState,
@@ -122,20 +54,20 @@ export function renderResult(
     return { statusCode: route.response.status ?? 204, headers, body: '' };
   }
   headers['Cache-Control'] = route.cache
-    ? cacheControl(route.cache.maxAgeSeconds, route.cache.visibility)
+    ? cacheControl(runtime.policies[route.cache.scope].ttlSeconds, route.cache.visibility)
     : 'no-store';
   const status = result.kind === 'document' ? (result.status ?? 200) : (route.response.status ?? 200);
 
   const wantsCsv = route.csv !== undefined && queryOf(event).format?.toLowerCase() === 'csv';
-  const { t, body } = envelope(event, s, route, result, runtime);
+  const { t, body } = envelope(event, s, route, result, runtime.cursors);
   if (t.next) headers['X-Next-Cursor'] = t.next;
   if (t.prev) headers['X-Prev-Cursor'] = t.prev;
 
   let text: string;
   if (wantsCsv && result.kind === 'list') {
-    text = toCsv(route.csv!.columns, result.data as Record<string, unknown>[]);
+    text = toCsv(csvColumns(route), result.data as Record<string, unknown>[]);
     headers['Content-Type'] = 'text/csv; charset=utf-8';
-    headers['Content-Disposition'] = csvFilename(route.csv!.filename);
+    headers['Content-Disposition'] = csvFilename(String(route.csv!.filename));
   } else if (result.kind === 'document' && typeof result.body === 'string') {
     text = result.body;
     headers['Content-Type'] = result.contentType ?? 'text/plain; charset=utf-8';

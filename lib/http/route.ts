@@ -1,12 +1,20 @@
 import type * as z from 'zod';
 import type { Principal } from '#lib/auth/principal';
+import type { CacheScope } from '#lib/cache/policies';
+import type { InputIssue } from '#lib/errors';
+import type { FlagKey } from '#lib/flags/document';
+import type { Boundary } from '#lib/paging/cursor';
+import type { Page } from '#lib/paging/list';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** public: no token; tenant: a token whose tenant scopes the request; admin: a token in the admin group. */
 export type AuthRule = 'public' | 'tenant' | 'admin';
 export type ApiVersion = 'v1' | 'v2' | 'unversioned';
-/** How the response body is shaped: a page of items, one object, a document as-is, or nothing (204). */
-export type ResponseKind = 'list' | 'object' | 'document' | 'empty';
+/**
+ * How the answer is shaped: a page of items, one object, a document as-is, a file with an optional
+ * continuation cursor, or nothing (204).
+ */
+export type ResponseKind = 'list' | 'object' | 'document' | 'file' | 'empty';
 
 // biome-ignore lint/suspicious/noExplicitAny: zod objects of any shape are accepted here
 type AnyZodObject = z.ZodObject<any>;
@@ -22,7 +30,17 @@ export interface RouteSpec {
   summary: string;
   description?: string;
   auth: AuthRule;
-  request?: { path?: AnyZodObject; query?: AnyZodObject; body?: z.ZodType };
+  request?: {
+    path?: AnyZodObject;
+    query?: AnyZodObject;
+    body?: z.ZodType;
+    /**
+     * Rules across the path and the query (rules within one part are refinements of its schema). Each
+     * issue is a field-named 400 before the service runs.
+     */
+    // biome-ignore lint/suspicious/noExplicitAny: the validated parts of this route
+    rules?: (input: { path: any; query: any }) => readonly InputIssue[];
+  };
   response: {
     kind: ResponseKind;
     status?: number;
@@ -30,13 +48,19 @@ export interface RouteSpec {
     schema?: z.ZodType;
     /** Members the route adds to `meta`, for the OpenAPI document. */
     meta?: AnyZodObject;
+    /** Documents and files: the media type of the body (default JSON for objects, text for strings). */
+    contentType?: string;
+    /** Headers every answer of the route carries. */
+    headers?: Readonly<Record<string, string>>;
   };
-  /** `format=csv` support: the file name and the column order. */
-  csv?: { filename: string; columns: readonly string[] };
-  /** Named cache policy (lib/cache) and whether shared caches may keep the answer. */
+  /**
+   * Lists: `format=csv` support, with the download's file name; the columns are the row schema's. Files:
+   * the file name, from the query.
+   */
+  csv?: { filename: string | ((query: Record<string, unknown>) => string) };
+  /** Named cache policy (lib/cache: the TTL lives there) and whether shared caches may keep the answer. */
   cache?: {
-    scope: string;
-    maxAgeSeconds: number;
+    scope: CacheScope;
     visibility: 'public' | 'private';
     /** false: send Cache-Control but keep the answer out of the server cache (large bodies). */
     store?: boolean;
@@ -46,68 +70,84 @@ export interface RouteSpec {
   /** Representative queries the cache warm-up replays through the API to fill the route's scope. */
   warm?: readonly Record<string, string>[];
   /** Flags whose answer changes the body: evaluated per request, part of the cache key, given to the route. */
-  variants?: readonly string[];
+  variants?: readonly FlagKey[];
   /** A feature flag that gates the route: off answers 404, or 503 where the route says so. */
-  flag?: { key: string; whenOff: 'not-found' | 'unavailable' };
+  flag?: { key: FlagKey; whenOff: 'not-found' | 'unavailable' };
 }
 
 export const routeKey = (spec: Pick<RouteSpec, 'method' | 'path'>) => `${spec.method} ${spec.path}`;
 
-/** Everything a route implementation receives: validated input, the principal, and the request's limits. */
-export interface RouteInput<Q = unknown, P = unknown, B = unknown> {
-  query: Q;
-  path: P;
-  body: B;
-  principal: Principal;
-  requestId: string;
-  /** Absolute deadline (epoch ms) to pass to every I/O call. */
+/** The I/O limits of one request, passed to every engine, store and HTTP call. */
+export interface Io {
+  /** Absolute deadline (epoch ms). */
   deadline: number;
   signal: AbortSignal;
-  headers: Readonly<Record<string, string | undefined>>;
-  /** Answers of the route's variant flags for this caller. */
-  flags: Readonly<Record<string, boolean>>;
 }
 
-export type Boundary = readonly (string | number | boolean | null)[];
-
-export type RouteResult =
-  | {
-      kind: 'list';
-      data: unknown[];
-      /** Keyset boundaries: tokens are minted at response time so cached pages never hold expiring cursors. */
-      next?: Boundary;
-      prev?: Boundary;
-      filterHash?: string;
-      meta?: Record<string, unknown>;
-      headers?: Record<string, string>;
-      /** Content digest set by the stack when the result is loaded (see etag.ts `contentDigest`). */
-      digest?: string;
-    }
-  | {
-      kind: 'object';
-      data: unknown;
-      meta?: Record<string, unknown>;
-      headers?: Record<string, string>;
-      digest?: string;
-    }
-  | {
-      kind: 'document';
-      body: unknown;
-      status?: number;
-      contentType?: string;
-      headers?: Record<string, string>;
-    }
-  | { kind: 'empty'; headers?: Record<string, string> };
-
 type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+type Parts<S extends RouteSpec> = NonNullable<S['request']>;
 
-export type RouteImplementation<S extends RouteSpec> = (
-  input: RouteInput<
-    Infer<NonNullable<S['request']>['query']>,
-    Infer<NonNullable<S['request']>['path']>,
-    Infer<NonNullable<S['request']>['body']>
-  >,
-) => Promise<RouteResult>;
+/** The answers of a route's variant flags for this caller, one boolean per declared flag. */
+export type FlagAnswers<S extends RouteSpec> = {
+  readonly [K in NonNullable<S['variants']>[number]]: boolean;
+};
+
+/** Everything a route's implementation receives: validated input, the caller, its flags and its I/O limits. */
+export interface RouteCall<S extends RouteSpec = RouteSpec> {
+  query: Infer<Parts<S>['query']>;
+  path: Infer<Parts<S>['path']>;
+  body: Infer<Parts<S>['body']>;
+  principal: Principal;
+  requestId: string;
+  headers: Readonly<Record<string, string | undefined>>;
+  flags: FlagAnswers<S>;
+  io: Io;
+}
+
+/** One resource, with members for `meta`. */
+export interface ObjectAnswer {
+  data: unknown;
+  meta?: Record<string, unknown>;
+}
+
+/** A file body; `next` is where a continuation starts (sent as X-Next-Cursor). */
+export interface FileAnswer {
+  body: string;
+  next?: Boundary;
+  filterHash?: string;
+}
+
+/** A 204, with headers the route's contract names. */
+export interface EmptyAnswer {
+  headers?: Record<string, string>;
+}
+
+interface AnswerByKind {
+  list: Page<unknown>;
+  object: ObjectAnswer;
+  /** The document itself: a JSON value, or text in the route's content type. */
+  document: unknown;
+  file: FileAnswer;
+  empty: EmptyAnswer | undefined;
+}
+
+export type RouteAnswer<S extends RouteSpec> = AnswerByKind[S['response']['kind']];
+
+export type RouteImplementation<S extends RouteSpec> = (call: RouteCall<S>) => Promise<RouteAnswer<S>>;
+
+/**
+ * One implementation per route of a domain, keyed by operation id. The type is derived from the route
+ * list, so a route without an implementation, or one taking the wrong input, does not compile.
+ */
+export type Bindings<R extends readonly RouteSpec[]> = {
+  [S in R[number] as S['id']]: RouteImplementation<S>;
+};
 
 /** Keeps the literal types of a route declaration so implementations get typed input. */
 export const defineRoute = <const S extends RouteSpec>(spec: S): S => spec;
+
+/** The columns of a CSV download: the members of the route's row schema, in order. */
+export function csvColumns(route: RouteSpec): string[] {
+  const shape = (route.response.schema as { shape?: Record<string, unknown> } | undefined)?.shape;
+  return shape ? Object.keys(shape) : [];
+}

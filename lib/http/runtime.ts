@@ -1,12 +1,13 @@
 import { type AuthSettings, authSettingsFromEnv } from '#lib/auth/principal';
 import { createCacheFromEnv } from '#lib/cache/create-cache';
 import { type CacheMetrics, PowertoolsCacheMetrics } from '#lib/cache/metrics';
+import { type CachePolicy, type CacheScope, cachePoliciesFromEnv } from '#lib/cache/policies';
 import { FeatureFlags } from '#lib/flags/flags';
 import { PowertoolsFlagMetrics } from '#lib/flags/metrics';
 import { createFlagSource } from '#lib/flags/source';
 import { logger } from '#lib/observability/logger';
 import { metrics } from '#lib/observability/metrics';
-import { CursorCodec } from './cursor.ts';
+import { CursorCodec } from '#lib/paging/cursor';
 
 /** What the request path needs from the cache manager (lib/cache), kept structural so tests can pass their own. */
 export interface ResponseCache {
@@ -51,6 +52,8 @@ export const rateLimitHeaders = (d: RateLimitDecision): Record<string, string> =
 export interface HttpRuntime {
   auth: AuthSettings;
   cursors: CursorCodec;
+  /** The cache policies in force (TTL overrides applied): Cache-Control's max-age is the scope's TTL. */
+  policies: Record<CacheScope, CachePolicy>;
   cache?: ResponseCache;
   limiter?: RequestLimiter;
   flags?: RuntimeFlags;
@@ -97,6 +100,7 @@ export function runtimeFromEnv(
     limiter: cache.limiter,
     afterRequest: () => cacheMetrics.flush(),
     cursors: CursorCodec.fromEnv(env),
+    policies: cachePoliciesFromEnv(env),
     flags: new FeatureFlags(createFlagSource(env, { logger, metrics: flagMetrics }), flagMetrics, { logger }),
     compressionMinBytes: Number.isFinite(minBytes) && minBytes >= 0 ? minBytes : 1024,
     deadlineMarginMs: 250,

@@ -1,11 +1,7 @@
 import type * as z from 'zod';
-import {
-  type OpenApiDocument,
-  type OpenApiOperation,
-  ProblemSchema,
-  responseBodySchema,
-} from '#lib/http/openapi';
-import type { RouteSpec } from '#lib/http/route';
+import { ProblemSchema, responseBodySchema } from '#lib/http/envelope';
+import type { OpenApiDocument, OpenApiOperation } from '#lib/http/openapi';
+import { csvColumns, type RouteSpec } from '#lib/http/route';
 
 /** One request the fuzzer sent and what came back, as plain data for checks and failure messages. */
 export interface Exchange {
@@ -157,8 +153,8 @@ export function contractViolations(
   if (!x.headers['cache-control']) fail('no Cache-Control');
   if (route.version === 'v1' && x.headers.deprecation !== 'true') fail('v1 answer without Deprecation: true');
 
-  if (type === 'text/csv' && route.csv) {
-    const header = route.csv.columns.join(',');
+  if (type === 'text/csv' && route.csv && route.response.kind === 'list') {
+    const header = csvColumns(route).join(',');
     if (!x.body.startsWith(`${header}\r\n`)) fail(`CSV does not start with the header ${header}`);
     if (x.body.length > 0 && !x.body.endsWith('\r\n')) fail('CSV record not CRLF-terminated');
     return problems;

@@ -63,8 +63,8 @@ describe('the shared module manifest (what the layer exports and functions impor
       s.exports.map((name) => layerExportName(s.specifier, name)),
     );
     expect(new Set(flat).size).toBe(flat.length);
-    expect(layerExportName('#lib/http/stack', 'createDomainHandler')).toBe(
-      'lib_http_stack$createDomainHandler',
+    expect(layerExportName('#lib/http/domain-handler', 'createDomainHandler')).toBe(
+      'lib_http_domain_handler$createDomainHandler',
     );
     expect(layerExportName('#lib/data/create-engine', 'createEngine')).toBe(
       'lib_data_create_engine$createEngine',
@@ -78,10 +78,10 @@ describe('the shared module manifest (what the layer exports and functions impor
     const entry = layerEntrySource(manifest);
     const registry = manifest.specifiers.find((s) => s.specifier === '#lib/http/registry')!;
     expect(entry).toContain(
-      `export { DuplicateRouteError as lib_http_registry$DuplicateRouteError, RouteRegistry as lib_http_registry$RouteRegistry } from ${JSON.stringify(registry.source)};`,
+      `export { DuplicateRouteError as lib_http_registry$DuplicateRouteError, RouteRegistry as lib_http_registry$RouteRegistry, defineDomain as lib_http_registry$defineDomain } from ${JSON.stringify(registry.source)};`,
     );
     expect(facadeSource(registry)).toBe(
-      `export { lib_http_registry$DuplicateRouteError as DuplicateRouteError, lib_http_registry$RouteRegistry as RouteRegistry } from '${SHARED_PACKAGE}';\n`,
+      `export { lib_http_registry$DuplicateRouteError as DuplicateRouteError, lib_http_registry$RouteRegistry as RouteRegistry, lib_http_registry$defineDomain as defineDomain } from '${SHARED_PACKAGE}';\n`,
     );
     expect(facadeSource({ specifier: '#lib/http/types-only', source: '', exports: [] })).toBe('export {};\n');
   });

@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { implementCurves } from '#functions/curves/implementation';
-import { createCurvesService } from '#functions/curves/service';
-import { registry } from '#functions/registry';
+import { createCurvesHandler } from '#functions/curves/handler';
 import { CountingCacheMetrics } from '#lib/cache/metrics';
 import { createEngine } from '#lib/data/create-engine';
 import type { SqlEngine } from '#lib/data/engine';
 import type { GatewayResult } from '#lib/http/event';
 import { runtimeFromEnv } from '#lib/http/runtime';
-import { createDomainHandler } from '#lib/http/stack';
 import { CountingEngine } from '#test/support/counting-engine';
 import { gatewayEvent, lambdaContext } from '#test/support/events';
 import { startUpstashBridge, type UpstashBridge } from '#test/support/upstash-bridge';
@@ -47,12 +44,7 @@ function curvesLambda(env: Record<string, string> = {}) {
     cacheMetrics: metrics,
     now: () => Date.now() + clock.offsetMs,
   });
-  const handler = createDomainHandler({
-    domain: 'curves',
-    registry,
-    runtime: () => runtime,
-    implementations: (rt) => implementCurves(createCurvesService({ engine, cursors: rt.cursors })),
-  });
+  const handler = createCurvesHandler({ engine, runtime: () => runtime });
   const get = (query: Record<string, string>, tenant = 'acme'): Promise<GatewayResult> =>
     handler(
       gatewayEvent('GET /v1/curves', '/v1/curves', { query, headers: { 'x-aurum-tenant': tenant } }),

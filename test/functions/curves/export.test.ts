@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCurvesService } from '#functions/curves/service';
 import { createEngine } from '#lib/data/create-engine';
 import type { SqlEngine } from '#lib/data/engine';
-import { CursorCodec } from '#lib/http/cursor';
+import { CursorCodec } from '#lib/paging/cursor';
 
 let engine: SqlEngine;
 beforeAll(async () => {
@@ -13,13 +13,13 @@ afterAll(async () => {
 });
 
 const cursors = new CursorCodec({ secret: 'export-test' });
-const options = { latestCorrections: true };
+const io = { deadline: Date.now() + 60_000 };
 const HEADER = 'curve_key,tenor_label,tenor_type,contract_month,asof_date,mid,bid,ask,price_type';
 
 async function exportBody(service: ReturnType<typeof createCurvesService>, query: Record<string, unknown>) {
-  const result = await service.exportCsv({ iso: 'SPP', chunk_size: 100, ...query }, options);
-  if (result.kind !== 'document') throw new Error('export answers a document');
-  return { lines: String(result.body).trimEnd().split('\r\n'), next: result.headers?.['X-Next-Cursor'] };
+  const result = await service.exportCsv({ iso: 'SPP', chunk_size: 100, ...query }, io, true);
+  const next = result.next ? cursors.encode(result.next, 'next', result.filterHash) : undefined;
+  return { lines: result.body.trimEnd().split('\r\n'), next };
 }
 
 describe('curve export', () => {

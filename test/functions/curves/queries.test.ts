@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  CURVE_DIMENSIONS,
-  curveDiffQuery,
-  curvePointsQuery,
-  curveSummaryQuery,
-} from '#functions/curves/queries';
+import { curveDiffQuery, curvePointsQuery, curveSummaryQuery } from '#functions/curves/queries';
+import { CURVE_DIMENSIONS } from '#functions/curves/routes';
 import { toInline, toPositional } from '#lib/data/sql';
 
 const FILTERS = CURVE_DIMENSIONS;

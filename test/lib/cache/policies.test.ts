@@ -18,6 +18,8 @@ describe('cache policies', () => {
       'scenario-metrics': 60,
       'iso-lmp': 300,
       ppa: 60,
+      docs: 300,
+      'docs-assets': 3600,
     });
     for (const scope of CACHE_SCOPES) expect(CACHE_POLICIES[scope].scope).toBe(scope);
   });

@@ -2,14 +2,10 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { registry } from '#functions/registry';
-import {
-  buildOpenApiDocument,
-  type OpenApiOperation,
-  ProblemSchema,
-  problemStatuses,
-  responseBodySchema,
-} from '#lib/http/openapi';
+import { ProblemSchema, responseBodySchema } from '#lib/http/envelope';
+import { buildOpenApiDocument, type OpenApiOperation } from '#lib/http/openapi';
 import { enumParam, intParam } from '#lib/http/params';
+import { problemStatuses } from '#lib/http/problem-responses';
 import { RouteRegistry } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
 
@@ -32,8 +28,8 @@ const listWidgetsV1 = defineRoute({
     }),
   },
   response: { kind: 'list', schema: Widget },
-  csv: { filename: 'widgets.csv', columns: ['id', 'weight'] },
-  cache: { scope: 'widgets', maxAgeSeconds: 60, visibility: 'public' },
+  csv: { filename: 'widgets.csv' },
+  cache: { scope: 'curves-v2', visibility: 'public' },
 });
 
 const listWidgetsV2 = defineRoute({
@@ -57,7 +53,7 @@ const getGadget = defineRoute({
   auth: 'tenant',
   request: { path: z.object({ gadget_id: z.string().uuid() }) },
   response: { kind: 'object', schema: Gadget },
-  flag: { key: 'gadgets', whenOff: 'unavailable' },
+  flag: { key: 'scenario-outputs', whenOff: 'unavailable' },
 });
 
 const createGadget = defineRoute({
@@ -82,7 +78,7 @@ const deleteGadget = defineRoute({
   auth: 'admin',
   request: { path: z.object({ gadget_id: z.string() }) },
   response: { kind: 'empty' },
-  flag: { key: 'gadget-deletes', whenOff: 'not-found' },
+  flag: { key: 'bulk-scenario-runs', whenOff: 'not-found' },
 });
 
 const ping = defineRoute({

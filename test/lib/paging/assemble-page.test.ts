@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CursorCodec, type CursorDirection, hashFilters } from '#lib/http/cursor';
-import { assemblePage, type KeysetPage } from '#lib/http/keyset';
+import { CursorCodec, type CursorDirection, hashFilters } from '#lib/paging/cursor';
+import { assemblePage, type KeysetPage } from '#lib/paging/keyset';
 
 interface CurvePoint {
   curve_key: string;

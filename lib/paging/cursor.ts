@@ -1,11 +1,13 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import { canonicalJson } from '#lib/canonical-json';
-import { badRequest } from './problem.ts';
+import { InvalidInputError } from '#lib/errors';
 
 export type CursorDirection = 'next' | 'prev';
 
 export type CursorBoundaryValue = string | number | boolean | null;
+/** A row's position in a keyset order: its sort-key values, as a cursor stores them. */
+export type Boundary = readonly CursorBoundaryValue[];
 
 export interface DecodedCursor {
   /** The sort-key values of the row the page continues from (after it for next, before it for prev). */
@@ -132,9 +134,10 @@ export class CursorCodec {
     return token;
   }
 
-  /** Verifies and opens a cursor; every failure is a 400 problem naming `field`. */
+  /** Verifies and opens a cursor; every failure is an InvalidInputError naming `field`. */
   decode(token: string, filterHash: string, field = 'cursor'): DecodedCursor {
-    const reject = (code: string, detail: string) => badRequest(detail, [{ field, message: detail, code }]);
+    const reject = (code: string, detail: string) =>
+      new InvalidInputError(detail, [{ field, message: detail, code }]);
 
     if (typeof token !== 'string' || token.length === 0) {
       throw reject('cursor_malformed', 'Cursor is malformed');

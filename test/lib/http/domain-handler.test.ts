@@ -1,60 +1,65 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { CursorCodec } from '#lib/http/cursor';
+import { CACHE_POLICIES } from '#lib/cache/policies';
+import { createDomainHandler } from '#lib/http/domain-handler';
 import type { GatewayResult } from '#lib/http/event';
 import { HttpProblem } from '#lib/http/problem';
-import { RouteRegistry } from '#lib/http/registry';
-import { defineRoute } from '#lib/http/route';
+import { defineDomain } from '#lib/http/registry';
+import { type Bindings, defineRoute } from '#lib/http/route';
 import type { HttpRuntime } from '#lib/http/runtime';
-import { createDomainHandler, type ImplementationTable } from '#lib/http/stack';
+import { CursorCodec } from '#lib/paging/cursor';
 import { gatewayEvent, lambdaContext } from '#test/support/events';
 
-const routes = [
-  defineRoute({
-    id: 'hang',
-    method: 'GET',
-    path: '/v2/hang',
-    domain: 'd',
-    version: 'v2',
-    summary: 'hangs',
-    auth: 'public',
-    response: { kind: 'object' },
-  }),
-  defineRoute({
-    id: 'boom',
-    method: 'GET',
-    path: '/v2/boom',
-    domain: 'd',
-    version: 'v2',
-    summary: 'throws',
-    auth: 'public',
-    response: { kind: 'object' },
-  }),
-  defineRoute({
-    id: 'limited',
-    method: 'GET',
-    path: '/v2/limited',
-    domain: 'd',
-    version: 'v2',
-    summary: 'rate limited and validated',
-    auth: 'tenant',
-    request: { query: z.object({ n: z.string().regex(/^\d+$/) }) },
-    response: { kind: 'object' },
-  }),
-  defineRoute({
-    id: 'gated',
-    method: 'GET',
-    path: '/v2/gated',
-    domain: 'd',
-    version: 'v2',
-    summary: 'flagged',
-    auth: 'public',
-    flag: { key: 'f', whenOff: 'unavailable' },
-    response: { kind: 'object' },
-  }),
-];
+const domain = defineDomain({
+  name: 'd',
+  description: 'a test domain',
+  routes: [
+    defineRoute({
+      id: 'hang',
+      method: 'GET',
+      path: '/v2/hang',
+      domain: 'd',
+      version: 'v2',
+      summary: 'hangs',
+      auth: 'public',
+      response: { kind: 'object' },
+    }),
+    defineRoute({
+      id: 'boom',
+      method: 'GET',
+      path: '/v2/boom',
+      domain: 'd',
+      version: 'v2',
+      summary: 'throws',
+      auth: 'public',
+      response: { kind: 'object' },
+    }),
+    defineRoute({
+      id: 'limited',
+      method: 'GET',
+      path: '/v2/limited',
+      domain: 'd',
+      version: 'v2',
+      summary: 'rate limited and validated',
+      auth: 'tenant',
+      request: { query: z.object({ n: z.string().regex(/^\d+$/) }) },
+      response: { kind: 'object' },
+    }),
+    defineRoute({
+      id: 'gated',
+      method: 'GET',
+      path: '/v2/gated',
+      domain: 'd',
+      version: 'v2',
+      summary: 'flagged',
+      auth: 'public',
+      flag: { key: 'scenario-outputs', whenOff: 'unavailable' },
+      response: { kind: 'object' },
+    }),
+  ],
+});
 
-function build(overrides: Partial<HttpRuntime> = {}, impl: ImplementationTable = {}) {
+function build(overrides: Partial<HttpRuntime> = {}, impl: Partial<Bindings<typeof domain.routes>> = {}) {
   const runtime: HttpRuntime = {
     auth: { mode: 'jwt', adminGroups: [] },
     cursors: new CursorCodec({ secret: 's' }),
@@ -62,19 +67,19 @@ function build(overrides: Partial<HttpRuntime> = {}, impl: ImplementationTable =
     deadlineMarginMs: 250,
     defaultTimeoutMs: 10_000,
     afterRequest: () => undefined,
+    policies: CACHE_POLICIES,
     ...overrides,
   };
   return createDomainHandler({
-    domain: 'd',
-    registry: new RouteRegistry().register(...routes),
+    domain,
     runtime: () => runtime,
-    implementations: () => ({
-      hang: () => new Promise(() => undefined),
+    bind: () => ({
+      hang: () => new Promise<never>(() => undefined),
       boom: async () => {
         throw new Error('connection to 10.0.0.7 failed: SELECT secret FROM vault');
       },
-      limited: async () => ({ kind: 'object', data: { ok: true } }),
-      gated: async () => ({ kind: 'object', data: { ok: true } }),
+      limited: async () => ({ data: { ok: true } }),
+      gated: async () => ({ data: { ok: true } }),
       ...impl,
     }),
   });
@@ -161,5 +166,25 @@ describe('the middleware stack', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['Retry-After']).toBe('7');
     expect(body(res).checks).toEqual({ cache: { status: 'failed' } });
+  });
+
+  it('refuses to serve when a route has no implementation, rather than answering 500 per request', async () => {
+    const handler = createDomainHandler({
+      domain,
+      runtime: () => ({
+        auth: { mode: 'jwt', adminGroups: [] },
+        cursors: new CursorCodec({ secret: 's' }),
+        compressionMinBytes: 1024,
+        deadlineMarginMs: 250,
+        defaultTimeoutMs: 10_000,
+        afterRequest: () => undefined,
+        policies: CACHE_POLICIES,
+      }),
+      // The type forbids this; a JavaScript caller could still do it.
+      bind: () => ({ hang: async () => ({ data: 1 }) }) as never,
+    });
+    const res = await handler(gatewayEvent('GET /v2/hang', '/v2/hang'), lambdaContext());
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toMatch(/unbound|boom|gated/);
   });
 });

@@ -1,8 +1,10 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CursorCodec, EPHEMERAL_KEY_WARNING, hashFilters, MAX_CURSOR_LENGTH } from '#lib/http/cursor';
-import { HttpProblem } from '#lib/http/problem';
+import { InvalidInputError } from '#lib/errors';
+import type { HttpProblem } from '#lib/http/problem';
+import { toProblem } from '#lib/http/problem-mapping';
+import { CursorCodec, EPHEMERAL_KEY_WARNING, hashFilters, MAX_CURSOR_LENGTH } from '#lib/paging/cursor';
 
 const SECRET = 'test-cursor-secret-0123456789abcdef';
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -13,13 +15,13 @@ function codecAt(clock: { now: number }, options: { secret?: string; ttlSeconds?
   return new CursorCodec({ secret: SECRET, ...options, now: () => clock.now });
 }
 
-/** Runs `fn`, asserting it throws a 400 HttpProblem, and returns that problem. */
+/** Runs `fn`, asserting it throws an InvalidInputError, and returns the 400 problem the API answers for it. */
 function problemFrom(fn: () => unknown): HttpProblem {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(HttpProblem);
-    const problem = error as HttpProblem;
+    expect(error).toBeInstanceOf(InvalidInputError);
+    const problem = toProblem(error);
     expect(problem.status).toBe(400);
     return problem;
   }
@@ -246,8 +248,8 @@ describe('CursorCodec rejections', () => {
         try {
           decoded = codec.decode(mutated, filters);
         } catch (error) {
-          expect(error).toBeInstanceOf(HttpProblem);
-          expect((error as HttpProblem).status).toBe(400);
+          expect(error).toBeInstanceOf(InvalidInputError);
+          expect(toProblem(error).status).toBe(400);
           return;
         }
         expect(decoded).toEqual({ boundary: [...boundary], direction: 'next' });

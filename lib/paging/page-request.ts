@@ -1,7 +1,5 @@
-import type { CursorCodec } from './cursor.ts';
-import { hashFilters } from './cursor.ts';
-import { badRequest } from './problem.ts';
-import type { Boundary } from './route.ts';
+import { InvalidInputError } from '#lib/errors';
+import { type Boundary, type CursorCodec, hashFilters } from './cursor.ts';
 
 export interface PageRequest {
   direction: 'first' | 'next' | 'prev';
@@ -36,7 +34,7 @@ export function pageRequest(list: string, query: Record<string, unknown>, cursor
   );
   const tokens = new Set(given.map((k) => query[k] as string));
   if (tokens.size > 1) {
-    throw badRequest(
+    throw new InvalidInputError(
       'Pass one cursor at a time',
       given.map((field) => ({
         field: `query.${field}`,
@@ -47,7 +45,7 @@ export function pageRequest(list: string, query: Record<string, unknown>, cursor
   }
   const offset = query.offset;
   if (typeof offset === 'string' && Number(offset) > 0) {
-    throw badRequest('Offset paging was removed: follow next_cursor instead', [
+    throw new InvalidInputError('Offset paging was removed: follow next_cursor instead', [
       { field: 'query.offset', message: 'only 0 is accepted; use cursor', code: 'offset_removed' },
     ]);
   }

@@ -3,7 +3,7 @@ import { CacheStoreError } from '#lib/cache/store';
 import { SecretsUnavailableError } from '#lib/config/secrets';
 import { DataAccessError } from '#lib/data/engine';
 import { badRequest } from '#lib/http/problem';
-import { problemBody, toProblem } from '#lib/http/problem-response';
+import { problemBody, toProblem } from '#lib/http/problem-mapping';
 
 describe('toProblem: the one mapping from errors to problems', () => {
   it.each([

@@ -1,0 +1,73 @@
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { loadSecretsIntoEnv } from '#lib/config/secrets';
+import type { GatewayEvent, GatewayResult } from './event.ts';
+import { featureFlag } from './middleware/feature-flag.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { requestContext } from './middleware/request-context.ts';
+import { responder } from './middleware/responder.ts';
+import { routeAndPrincipal } from './middleware/route-and-principal.ts';
+import { type BoundRoutes, routeCall } from './middleware/route-call.ts';
+import { validation } from './middleware/validation.ts';
+import { type DomainRoutes, RouteRegistry } from './registry.ts';
+import type { StackInternal } from './request-state.ts';
+import type { Bindings, RouteSpec } from './route.ts';
+import { type HttpRuntime, runtimeFromEnv } from './runtime.ts';
+
+/** Retries a failed one-time setup on the next request instead of keeping the failure. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= make().catch((error) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+export interface DomainHandlerOptions<R extends readonly RouteSpec[]> {
+  /** The routes this function serves. */
+  domain: DomainRoutes<R>;
+  /**
+   * Binds every route to the domain's service: built once per container, on the first request that needs
+   * it, so importing the handler opens no client.
+   */
+  bind: (runtime: HttpRuntime) => NoInfer<Bindings<R>> | Promise<NoInfer<Bindings<R>>>;
+  /** The per-container runtime (cache, limiter, flags, cursors); default: from the environment. */
+  runtime?: () => HttpRuntime;
+  /**
+   * The routes unknown paths are matched against, for 404 and 405 (with Allow); default the domain's own.
+   * The `$default` target (health) matches against the whole API.
+   */
+  fallbackRegistry?: () => RouteRegistry;
+}
+
+/**
+ * One Lambda per domain: the stack in the order of the architecture (context, route and principal, rate
+ * limit, flag, validation, cache and route call, response; errors last), dispatching on the route key.
+ */
+export function createDomainHandler<R extends readonly RouteSpec[]>(options: DomainHandlerOptions<R>) {
+  let runtimeInstance: HttpRuntime | undefined;
+  const runtime = () => {
+    runtimeInstance ??= (options.runtime ?? (() => runtimeFromEnv()))();
+    return runtimeInstance;
+  };
+  const bindings = once(async () => {
+    const bound = (await options.bind(runtime())) as unknown as BoundRoutes;
+    const missing = options.domain.routes.filter((route) => typeof bound[route.id] !== 'function');
+    if (missing.length > 0) throw new Error(`unbound routes: ${missing.map((r) => r.id).join(', ')}`);
+    return bound;
+  });
+  const registry = options.fallbackRegistry?.() ?? new RouteRegistry().add(options.domain);
+  const secretsLoaded = once(() => loadSecretsIntoEnv());
+
+  return middy<GatewayEvent, GatewayResult, Error, Context, StackInternal>({ timeoutEarlyInMillis: 0 })
+    .use(responder(runtime))
+    .use(requestContext(runtime, secretsLoaded))
+    .use(routeAndPrincipal(registry, options.domain.name, runtime))
+    .use(rateLimit(runtime))
+    .use(featureFlag(runtime))
+    .use(validation())
+    .use(routeCall(bindings, runtime));
+}

@@ -1,0 +1,78 @@
+import { CacheStoreError } from '#lib/cache/store';
+import { SecretsUnavailableError } from '#lib/config/secrets';
+import { DataAccessError } from '#lib/data/engine';
+import { ConflictError, InvalidInputError, NotFoundError } from '#lib/errors';
+import { NotReadyError } from '#lib/health/not-ready';
+import {
+  badRequest,
+  gatewayTimeout,
+  HttpProblem,
+  internalError,
+  notFound,
+  serviceUnavailable,
+} from './problem.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: error classes of any constructor signature
+type ErrorClass<E extends Error> = abstract new (...args: any[]) => E;
+type Mapping = { kind: ErrorClass<Error>; map: (error: never) => HttpProblem };
+
+const mappings: Mapping[] = [];
+
+/**
+ * Says which problem an error class becomes. The module that introduces an error kind registers it, so
+ * lib/http needs no edit for a new one; the most recent registration of a class wins.
+ */
+export function registerProblem<E extends Error>(kind: ErrorClass<E>, map: (error: E) => HttpProblem): void {
+  mappings.unshift({ kind, map: map as (error: never) => HttpProblem });
+}
+
+/** Maps any thrown value to an HttpProblem; unknown errors become a generic 500 that reveals nothing. */
+export function toProblem(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  for (const { kind, map } of mappings) if (error instanceof kind) return map(error as never);
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return gatewayTimeout('The request did not complete within its deadline');
+  }
+  return internalError(error);
+}
+
+registerProblem(InvalidInputError, (e) => badRequest(e.message, [...e.issues]));
+registerProblem(NotFoundError, (e) => notFound(e.message));
+registerProblem(ConflictError, (e) => new HttpProblem(409, 'conflict', 'Conflict', { detail: e.message }));
+registerProblem(NotReadyError, (e) =>
+  serviceUnavailable(e.message, e.retryAfterSeconds, { extensions: { checks: e.checks } }),
+);
+registerProblem(DataAccessError, (e) => {
+  switch (e.kind) {
+    case 'timeout':
+      return gatewayTimeout('The data store did not answer within the request deadline');
+    case 'unavailable':
+      return serviceUnavailable('The data store is unavailable; retry shortly', e.retryAfterSeconds ?? 5);
+    default:
+      return internalError(e);
+  }
+});
+registerProblem(SecretsUnavailableError, () =>
+  serviceUnavailable('The service is starting and cannot read its configuration; retry shortly', 5),
+);
+// Reads absorb cache faults; only operations that must reach the cache (invalidation) surface them.
+registerProblem(CacheStoreError, () => serviceUnavailable('The cache is unavailable; retry shortly', 5));
+
+export function problemBody(
+  problem: HttpProblem,
+  instance: string,
+  requestId: string,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    ...(problem.extensions ?? {}),
+    type: problem.type,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail ?? problem.title,
+    instance,
+    request_id: requestId,
+    timestamp: new Date().toISOString(),
+  };
+  if (problem.errors && problem.errors.length > 0) body.errors = problem.errors;
+  return body;
+}

@@ -1,0 +1,129 @@
+import { V1_DEPRECATION_HEADERS } from './deprecation.ts';
+import type { JsonSchema } from './json-schema.ts';
+import type { RouteSpec } from './route.ts';
+import { rateLimitHeaders } from './runtime.ts';
+
+/** The problem answers of the OpenAPI document: which statuses a route can answer, and their shared responses. */
+
+/** Whether the route's answer reaches a dependency (data store, cache, flags) that can fail or be slow. */
+const reachesDependency = (route: RouteSpec) =>
+  route.auth !== 'public' ||
+  (route.cache !== undefined && route.cache.store !== false) ||
+  route.flag !== undefined;
+
+/**
+ * The problem statuses a route can answer, from its auth rule and features: validation (400), tokens
+ * (401/403), a missing item or switched-off flag (404), bodies (415/422), the rate limit (429), and
+ * dependency faults (503/504). 500 is always possible.
+ */
+export function problemStatuses(route: RouteSpec): number[] {
+  const statuses = new Set<number>([500]);
+  const { request } = route;
+  if (request?.path || request?.query || request?.body || route.auth !== 'public') statuses.add(400);
+  if (route.auth !== 'public') {
+    statuses.add(401);
+    statuses.add(403);
+    statuses.add(429);
+  }
+  if (request?.path || route.flag?.whenOff === 'not-found') statuses.add(404);
+  if (request?.body) {
+    statuses.add(415);
+    statuses.add(422);
+  }
+  if (reachesDependency(route)) {
+    statuses.add(503);
+    statuses.add(504);
+  }
+  if (route.flag?.whenOff === 'unavailable') statuses.add(503);
+  for (const status of route.problems ?? []) statuses.add(status);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+const header = (description: string, schema: JsonSchema = { type: 'string' }, example?: string) => ({
+  description,
+  schema: example === undefined ? schema : { ...schema, example },
+});
+
+export const RATE_LIMIT_HEADER_NAMES = Object.keys(
+  rateLimitHeaders({ allowed: true, limit: 0, remaining: 0, resetSeconds: 0 }),
+);
+
+export function sharedHeaders(): Record<string, unknown> {
+  const headers: Record<string, unknown> = {
+    'X-Request-Id': header('The request id: the caller’s X-Request-Id when well-formed, else the gateway’s'),
+    'X-Correlation-Id': header('The caller’s X-Correlation-Id, else the request id'),
+    ETag: header(
+      'Strong entity tag of the representation; send it back as If-None-Match',
+      { type: 'string' },
+      '"q2yq3k0Jx1d3SBuQ"',
+    ),
+    'Cache-Control': header(
+      'public|private, max-age=N, stale-while-revalidate=…, stale-if-error=… (no-store when not cacheable)',
+      { type: 'string' },
+      'public, max-age=300, stale-while-revalidate=150, stale-if-error=900',
+    ),
+    'X-Cache': header('Whether the server cache answered', {
+      type: 'string',
+      enum: ['hit', 'miss', 'stale'],
+    }),
+    'X-Next-Cursor': header('Cursor of the next page, when there is one'),
+    'X-Prev-Cursor': header('Cursor of the previous page, when there is one'),
+    'Retry-After': header('Seconds to wait before retrying', { type: 'string', pattern: '^\\d+$' }),
+    'WWW-Authenticate': header('Bearer', { type: 'string' }, 'Bearer'),
+    'Content-Disposition': header('attachment; filename="…" for CSV answers'),
+  };
+  for (const name of RATE_LIMIT_HEADER_NAMES) {
+    headers[name] = header(
+      `Rate limit of the caller’s tenant (${name.replace('X-RateLimit-', '').toLowerCase()})`,
+      {
+        type: 'string',
+        pattern: '^\\d+$',
+      },
+    );
+  }
+  for (const [name, value] of Object.entries(V1_DEPRECATION_HEADERS)) {
+    headers[name] = header('v1 is deprecated in favour of v2', { type: 'string' }, value);
+  }
+  return headers;
+}
+
+export const headerRef = (name: string) => ({ $ref: `#/components/headers/${name}` });
+export const headerRefs = (names: readonly string[]) =>
+  Object.fromEntries(names.map((n) => [n, headerRef(n)]));
+
+export const PROBLEMS: Record<number, { name: string; description: string; headers?: string[] }> = {
+  400: { name: 'BadRequest', description: 'Invalid path or query parameters; `errors[]` names each field' },
+  401: { name: 'Unauthorized', description: 'A bearer token is required', headers: ['WWW-Authenticate'] },
+  403: {
+    name: 'Forbidden',
+    description: 'The token carries no tenant, the wrong tenant_id, or not the admin group',
+  },
+  404: { name: 'NotFound', description: 'No such item, or the route’s feature flag is off for the caller' },
+  415: { name: 'UnsupportedMediaType', description: 'Request bodies must be application/json' },
+  422: { name: 'UnprocessableContent', description: 'Invalid request body; `errors[]` names each field' },
+  429: {
+    name: 'TooManyRequests',
+    description: 'The tenant’s rate limit is exhausted',
+    headers: ['Retry-After', ...RATE_LIMIT_HEADER_NAMES],
+  },
+  500: { name: 'InternalServerError', description: 'Unexpected error; the detail never carries internals' },
+  503: {
+    name: 'ServiceUnavailable',
+    description: 'A dependency is unavailable; retry after Retry-After',
+    headers: ['Retry-After'],
+  },
+  504: { name: 'GatewayTimeout', description: 'The answer did not come within the request deadline' },
+};
+
+export function problemResponses(): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.values(PROBLEMS).map((p) => [
+      p.name,
+      {
+        description: p.description,
+        headers: headerRefs(['X-Request-Id', ...(p.headers ?? [])]),
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+    ]),
+  );
+}
