@@ -1,6 +1,5 @@
 import { empty, ident, join, param, type SqlQuery, sql } from '#lib/data/sql';
-import { type KeyColumn, seekClause } from '#lib/paging/keyset';
-import type { Seek } from '#lib/paging/list';
+import { type KeyColumn, type Seek, seekClause } from '#lib/paging/keyset';
 import { CURVE_DIMENSIONS } from './routes.ts';
 
 /** The order of a curve page and of its cursors (reference §2.2). NULL months and price types sort first. */

@@ -1,6 +1,12 @@
 import { empty, ident, join, param, type SqlParam, type SqlQuery, type SqlType, sql } from '#lib/data/sql';
 import type { Boundary, CursorDirection } from './cursor.ts';
-import type { Seek } from './list.ts';
+
+/** Where a keyset query starts and how many rows it reads: the page size plus one, to learn whether more exist. */
+export interface Seek {
+  direction: 'first' | 'next' | 'prev';
+  boundary?: Boundary;
+  fetch: number;
+}
 
 /** One column of a keyset sort order; nullable columns compare through a sentinel so NULLs sort first. */
 export interface KeyColumn {

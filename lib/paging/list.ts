@@ -1,15 +1,8 @@
 import type { QueryOptions, Row, SqlEngine } from '#lib/data/engine';
 import type { SqlQuery } from '#lib/data/sql';
 import type { Boundary, CursorCodec } from './cursor.ts';
-import { assemblePage, type KeyColumn, keyOf } from './keyset.ts';
+import { assemblePage, type KeyColumn, keyOf, type Seek } from './keyset.ts';
 import { type PageRequest, pageRequest } from './page-request.ts';
-
-/** Where a keyset query starts and how many rows it reads: the page size plus one, to learn whether more exist. */
-export interface Seek {
-  direction: 'first' | 'next' | 'prev';
-  boundary?: Boundary;
-  fetch: number;
-}
 
 /**
  * One page of a list, in the list's order, with the boundaries (not yet tokens) of its neighbours. The kit

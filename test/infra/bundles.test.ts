@@ -303,13 +303,30 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
       expect(readFileSync(file, 'utf8'), file).not.toContain('@duckdb/node-api');
   });
 
+  it('gives the curves function its own route declarations and no other domain’s, both ways', () => {
+    for (const build of [layer, inline]) {
+      const curves = build.functions.find((f) => f.domain === 'curves')!;
+      const code = readFileSync(join(curves.assetDir, 'index.mjs'), 'utf8');
+      for (const route of registry.routes) {
+        // Booleans, so a failure names the route rather than printing the bundle.
+        // esbuild writes non-ASCII characters as \u escapes.
+        const ascii = route.summary.replace(
+          /[^\x20-\x7e]/g,
+          (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+        );
+        const holds = code.includes(route.summary) || code.includes(ascii);
+        expect(holds, `curves bundle and ${route.domain} route ${route.id}`).toBe(route.domain === 'curves');
+      }
+    }
+  });
+
   it('in layer mode, loads lib/ from the layer: the bundle imports @aurum/shared and carries no lib/ code', () => {
     for (const fn of layer.functions) {
       const code = readFileSync(join(fn.assetDir, 'index.mjs'), 'utf8');
       const twinDir = inline.functions.find((f) => f.domain === fn.domain)!.assetDir;
       const twin = readFileSync(join(twinDir, 'index.mjs'), 'utf8');
       expect(staticImports(code), fn.domain).toContain('@aurum/shared');
-      // Strings only lib/ holds (lib/config/secrets, and lib/http/stack for the domain functions): present
+      // Strings only lib/ holds (lib/config/secrets, and lib/http/request-state for the domain functions): present
       // inline, absent from a layer-mode bundle.
       const libOnly = [
         'could not load the secrets named by',

@@ -40,6 +40,8 @@ function parseBody(event: GatewayEvent): unknown {
   }
 }
 
+const plain = (errors: readonly RuleError[]): FieldError[] => errors.map(({ [DETAIL]: _, ...e }) => e);
+
 const describe = (errors: readonly RuleError[]) =>
   errors.length === 1 && errors[0]![DETAIL]
     ? errors[0]![DETAIL]
@@ -65,13 +67,13 @@ export function validation(): StackMiddleware {
     const path = parse('path', route.request?.path, event.pathParameters ?? {});
     const query = parse('query', route.request?.query, queryOf(event));
     if (errors.length === 0 && route.request?.rules) errors.push(...route.request.rules({ path, query }));
-    if (errors.length > 0) throw badRequest(describe(errors), errors);
+    if (errors.length > 0) throw badRequest(describe(errors), plain(errors));
     let body: unknown;
     if (route.request?.body) {
       const result = route.request.body.safeParse(parseBody(event));
       if (!result.success) {
         const bodyErrors = fieldErrors('body', result.error);
-        throw unprocessable(describe(bodyErrors), bodyErrors);
+        throw unprocessable(describe(bodyErrors), plain(bodyErrors));
       }
       body = result.data;
     }
