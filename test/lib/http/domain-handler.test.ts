@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { CACHE_POLICIES } from '#lib/cache/policies';
 import { createDomainHandler } from '#lib/http/domain-handler';
 import type { GatewayResult } from '#lib/http/event';
 import { HttpProblem } from '#lib/http/problem';
 import { defineDomain } from '#lib/http/registry';
 import { type Bindings, defineRoute } from '#lib/http/route';
 import type { HttpRuntime } from '#lib/http/runtime';
-import { CursorCodec } from '#lib/paging/cursor';
 import { gatewayEvent, lambdaContext } from '#test/support/events';
+import { testRuntime } from '#test/support/stack-request';
 
 const domain = defineDomain({
   name: 'd',
@@ -60,16 +59,7 @@ const domain = defineDomain({
 });
 
 function build(overrides: Partial<HttpRuntime> = {}, impl: Partial<Bindings<typeof domain.routes>> = {}) {
-  const runtime: HttpRuntime = {
-    auth: { mode: 'jwt', adminGroups: [] },
-    cursors: new CursorCodec({ secret: 's' }),
-    compressionMinBytes: 1024,
-    deadlineMarginMs: 250,
-    defaultTimeoutMs: 10_000,
-    afterRequest: () => undefined,
-    policies: CACHE_POLICIES,
-    ...overrides,
-  };
+  const runtime = testRuntime(overrides);
   return createDomainHandler({
     domain,
     runtime: () => runtime,
@@ -171,15 +161,7 @@ describe('the middleware stack', () => {
   it('refuses to serve when a route has no implementation, rather than answering 500 per request', async () => {
     const handler = createDomainHandler({
       domain,
-      runtime: () => ({
-        auth: { mode: 'jwt', adminGroups: [] },
-        cursors: new CursorCodec({ secret: 's' }),
-        compressionMinBytes: 1024,
-        deadlineMarginMs: 250,
-        defaultTimeoutMs: 10_000,
-        afterRequest: () => undefined,
-        policies: CACHE_POLICIES,
-      }),
+      runtime: () => testRuntime(),
       // The type forbids this; a JavaScript caller could still do it.
       bind: () => ({ hang: async () => ({ data: 1 }) }) as never,
     });
