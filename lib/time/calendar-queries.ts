@@ -6,7 +6,13 @@
 import { type BlockDefinition, blockContains } from '#lib/time/blocks';
 import { CALENDARS, type CalendarDefinition } from '#lib/time/calendars';
 import { datesFrom, daysBetween, isoWeekday, type MarketDate, parseMarketDate } from '#lib/time/market-date';
-import { type MarketHour, type MarketInterval, marketDayHours, toInterval } from '#lib/time/market-day';
+import {
+  hourStartLocal,
+  type MarketHour,
+  type MarketInterval,
+  marketDayHours,
+  toInterval,
+} from '#lib/time/market-day';
 import { nercHolidayOn } from '#lib/time/nerc-holidays';
 
 /** The longest range `expandBlock` answers, in days, start and end included. */
@@ -89,7 +95,7 @@ function isHoliday(calendar: CalendarDefinition, date: MarketDate): boolean {
 }
 
 function blocksOf(calendar: ResolvedCalendar, hour: MarketHour, holiday: boolean): string[] {
-  const view = { weekday: isoWeekday(hour.market_date), hourBeginning: hour.hourBeginning, holiday };
+  const view = { weekday: isoWeekday(hour.marketDate), hourBeginning: hour.hourBeginning, holiday };
   return calendar.definition.blocks
     .filter((block) => blockContains(block, view, calendar.blocks))
     .map((block) => block.name)
@@ -130,9 +136,7 @@ export function blockHours(calendarName: string, blockName: string, date: string
   if (!found.ok) return found;
   const day = dateField('date', date);
   if (!day.ok) return day;
-  return ok(
-    dayHoursInBlock(found.value.calendar, found.value.block, day.value).map((h) => h.interval_start_local),
-  );
+  return ok(dayHoursInBlock(found.value.calendar, found.value.block, day.value).map(hourStartLocal));
 }
 
 /** `blockHours` for every date from `start` to `end`, both included, concatenated; at most 366 days. */
@@ -154,7 +158,7 @@ export function expandBlock(
   const { calendar, block } = found.value;
   return ok(
     datesFrom(first.value, last.value).flatMap((day) =>
-      dayHoursInBlock(calendar, block, day).map((h) => h.interval_start_local),
+      dayHoursInBlock(calendar, block, day).map(hourStartLocal),
     ),
   );
 }

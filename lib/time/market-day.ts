@@ -4,10 +4,10 @@
  */
 import { formatUtc, formatZoned } from '#lib/time/iso-format';
 import { addDays, dateParts, type MarketDate } from '#lib/time/market-date';
-import { wallClockAt, wallClockEpochMs, wallClockToInstant } from '#lib/time/time-zone';
+import { type WallClock, wallClockAt, wallClockEpochMs, wallClockToInstant } from '#lib/time/time-zone';
 
 /**
- * One hour of a market day.
+ * One hour of a market day as the contract states it.
  * - `hour_ending` is the market's label: the local hour beginning plus one (HE 1 is 00:00–01:00). On a
  *   spring-forward day the skipped label is absent (HE 3 in US zones); on a fall-back day the repeated label
  *   appears twice (HE 2) and the second occurrence has `dst_repeat: true`. The contract admits 1–25 so a
@@ -23,22 +23,55 @@ export interface MarketInterval {
   dst_repeat: boolean;
 }
 
-/** A market interval with its instants kept as numbers, for arithmetic without re-parsing. */
-export interface MarketHour extends MarketInterval {
+/** One hour of a market day in numbers; `toInterval` turns it into a contract row. */
+export interface MarketHour {
+  marketDate: MarketDate;
   startEpochMs: number;
   endEpochMs: number;
-  /** The local hour beginning, 0–23. */
-  hourBeginning: number;
+  /** The local wall clock at the start. */
+  wall: WallClock;
   /** The zone's UTC offset during the hour, minutes east of UTC. */
   offsetMinutes: number;
+  /** The local hour beginning, 0–23; the hour ending is one more. */
+  hourBeginning: number;
+  /** Whether this is the second occurrence of a local hour (the repeated hour of a fall-back day). */
+  dstRepeat: boolean;
 }
 
 const MS_PER_HOUR = 3_600_000;
+const MS_PER_MINUTE = 60_000;
+
+// Scans over consecutive days ask for each midnight twice (a day's end is the next day's start).
+const dayStarts = new Map<string, number>();
+const DAY_START_MEMO = 4096;
+
+function offsetOf(zone: string, epochMs: number): number {
+  return (wallClockEpochMs(wallClockAt(zone, epochMs)) - epochMs) / MS_PER_MINUTE;
+}
+
+/** The inverse of `wallClockEpochMs`: the wall clock whose UTC reading is `epochMs`. */
+function wallClockOfEpochMs(epochMs: number): WallClock {
+  const date = new Date(epochMs);
+  return {
+    year: date.getUTCFullYear(),
+    month: date.getUTCMonth() + 1,
+    day: date.getUTCDate(),
+    hour: date.getUTCHours(),
+    minute: date.getUTCMinutes(),
+    second: date.getUTCSeconds(),
+  };
+}
 
 /** The instant a market day starts (its first local midnight, or the first instant after it if skipped). */
 export function marketDayStart(zone: string, date: MarketDate): number {
+  const key = `${zone}|${date}`;
+  const known = dayStarts.get(key);
+  if (known !== undefined) return known;
   const { year, month, day } = dateParts(date);
-  return wallClockToInstant(zone, { year, month, day, hour: 0, minute: 0, second: 0 }, 'earlier')!;
+  const start = wallClockToInstant(zone, { year, month, day, hour: 0, minute: 0, second: 0 }, 'earlier')!;
+  if (dayStarts.size >= DAY_START_MEMO) dayStarts.clear();
+  dayStarts.set(key, start);
+  return start;
 }
 
 /** [start, end) of the market day in epoch milliseconds. */
@@ -63,42 +96,46 @@ export function marketDayHours(zone: string, date: MarketDate): MarketHour[] {
       `${zone} changes its offset by a fraction of an hour on ${date}; hourly days do not fit`,
     );
   }
+  const count = (endEpochMs - startEpochMs) / MS_PER_HOUR;
+  const firstOffset = offsetOf(zone, startEpochMs);
+  // A 24-hour day that starts and ends on the same offset has it throughout (no zone changes its offset and
+  // back within a day), so its wall clocks follow by arithmetic; other days ask ICU hour by hour.
+  const plain = count === 24 && offsetOf(zone, endEpochMs - MS_PER_HOUR) === firstOffset;
   const seen = new Set<number>();
   const hours: MarketHour[] = [];
   for (let start = startEpochMs; start < endEpochMs; start += MS_PER_HOUR) {
-    const wall = wallClockAt(zone, start);
-    const offsetMinutes = (wallClockEpochMs(wall) - start) / 60_000;
-    const hourBeginning = wall.hour;
-    const end = start + MS_PER_HOUR;
+    const wall = plain ? wallClockOfEpochMs(start + firstOffset * MS_PER_MINUTE) : wallClockAt(zone, start);
     hours.push({
-      interval_start_utc: formatUtc(start),
-      interval_end_utc: formatUtc(end),
-      interval_start_local: formatZoned(wall, offsetMinutes),
-      market_date: date,
-      hour_ending: hourBeginning + 1,
-      dst_repeat: seen.has(hourBeginning),
+      marketDate: date,
       startEpochMs: start,
-      endEpochMs: end,
-      hourBeginning,
-      offsetMinutes,
+      endEpochMs: start + MS_PER_HOUR,
+      wall,
+      offsetMinutes: (wallClockEpochMs(wall) - start) / MS_PER_MINUTE,
+      hourBeginning: wall.hour,
+      dstRepeat: seen.has(wall.hour),
     });
-    seen.add(hourBeginning);
+    seen.add(wall.hour);
   }
   return hours;
 }
 
-/** The market day's hours as contract rows only (what a response carries). */
-export function marketDayIntervals(zone: string, date: MarketDate): MarketInterval[] {
-  return marketDayHours(zone, date).map(toInterval);
+/** The hour's start as local ISO 8601 with its true offset: `2025-11-02T01:00:00-05:00`. */
+export function hourStartLocal(hour: MarketHour): string {
+  return formatZoned(hour.wall, hour.offsetMinutes);
 }
 
 export function toInterval(hour: MarketHour): MarketInterval {
   return {
-    interval_start_utc: hour.interval_start_utc,
-    interval_end_utc: hour.interval_end_utc,
-    interval_start_local: hour.interval_start_local,
-    market_date: hour.market_date,
-    hour_ending: hour.hour_ending,
-    dst_repeat: hour.dst_repeat,
+    interval_start_utc: formatUtc(hour.startEpochMs),
+    interval_end_utc: formatUtc(hour.endEpochMs),
+    interval_start_local: hourStartLocal(hour),
+    market_date: hour.marketDate,
+    hour_ending: hour.hourBeginning + 1,
+    dst_repeat: hour.dstRepeat,
   };
+}
+
+/** The market day's hours as contract rows (what a response carries). */
+export function marketDayIntervals(zone: string, date: MarketDate): MarketInterval[] {
+  return marketDayHours(zone, date).map(toInterval);
 }

@@ -104,10 +104,10 @@ export function offsetMinutesAt(zone: string, epochMs: number): number {
  */
 export function instantsOfWallClock(zone: string, wall: WallClock): number[] {
   const asUtc = wallClockEpochMs(wall);
-  // A wall time can only carry an offset the zone had within a day of it (no zone changes twice in a day).
+  // A wall time can only carry an offset the zone has a day before or after it (no zone changes its offset
+  // twice within two days).
   const candidates = new Set([
     offsetMinutesAt(zone, asUtc - MS_PER_DAY),
-    offsetMinutesAt(zone, asUtc),
     offsetMinutesAt(zone, asUtc + MS_PER_DAY),
   ]);
   const instants: number[] = [];
