@@ -10,11 +10,15 @@
  * - A gas hub's `iso` is the ISO whose generators it mainly supplies; it is NULL for the national benchmark
  *   (Henry Hub) and for hubs that feed more than one ISO (Chicago Citygate feeds PJM ComEd and MISO).
  * - A power hub's `sparkLocation` is the gas hub a spark spread at that hub is quoted against; zones have none.
+ * - Which locations exist, their ISO names, types and market clocks come from the reference data
+ *   (lib/reference/iso-nodes.ts); this file adds only what the generator needs to price them.
  * - `tier` orders the universe for sizing: tier 1 is always generated, higher tiers are added as the requested
  *   row count grows (see sample-data.ts).
  */
 
-export type IsoCode = 'PJM' | 'CAISO' | 'ERCOT' | 'MISO' | 'SPP' | 'NYISO' | 'ISONE';
+import { findIsoNode, type IsoCode, type IsoNode, marketTimeZone } from '#lib/reference/iso-nodes';
+
+export type { IsoCode };
 
 export type Region =
   | 'US-EAST'
@@ -41,7 +45,7 @@ export const PRODUCTS = {
 export interface IsoMarket {
   iso: IsoCode;
   region: Region;
-  /** IANA zone of the ISO's market clock. */
+  /** IANA zone of the ISO's market clock, from its calendar (MISO: fixed EST). */
   timezone: string;
   /** Typical ATC forward level, USD/MWh, before location basis and seasonal shape. */
   baseAtc: number;
@@ -54,15 +58,12 @@ export interface IsoMarket {
   summerPeakRatioBump: number;
 }
 
-export type PowerLocationKind = 'HUB' | 'ZONE';
-
 export interface PowerLocation {
   iso: IsoCode;
   /** The location as vendors print it; becomes the `location` column. */
   location: string;
-  kind: PowerLocationKind;
-  /** The ISO's own name for the node or zone (pnode, zone name), for metadata only. */
-  isoName: string;
+  /** The reference entry for the location (type, ISO name, zone, hub). */
+  node: IsoNode;
   /** Multiplier on the ISO base for this location's congestion and losses. */
   basis: number;
   sparkLocation?: string;
@@ -89,7 +90,7 @@ export const ISO_MARKETS: readonly IsoMarket[] = [
   {
     iso: 'PJM',
     region: 'US-EAST',
-    timezone: 'America/New_York',
+    timezone: marketTimeZone('PJM'),
     baseAtc: 48,
     summerAmplitude: 0.35,
     winterAmplitude: 0.3,
@@ -99,7 +100,7 @@ export const ISO_MARKETS: readonly IsoMarket[] = [
   {
     iso: 'CAISO',
     region: 'US-WEST',
-    timezone: 'America/Los_Angeles',
+    timezone: marketTimeZone('CAISO'),
     baseAtc: 58,
     summerAmplitude: 0.45,
     winterAmplitude: 0.2,
@@ -109,7 +110,7 @@ export const ISO_MARKETS: readonly IsoMarket[] = [
   {
     iso: 'ERCOT',
     region: 'US-TEXAS',
-    timezone: 'America/Chicago',
+    timezone: marketTimeZone('ERCOT'),
     baseAtc: 42,
     summerAmplitude: 1.1,
     winterAmplitude: 0.15,
@@ -119,7 +120,7 @@ export const ISO_MARKETS: readonly IsoMarket[] = [
   {
     iso: 'MISO',
     region: 'US-MIDWEST',
-    timezone: 'America/Chicago',
+    timezone: marketTimeZone('MISO'),
     baseAtc: 40,
     summerAmplitude: 0.3,
     winterAmplitude: 0.2,
@@ -129,7 +130,7 @@ export const ISO_MARKETS: readonly IsoMarket[] = [
   {
     iso: 'SPP',
     region: 'US-CENTRAL',
-    timezone: 'America/Chicago',
+    timezone: marketTimeZone('SPP'),
     baseAtc: 32,
     summerAmplitude: 0.35,
     winterAmplitude: 0.15,
@@ -139,7 +140,7 @@ export const ISO_MARKETS: readonly IsoMarket[] = [
   {
     iso: 'NYISO',
     region: 'US-NORTHEAST',
-    timezone: 'America/New_York',
+    timezone: marketTimeZone('NYISO'),
     baseAtc: 50,
     summerAmplitude: 0.3,
     winterAmplitude: 0.45,
@@ -149,7 +150,7 @@ export const ISO_MARKETS: readonly IsoMarket[] = [
   {
     iso: 'ISONE',
     region: 'US-NORTHEAST',
-    timezone: 'America/New_York',
+    timezone: marketTimeZone('ISONE'),
     baseAtc: 60,
     summerAmplitude: 0.2,
     winterAmplitude: 0.8,
@@ -158,10 +159,16 @@ export const ISO_MARKETS: readonly IsoMarket[] = [
   },
 ];
 
+/** The reference node a curve location names; the universe may only quote locations the reference knows. */
+function referenceNode(iso: IsoCode, location: string): IsoNode {
+  const node = findIsoNode(iso, location);
+  if (node === undefined) throw new Error(`${iso} ${location} is not in lib/reference/iso-nodes.ts`);
+  return node;
+}
+
 const hub = (
   iso: IsoCode,
   location: string,
-  isoName: string,
   basis: number,
   sparkLocation: string | undefined,
   tier: 1 | 2 | 3,
@@ -169,8 +176,7 @@ const hub = (
 ): PowerLocation => ({
   iso,
   location,
-  kind: 'HUB',
-  isoName,
+  node: referenceNode(iso, location),
   basis,
   ...(sparkLocation === undefined ? {} : { sparkLocation }),
   tier,
@@ -178,17 +184,10 @@ const hub = (
   settles: flags.settles ?? false,
 });
 
-const zone = (
-  iso: IsoCode,
-  location: string,
-  isoName: string,
-  basis: number,
-  tier: 1 | 2 | 3,
-): PowerLocation => ({
+const zone = (iso: IsoCode, location: string, basis: number, tier: 1 | 2 | 3): PowerLocation => ({
   iso,
   location,
-  kind: 'ZONE',
-  isoName,
+  node: referenceNode(iso, location),
   basis,
   tier,
   realTime: false,
@@ -201,97 +200,97 @@ const zone = (
  */
 export const POWER_LOCATIONS: readonly PowerLocation[] = [
   // PJM
-  hub('PJM', 'WESTERN HUB', 'WESTERN HUB', 1.0, 'TETCO M3', 1, { realTime: true, settles: true }),
-  hub('PJM', 'AEP-DAYTON HUB', 'AEP-DAYTON HUB', 0.94, 'DOMINION SOUTH', 1),
-  hub('PJM', 'N ILLINOIS HUB', 'N ILLINOIS HUB', 0.86, 'CHICAGO CITYGATE', 1),
-  hub('PJM', 'EASTERN HUB', 'EASTERN HUB', 1.08, 'TETCO M3', 1),
-  zone('PJM', 'PSEG', 'PSEG', 1.1, 1),
-  zone('PJM', 'BGE', 'BGE', 1.14, 1),
-  zone('PJM', 'COMED', 'COMED', 0.85, 1),
-  zone('PJM', 'DOMINION', 'DOM', 1.06, 1),
-  hub('PJM', 'DOMINION HUB', 'DOMINION HUB', 1.05, 'DOMINION SOUTH', 2),
-  hub('PJM', 'NEW JERSEY HUB', 'NEW JERSEY HUB', 1.09, 'TRANSCO Z6 NY', 2),
-  hub('PJM', 'OHIO HUB', 'OHIO HUB', 0.95, 'DOMINION SOUTH', 2),
-  zone('PJM', 'PECO', 'PECO', 1.04, 3),
-  zone('PJM', 'PPL', 'PPL', 1.0, 3),
-  zone('PJM', 'PEPCO', 'PEPCO', 1.12, 3),
-  zone('PJM', 'JCPL', 'JCPL', 1.09, 3),
-  zone('PJM', 'METED', 'METED', 1.01, 3),
-  zone('PJM', 'PENELEC', 'PENELEC', 0.97, 3),
-  zone('PJM', 'AECO', 'AECO', 1.07, 3),
-  zone('PJM', 'DPL', 'DPL', 1.1, 3),
-  zone('PJM', 'RECO', 'RECO', 1.11, 3),
-  zone('PJM', 'APS', 'APS', 0.98, 3),
-  zone('PJM', 'AEP', 'AEP', 0.93, 3),
-  zone('PJM', 'ATSI', 'ATSI', 0.96, 3),
-  zone('PJM', 'DAYTON', 'DAY', 0.95, 3),
-  zone('PJM', 'DEOK', 'DEOK', 0.94, 3),
-  zone('PJM', 'DUQUESNE', 'DUQ', 0.95, 3),
-  zone('PJM', 'EKPC', 'EKPC', 0.92, 3),
+  hub('PJM', 'WESTERN HUB', 1.0, 'TETCO M3', 1, { realTime: true, settles: true }),
+  hub('PJM', 'AEP-DAYTON HUB', 0.94, 'DOMINION SOUTH', 1),
+  hub('PJM', 'N ILLINOIS HUB', 0.86, 'CHICAGO CITYGATE', 1),
+  hub('PJM', 'EASTERN HUB', 1.08, 'TETCO M3', 1),
+  zone('PJM', 'PSEG', 1.1, 1),
+  zone('PJM', 'BGE', 1.14, 1),
+  zone('PJM', 'COMED', 0.85, 1),
+  zone('PJM', 'DOMINION', 1.06, 1),
+  hub('PJM', 'DOMINION HUB', 1.05, 'DOMINION SOUTH', 2),
+  hub('PJM', 'NEW JERSEY HUB', 1.09, 'TRANSCO Z6 NY', 2),
+  hub('PJM', 'OHIO HUB', 0.95, 'DOMINION SOUTH', 2),
+  zone('PJM', 'PECO', 1.04, 3),
+  zone('PJM', 'PPL', 1.0, 3),
+  zone('PJM', 'PEPCO', 1.12, 3),
+  zone('PJM', 'JCPL', 1.09, 3),
+  zone('PJM', 'METED', 1.01, 3),
+  zone('PJM', 'PENELEC', 0.97, 3),
+  zone('PJM', 'AECO', 1.07, 3),
+  zone('PJM', 'DPL', 1.1, 3),
+  zone('PJM', 'RECO', 1.11, 3),
+  zone('PJM', 'APS', 0.98, 3),
+  zone('PJM', 'AEP', 0.93, 3),
+  zone('PJM', 'ATSI', 0.96, 3),
+  zone('PJM', 'DAYTON', 0.95, 3),
+  zone('PJM', 'DEOK', 0.94, 3),
+  zone('PJM', 'DUQUESNE', 0.95, 3),
+  zone('PJM', 'EKPC', 0.92, 3),
   // CAISO
-  hub('CAISO', 'SP15', 'TH_SP15_GEN-APND', 1.0, 'SOCAL CITYGATE', 1, { realTime: true, settles: true }),
-  hub('CAISO', 'NP15', 'TH_NP15_GEN-APND', 1.05, 'PG&E CITYGATE', 1, { realTime: true }),
-  hub('CAISO', 'ZP26', 'TH_ZP26_GEN-APND', 0.98, 'PG&E CITYGATE', 1),
-  zone('CAISO', 'DLAP_PGAE', 'DLAP_PGAE-APND', 1.08, 3),
-  zone('CAISO', 'DLAP_SCE', 'DLAP_SCE-APND', 1.03, 3),
-  zone('CAISO', 'DLAP_SDGE', 'DLAP_SDGE-APND', 1.07, 3),
-  zone('CAISO', 'DLAP_VEA', 'DLAP_VEA-APND', 1.01, 3),
+  hub('CAISO', 'SP15', 1.0, 'SOCAL CITYGATE', 1, { realTime: true, settles: true }),
+  hub('CAISO', 'NP15', 1.05, 'PG&E CITYGATE', 1, { realTime: true }),
+  hub('CAISO', 'ZP26', 0.98, 'PG&E CITYGATE', 1),
+  zone('CAISO', 'DLAP_PGAE', 1.08, 3),
+  zone('CAISO', 'DLAP_SCE', 1.03, 3),
+  zone('CAISO', 'DLAP_SDGE', 1.07, 3),
+  zone('CAISO', 'DLAP_VEA', 1.01, 3),
   // ERCOT
-  hub('ERCOT', 'HB_NORTH', 'HB_NORTH', 1.0, 'HOUSTON SHIP CHANNEL', 1, { realTime: true, settles: true }),
-  hub('ERCOT', 'HB_HOUSTON', 'HB_HOUSTON', 1.04, 'HOUSTON SHIP CHANNEL', 1, { realTime: true }),
-  hub('ERCOT', 'HB_SOUTH', 'HB_SOUTH', 1.02, 'HOUSTON SHIP CHANNEL', 1),
-  hub('ERCOT', 'HB_WEST', 'HB_WEST', 0.84, 'WAHA', 1, { realTime: true }),
-  hub('ERCOT', 'HB_PAN', 'HB_PAN', 0.8, 'WAHA', 2),
-  hub('ERCOT', 'HB_BUSAVG', 'HB_BUSAVG', 0.99, 'HOUSTON SHIP CHANNEL', 2),
-  hub('ERCOT', 'HB_HUBAVG', 'HB_HUBAVG', 0.98, 'HOUSTON SHIP CHANNEL', 2),
-  zone('ERCOT', 'LZ_NORTH', 'LZ_NORTH', 1.01, 3),
-  zone('ERCOT', 'LZ_HOUSTON', 'LZ_HOUSTON', 1.05, 3),
-  zone('ERCOT', 'LZ_SOUTH', 'LZ_SOUTH', 1.03, 3),
-  zone('ERCOT', 'LZ_WEST', 'LZ_WEST', 0.88, 3),
-  zone('ERCOT', 'LZ_AEN', 'LZ_AEN', 1.02, 3),
-  zone('ERCOT', 'LZ_CPS', 'LZ_CPS', 1.02, 3),
-  zone('ERCOT', 'LZ_LCRA', 'LZ_LCRA', 1.0, 3),
-  zone('ERCOT', 'LZ_RAYBN', 'LZ_RAYBN', 1.01, 3),
+  hub('ERCOT', 'HB_NORTH', 1.0, 'HOUSTON SHIP CHANNEL', 1, { realTime: true, settles: true }),
+  hub('ERCOT', 'HB_HOUSTON', 1.04, 'HOUSTON SHIP CHANNEL', 1, { realTime: true }),
+  hub('ERCOT', 'HB_SOUTH', 1.02, 'HOUSTON SHIP CHANNEL', 1),
+  hub('ERCOT', 'HB_WEST', 0.84, 'WAHA', 1, { realTime: true }),
+  hub('ERCOT', 'HB_PAN', 0.8, 'WAHA', 2),
+  hub('ERCOT', 'HB_BUSAVG', 0.99, 'HOUSTON SHIP CHANNEL', 2),
+  hub('ERCOT', 'HB_HUBAVG', 0.98, 'HOUSTON SHIP CHANNEL', 2),
+  zone('ERCOT', 'LZ_NORTH', 1.01, 3),
+  zone('ERCOT', 'LZ_HOUSTON', 1.05, 3),
+  zone('ERCOT', 'LZ_SOUTH', 1.03, 3),
+  zone('ERCOT', 'LZ_WEST', 0.88, 3),
+  zone('ERCOT', 'LZ_AEN', 1.02, 3),
+  zone('ERCOT', 'LZ_CPS', 1.02, 3),
+  zone('ERCOT', 'LZ_LCRA', 1.0, 3),
+  zone('ERCOT', 'LZ_RAYBN', 1.01, 3),
   // MISO
-  hub('MISO', 'INDIANA HUB', 'INDIANA.HUB', 1.0, 'CHICAGO CITYGATE', 1, { realTime: true }),
-  hub('MISO', 'ILLINOIS HUB', 'ILLINOIS.HUB', 0.93, 'CHICAGO CITYGATE', 1),
-  hub('MISO', 'MICHIGAN HUB', 'MICHIGAN.HUB', 1.03, 'CHICAGO CITYGATE', 1),
-  hub('MISO', 'MINNESOTA HUB', 'MINN.HUB', 0.9, 'CHICAGO CITYGATE', 1),
-  hub('MISO', 'ARKANSAS HUB', 'ARKANSAS.HUB', 0.95, 'HENRY HUB', 1),
-  hub('MISO', 'LOUISIANA HUB', 'LOUISIANA.HUB', 0.97, 'HENRY HUB', 1),
-  hub('MISO', 'TEXAS HUB', 'TEXAS.HUB', 0.96, 'HOUSTON SHIP CHANNEL', 1),
+  hub('MISO', 'INDIANA HUB', 1.0, 'CHICAGO CITYGATE', 1, { realTime: true }),
+  hub('MISO', 'ILLINOIS HUB', 0.93, 'CHICAGO CITYGATE', 1),
+  hub('MISO', 'MICHIGAN HUB', 1.03, 'CHICAGO CITYGATE', 1),
+  hub('MISO', 'MINNESOTA HUB', 0.9, 'CHICAGO CITYGATE', 1),
+  hub('MISO', 'ARKANSAS HUB', 0.95, 'HENRY HUB', 1),
+  hub('MISO', 'LOUISIANA HUB', 0.97, 'HENRY HUB', 1),
+  hub('MISO', 'TEXAS HUB', 0.96, 'HOUSTON SHIP CHANNEL', 1),
   // SPP
-  hub('SPP', 'SPP NORTH HUB', 'SPPNORTH_HUB', 1.0, 'PANHANDLE EASTERN', 1, { realTime: true }),
-  hub('SPP', 'SPP SOUTH HUB', 'SPPSOUTH_HUB', 1.04, 'PANHANDLE EASTERN', 1),
-  zone('SPP', 'OKGE', 'OKGE.OKGE', 1.03, 3),
-  zone('SPP', 'SPS', 'SPS.SPS', 0.95, 3),
-  zone('SPP', 'WR', 'WR.WR', 0.99, 3),
-  zone('SPP', 'KCPL', 'KCPL.KCPL', 1.0, 3),
+  hub('SPP', 'SPP NORTH HUB', 1.0, 'PANHANDLE EASTERN', 1, { realTime: true }),
+  hub('SPP', 'SPP SOUTH HUB', 1.04, 'PANHANDLE EASTERN', 1),
+  zone('SPP', 'OKGE', 1.03, 3),
+  zone('SPP', 'SPS', 0.95, 3),
+  zone('SPP', 'WR', 0.99, 3),
+  zone('SPP', 'KCPL', 1.0, 3),
   // NYISO
-  hub('NYISO', 'ZONE J', 'N.Y.C.', 1.35, 'TRANSCO Z6 NY', 1, { realTime: true }),
-  hub('NYISO', 'ZONE A', 'WEST', 0.72, 'DOMINION SOUTH', 1),
-  hub('NYISO', 'ZONE G', 'HUD VL', 1.08, 'TRANSCO Z6 NY', 1, { realTime: true }),
-  hub('NYISO', 'ZONE K', 'LONGIL', 1.4, 'TRANSCO Z6 NY', 1),
-  hub('NYISO', 'ZONE C', 'CENTRL', 0.78, 'DOMINION SOUTH', 2),
-  hub('NYISO', 'ZONE F', 'CAPITL', 1.0, 'ALGONQUIN CITYGATES', 2),
-  zone('NYISO', 'ZONE B', 'GENESE', 0.75, 3),
-  zone('NYISO', 'ZONE D', 'NORTH', 0.7, 3),
-  zone('NYISO', 'ZONE E', 'MHK VL', 0.82, 3),
-  zone('NYISO', 'ZONE H', 'MILLWD', 1.1, 3),
-  zone('NYISO', 'ZONE I', 'DUNWOD', 1.12, 3),
+  hub('NYISO', 'ZONE J', 1.35, 'TRANSCO Z6 NY', 1, { realTime: true }),
+  hub('NYISO', 'ZONE A', 0.72, 'DOMINION SOUTH', 1),
+  hub('NYISO', 'ZONE G', 1.08, 'TRANSCO Z6 NY', 1, { realTime: true }),
+  hub('NYISO', 'ZONE K', 1.4, 'TRANSCO Z6 NY', 1),
+  hub('NYISO', 'ZONE C', 0.78, 'DOMINION SOUTH', 2),
+  hub('NYISO', 'ZONE F', 1.0, 'ALGONQUIN CITYGATES', 2),
+  zone('NYISO', 'ZONE B', 0.75, 3),
+  zone('NYISO', 'ZONE D', 0.7, 3),
+  zone('NYISO', 'ZONE E', 0.82, 3),
+  zone('NYISO', 'ZONE H', 1.1, 3),
+  zone('NYISO', 'ZONE I', 1.12, 3),
   // ISONE
-  hub('ISONE', 'MASS HUB', '.H.INTERNAL_HUB', 1.0, 'ALGONQUIN CITYGATES', 1, {
+  hub('ISONE', 'MASS HUB', 1.0, 'ALGONQUIN CITYGATES', 1, {
     realTime: true,
     settles: true,
   }),
-  zone('ISONE', 'CT', '.Z.CONNECTICUT', 1.01, 1),
-  zone('ISONE', 'ME', '.Z.MAINE', 0.96, 1),
-  zone('ISONE', 'NH', '.Z.NEWHAMPSHIRE', 0.98, 2),
-  zone('ISONE', 'VT', '.Z.VERMONT', 0.99, 3),
-  zone('ISONE', 'RI', '.Z.RHODEISLAND', 1.0, 3),
-  zone('ISONE', 'SEMA', '.Z.SEMASS', 1.0, 3),
-  zone('ISONE', 'WCMA', '.Z.WCMASS', 1.0, 3),
-  zone('ISONE', 'NEMA', '.Z.NEMASSBOST', 1.01, 3),
+  zone('ISONE', 'CT', 1.01, 1),
+  zone('ISONE', 'ME', 0.96, 1),
+  zone('ISONE', 'NH', 0.98, 2),
+  zone('ISONE', 'VT', 0.99, 3),
+  zone('ISONE', 'RI', 1.0, 3),
+  zone('ISONE', 'SEMA', 1.0, 3),
+  zone('ISONE', 'WCMA', 1.0, 3),
+  zone('ISONE', 'NEMA', 1.01, 3),
 ];
 
 export const GAS_HUBS: readonly GasHub[] = [

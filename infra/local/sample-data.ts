@@ -31,6 +31,7 @@ import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { unitMapping } from '#lib/reference/units';
 import {
   curveKey,
   GAS_HUBS,
@@ -114,6 +115,13 @@ export const CURVE_OBSERVATION_COLUMNS = [
 // Calendar: UTC epoch days and absolute months (year * 12 + month index), so nothing depends on the host zone.
 
 const DAY_MS = 86_400_000;
+
+/** The priced quantity of a raw unit, from the units map the metadata routes serve. */
+function perUnitOf(unitsRaw: string): string {
+  const mapping = unitMapping(unitsRaw);
+  if (mapping === undefined) throw new Error(`${unitsRaw} is not in lib/reference/units.ts`);
+  return mapping.per_unit;
+}
 
 function epochDay(year: number, monthIndex: number, day: number): number {
   return Date.UTC(year, monthIndex, day) / DAY_MS;
@@ -375,7 +383,7 @@ function curvesOf(family: PriceFamily, nextId: () => number): CurveDefinition[] 
         block: null,
         sparkLocation: null,
         unitsRaw: 'USD/MMBtu',
-        perUnit: 'MMBtu',
+        perUnit: perUnitOf('USD/MMBtu'),
         settles: hub.settles,
         markFile: 'EOD_GasCurves',
         markSheet: isBenchmark ? 'NG_HenryHub' : 'NG_Regional',
@@ -407,7 +415,7 @@ function curvesOf(family: PriceFamily, nextId: () => number): CurveDefinition[] 
       block,
       sparkLocation: location.sparkLocation ?? null,
       unitsRaw: 'USD/MWh',
-      perUnit: 'MWh',
+      perUnit: perUnitOf('USD/MWh'),
       settles,
       markFile: `EOD_PowerCurves_${location.iso}`,
       markSheet: `${location.iso}_${market}`,
