@@ -236,8 +236,9 @@ export async function runTenantTransaction<T>(
     return await driver.inTransaction(async (session) => {
       const timeoutMs = watch.remainingMs();
       await session.run({
-        text: "select set_config('app.tenant', $1, true), set_config('role', $2, true), set_config('statement_timeout', $3, true)",
-        values: [tenant, role, Number.isFinite(timeoutMs) ? String(Math.max(1, Math.ceil(timeoutMs))) : '0'],
+        // Without a deadline the server's own statement_timeout stays in force.
+        text: "select set_config('app.tenant', $1, true), set_config('role', $2, true), set_config('statement_timeout', coalesce($3, current_setting('statement_timeout')), true)",
+        values: [tenant, role, Number.isFinite(timeoutMs) ? String(Math.max(1, Math.ceil(timeoutMs))) : null],
       });
       let open = true;
       const run = async (query: SqlQuery) => {

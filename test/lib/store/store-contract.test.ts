@@ -264,6 +264,16 @@ describe.each(STORE_TARGETS)('the app store on $name', (target) => {
       expect(String(setting!.value)).toMatch(/^(4\d{3}|5000)ms$|^[45]s$/);
     });
 
+    it('leaves the server’s statement_timeout alone when the call has no deadline', async () => {
+      const server = await store.admin(
+        async (s) =>
+          (await s.run({ text: "select current_setting('statement_timeout') as value", values: [] })).rows,
+      );
+      await expect(
+        store.query(uniqueTenant('a'), sql`select current_setting('statement_timeout') as value`),
+      ).resolves.toEqual(server);
+    });
+
     it('does not start once the deadline passed or the caller aborted', async () => {
       const a = uniqueTenant('a');
       let ran = false;
