@@ -160,3 +160,39 @@ export function purgeExpiredIdempotency(store: AppStore, tenant: string, options
     options,
   );
 }
+
+export type IdempotentResult =
+  /** This request did the write; `answer` is what it stored. */
+  { outcome: 'answered'; answer: StoredAnswer } | Exclude<IdempotencyBegin, { outcome: 'claimed' }>;
+
+/**
+ * The whole dance for a creating write: claim the key, run `write` in a tenant transaction that also stores
+ * its answer, and give the claim up if the write fails (the error is rethrown). `write` returns the answer
+ * it wants kept (status, headers, body as sent).
+ */
+export async function runIdempotent(
+  store: AppStore,
+  tenant: string,
+  request: IdempotencyRequest,
+  write: (tx: StoreTransaction) => Promise<StoredAnswer>,
+  options: StoreCallOptions = {},
+): Promise<IdempotentResult> {
+  const begun = await beginIdempotency(store, tenant, request, options);
+  if (begun.outcome !== 'claimed') return begun;
+  try {
+    const answer = await store.transaction(
+      tenant,
+      async (tx) => {
+        const stored = await write(tx);
+        await completeIdempotency(tx, request, stored);
+        return stored;
+      },
+      options,
+    );
+    return { outcome: 'answered', answer };
+  } catch (error) {
+    // Best effort: a claim left behind is taken over after IN_FLIGHT_TAKEOVER_SECONDS anyway.
+    await releaseIdempotency(store, tenant, request).catch(() => {});
+    throw error;
+  }
+}

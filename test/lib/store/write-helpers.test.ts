@@ -8,6 +8,7 @@ import {
   purgeExpiredIdempotency,
   releaseIdempotency,
   requestFingerprint,
+  runIdempotent,
 } from '#lib/store/idempotency';
 import { applyMergePatch, mergePatchPaths } from '#lib/store/merge-patch';
 import { migrate } from '#lib/store/migrate';
@@ -84,6 +85,38 @@ describe.each(STORE_TARGETS)('idempotency records on $name', (target) => {
     await expect(beginIdempotency(store, tenant, request)).resolves.toEqual({ outcome: 'claimed' });
     const rows = await store.query(tenant, sql`select count(*)::int as n from series_curve_mapping`);
     expect(rows).toEqual([{ n: 0 }]);
+  });
+
+  it('runs a creating write once: answered, then replayed with one row, and a failed write frees the key', async () => {
+    const tenant = uniqueTenant('r');
+    const request = requestFor('run-1', { s: 'X' });
+    let writes = 0;
+    const create = async (tx: Parameters<Parameters<typeof store.transaction>[1]>[0]) => {
+      writes += 1;
+      const [row] = await tx.query<{ id: string }>(sql`
+        insert into series_curve_mapping (tenant_id, external_provider, external_series_id, curve_key, created_by, updated_by)
+        values (${tx.tenant}, 'eia', 'X', 'C', 'me', 'me') returning id`);
+      return { status: 201, headers: { location: `/m/${row!.id}` }, body: JSON.stringify(row) };
+    };
+    const first = await runIdempotent(store, tenant, request, create);
+    expect(first.outcome).toBe('answered');
+    const second = await runIdempotent(store, tenant, request, create);
+    expect(second).toEqual({ outcome: 'replay', answer: (first as { answer: unknown }).answer });
+    expect(writes).toBe(1);
+    await expect(runIdempotent(store, tenant, requestFor('run-1', { s: 'Y' }), create)).resolves.toEqual({
+      outcome: 'mismatch',
+    });
+    expect(await store.query(tenant, sql`select count(*)::int as n from series_curve_mapping`)).toEqual([
+      { n: 1 },
+    ]);
+
+    const failing = requestFor('run-2', { s: 'Z' });
+    await expect(
+      runIdempotent(store, tenant, failing, async () => {
+        throw new Error('injected');
+      }),
+    ).rejects.toThrow('injected');
+    await expect(beginIdempotency(store, tenant, failing)).resolves.toEqual({ outcome: 'claimed' });
   });
 
   it('refuses to complete a key the request did not claim', async () => {
