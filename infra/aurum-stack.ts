@@ -4,13 +4,16 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, Node } from 'constructs';
 import { registry as defaultRegistry } from '#functions/registry';
 import { ApiSecrets, secretNeeds } from '#infra/constructs/api-secrets';
+import { AppDatabase } from '#infra/constructs/app-database';
 import type { SharedCodeMode } from '#infra/constructs/aurum-function';
 import { Canary } from '#infra/constructs/canary';
 import { DomainFunctions } from '#infra/constructs/domain-functions';
 import { FeatureFlags } from '#infra/constructs/feature-flags';
 import { Gateway } from '#infra/constructs/gateway';
 import { AurumMonitoring, MONITORING_DEFAULTS } from '#infra/constructs/monitoring';
+import { AurumNetwork } from '#infra/constructs/network';
 import { SharedLayer } from '#infra/constructs/shared-layer';
+import { StoreMigrations } from '#infra/constructs/store-migrations';
 import { REPO_ROOT } from '#infra/layer/shared-module';
 import type { RouteRegistry } from '#lib/http/registry';
 
@@ -33,6 +36,8 @@ export interface AurumSettings {
   logRetention: RetentionDays;
   /** `aurum:flagsPollSeconds`, `aurum:flagsRollout` (gradual | all-at-once), `aurum:appConfigExtensionArn`. */
   flags: { pollIntervalSeconds: number; rollout: 'gradual' | 'all-at-once'; appConfigExtensionArn?: string };
+  /** `aurum:vpcId`: an existing VPC for the app store (looked up at synth); without it the stack makes one. */
+  vpcId?: string;
   /** `aurum:latencyP95BaselineMs`, `aurum:cacheMissRateBaselinePercent`, `aurum:canaryScheduleMinutes`. */
   monitoring: {
     latencyP95BaselineMs: number;
@@ -119,6 +124,7 @@ export function settingsFromContext(node: Node): AurumSettings {
       rollout: oneOf('flagsRollout', ['gradual', 'all-at-once'], d.flags.rollout),
       appConfigExtensionArn: text('appConfigExtensionArn'),
     },
+    vpcId: text('vpcId'),
     monitoring: {
       latencyP95BaselineMs: positive('latencyP95BaselineMs', d.monitoring.latencyP95BaselineMs),
       // The alarm fires 10 points above the baseline, so above 90 % it could never fire.
@@ -184,6 +190,9 @@ export class AurumStack extends Stack {
   readonly sharedLayer?: SharedLayer;
   readonly canary: Canary;
   readonly monitoring: AurumMonitoring;
+  readonly network: AurumNetwork;
+  readonly appDatabase: AppDatabase;
+  readonly storeMigrations: StoreMigrations;
 
   constructor(scope: Construct, id: string, props: AurumStackProps = {}) {
     super(scope, id, props);
@@ -249,6 +258,25 @@ export class AurumStack extends Stack {
     });
     this.secrets.bind(this.canary.fn, secretNeeds(READINESS_DOMAIN, registry.forDomain(READINESS_DOMAIN)));
     this.flags.bind(this.canary.fn);
+
+    // The app store: Aurora Serverless v2 behind RDS Proxy in the VPC, migrated on every deploy before any
+    // function changes. Domain functions join the VPC (clientSecurityGroup, AURUM_STORE_URL) as their
+    // domains start writing to it.
+    this.network = new AurumNetwork(this, 'Network', { vpcId: settings.vpcId });
+    this.appDatabase = new AppDatabase(this, 'AppStore', {
+      vpc: this.network.vpc,
+      subnets: this.network.privateSubnets,
+    });
+    this.storeMigrations = new StoreMigrations(this, 'StoreMigrations', {
+      vpc: this.network.vpc,
+      subnets: this.network.privateSubnets,
+      securityGroup: this.appDatabase.clientSecurityGroup,
+      storeUrl: this.appDatabase.storeUrl,
+      secret: this.appDatabase.secret,
+      logRetention: settings.logRetention,
+      after: [this.appDatabase],
+    });
+    this.storeMigrations.before(...this.functions.byDomain.values(), this.canary.fn);
 
     const cache = alarmedCacheScopes(registry);
     this.monitoring = new AurumMonitoring(this, 'Monitoring', {

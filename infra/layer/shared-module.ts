@@ -16,10 +16,21 @@ export const SHARED_PACKAGE = '@aurum/shared';
  * unset, which it never is in Lambda (left as a runtime import, that import would fail loudly rather than
  * drag a native module into the zip).
  */
-export const LAMBDA_EXTERNALS = ['@aws-sdk/*', '@duckdb/node-api', '*duckdb-engine.ts'] as const;
+export const LAMBDA_EXTERNALS = [
+  '@aws-sdk/*',
+  '@duckdb/node-api',
+  '*duckdb-engine.ts',
+  // PGlite (the embedded app store) is WASM with its data files beside it; like DuckDB it is local only,
+  // reached by a dynamic import of `./pglite-store.ts` that runs when AURUM_STORE_URL is unset, never in AWS.
+  '@electric-sql/pglite',
+  '@electric-sql/pglite/*',
+  '*pglite-store.ts',
+  // node-postgres' optional native binding, required inside a try; the pure-JS client is what ships.
+  'pg-native',
+] as const;
 
 /** lib/ modules that never ship: they exist for the local runtime only. */
-const LOCAL_ONLY_MODULES = new Set(['data/duckdb-engine']);
+export const LOCAL_ONLY_MODULES = new Set(['data/duckdb-engine', 'store/pglite-store']);
 
 /**
  * ESM output still meets CommonJS inside dependencies (`require('http')` in axios and friends); esbuild's
@@ -73,7 +84,12 @@ export function listLibModules(repoRoot = REPO_ROOT): string[] {
 
 const isBuiltin = (path: string) => path.startsWith('node:');
 const isLambdaExternal = (path: string) =>
-  path.startsWith('@aws-sdk/') || path === '@duckdb/node-api' || path.endsWith('duckdb-engine.ts');
+  path.startsWith('@aws-sdk/') ||
+  path === '@duckdb/node-api' ||
+  path.endsWith('duckdb-engine.ts') ||
+  path.startsWith('@electric-sql/pglite') ||
+  path.endsWith('pglite-store.ts') ||
+  path === 'pg-native';
 
 /**
  * Reads what the layer must export: every lib/ module's runtime exports, and every package lib/ imports

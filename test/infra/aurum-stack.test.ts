@@ -30,10 +30,17 @@ const resourcesOf = (template: Template, type: string): [string, Resource][] =>
 const env = (fn: Resource) => (fn.Properties.Environment as { Variables: Json }).Variables;
 
 /** Every function's logical id, by the name in its Powertools service name: the domains, and `canary`. */
+/** Deploy-time helpers, not API functions: the app-store migrator and the CDK trigger provider that runs it. */
+const DEPLOY_HELPERS = ['store-migrations'];
+
 function functionsByService(template: Template): Map<string, [string, Resource]> {
   const map = new Map<string, [string, Resource]>();
   for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
-    map.set(String(env(fn).POWERTOOLS_SERVICE_NAME).replace(/^aurum-/, ''), [id, fn]);
+    const service = (fn.Properties.Environment as { Variables?: Json } | undefined)?.Variables
+      ?.POWERTOOLS_SERVICE_NAME;
+    if (service === undefined) continue; // the trigger provider: CDK's own code
+    const name = String(service).replace(/^aurum-/, '');
+    if (!DEPLOY_HELPERS.includes(name)) map.set(name, [id, fn]);
   }
   return map;
 }
@@ -100,8 +107,9 @@ describe('AurumStack (layer mode, the default)', () => {
   });
 
   describe('functions', () => {
-    it('has exactly one function per registry domain plus the canary, and no helper functions (no log-retention custom resource)', () => {
-      expect(resourcesOf(template, 'AWS::Lambda::Function')).toHaveLength(registry.domains.length + 1);
+    it('has exactly one function per registry domain plus the canary, and no helper functions but the store migrator and its trigger (no log-retention custom resource)', () => {
+      // + 2: the app-store migrator and the CDK trigger provider that invokes it on deploy.
+      expect(resourcesOf(template, 'AWS::Lambda::Function')).toHaveLength(registry.domains.length + 1 + 2);
       expect([...functionsByService(template).keys()].sort()).toEqual([...registry.domains, 'canary'].sort());
       expect([...functions.keys()].sort()).toEqual(registry.domains);
       expect(resourcesOf(template, 'Custom::LogRetention')).toHaveLength(0);
@@ -499,7 +507,10 @@ describe('AurumStack (layer mode, the default)', () => {
 
   describe('secrets and IAM', () => {
     it('creates the cursor key as a generated secret and placeholders for Trino, Upstash and the canary token', () => {
-      const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret');
+      // The app store's generated owner secret is the app-store construct's, asserted in app-store.test.ts.
+      const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret').filter(
+        ([id]) => !id.startsWith('AurumAppStore'),
+      );
       expect(secrets).toHaveLength(4);
       const cursor = secrets.find(([id]) => id.startsWith('SecretsCursorKey'))![1];
       expect(cursor.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
@@ -602,7 +613,7 @@ describe('AurumStack (inline mode)', () => {
   it('bundles lib/ into each function: no shared layer, only the AppConfig agent attached', () => {
     const template = synth({ 'aurum:bundleShared': 'inline' });
     expect(resourcesOf(template, 'AWS::Lambda::LayerVersion')).toHaveLength(0);
-    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const functions = [...functionsByService(template).values()];
     expect(functions).toHaveLength(registry.domains.length + 1);
     expect(splitFunctions(template).canary[1].Properties.Description).toContain('canary');
     for (const [, fn] of functions) {

@@ -36,6 +36,8 @@ interface BuiltFunction {
 
 interface Build {
   functions: BuiltFunction[];
+  /** The app-store migrator, run on deploy by a trigger (not an API function). */
+  migrator?: BuiltFunction;
   /** The layer asset's root (holding `nodejs/node_modules`), in layer mode. */
   layerDir?: string;
 }
@@ -53,22 +55,25 @@ function synthWithBundles(outdir: string, mode: SharedCodeMode): Build {
     join(outdir, `asset.${String((code as { S3Key: string }).S3Key).replace(/\.zip$/, '')}`);
   const resources = Object.values(template.Resources);
   const layer = resources.find((r) => r.Type === 'AWS::Lambda::LayerVersion');
+  const built = resources
+    // The CDK trigger provider (CDK's own code, no environment) is not ours to probe.
+    .filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment !== undefined)
+    .map((fn) => {
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      return {
+        domain: String(variables.POWERTOOLS_SERVICE_NAME).replace(/^aurum-/, ''),
+        assetDir: assetDir(fn.Properties.Code),
+        environment: Object.fromEntries(
+          Object.entries(variables).filter(
+            (entry): entry is [string, string] => typeof entry[1] === 'string',
+          ),
+        ),
+      };
+    });
   return {
     layerDir: layer ? assetDir(layer.Properties.Content) : undefined,
-    functions: resources
-      .filter((r) => r.Type === 'AWS::Lambda::Function')
-      .map((fn) => {
-        const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-        return {
-          domain: String(variables.POWERTOOLS_SERVICE_NAME).replace(/^aurum-/, ''),
-          assetDir: assetDir(fn.Properties.Code),
-          environment: Object.fromEntries(
-            Object.entries(variables).filter(
-              (entry): entry is [string, string] => typeof entry[1] === 'string',
-            ),
-          ),
-        };
-      }),
+    functions: built.filter((f) => f.domain !== 'store-migrations'),
+    migrator: built.find((f) => f.domain === 'store-migrations'),
   };
 }
 
@@ -247,6 +252,22 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
     inline = synthWithBundles(join(root, 'inline.out'), 'inline');
   }, 120_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('ships the app-store migrator with every numbered SQL file beside it, importable under Node without pg-native', async () => {
+    for (const build of [layer, inline]) {
+      const migrator = build.migrator!;
+      expect(readdirSync(join(migrator.assetDir, 'migrations')).sort()).toEqual(
+        readdirSync(join(process.cwd(), 'lib', 'store', 'migrations')).sort(),
+      );
+      const code = readFileSync(join(migrator.assetDir, 'index.mjs'), 'utf8');
+      expect(code).not.toContain('@electric-sql/pglite');
+      const dir = join(root, `run-migrator-${build === layer ? 'layer' : 'inline'}`);
+      cpSync(migrator.assetDir, dir, { recursive: true });
+      provideRuntimeSdk(dir);
+      const ran = await runScheduled(migrator, dir, false);
+      expect(ran.exports).toEqual(['handler']);
+    }
+  });
 
   it('builds one bundle per registry domain, and the canary’s, in each mode', () => {
     const expected = [...registry.domains, 'canary'].sort();
