@@ -4,20 +4,15 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { functionBuildOptions } from '#infra/constructs/function-bundling';
 import { buildSharedLayer } from '#infra/layer/build-shared-layer';
-import {
-  CREATE_REQUIRE_BANNER,
-  LAMBDA_EXTERNALS,
-  REPO_ROOT,
-  SHARED_PACKAGE,
-  sharedModuleManifest,
-  writeFacades,
-} from '#infra/layer/shared-module';
+import { REPO_ROOT, sharedModuleManifest, writeFacades } from '#infra/layer/shared-module';
 import { median, round } from './stats.ts';
 
 /**
- * Cold start: each Lambda's bundle built as the CDK app builds it (AurumFunction's esbuild settings: ESM,
- * minify, tree shaking, node22, the createRequire banner, the AWS SDK and DuckDB external), in both modes
+ * Cold start: each Lambda's bundle built as the CDK app builds it (AurumFunction's esbuild settings, from
+ * infra/constructs/function-bundling.ts: ESM, minify, tree shaking, node22, the createRequire banner, the AWS
+ * SDK and DuckDB external), in both modes
  * (lib/ inline, or from the shared layer), and the time a fresh Node process takes to import it, against an
  * empty ESM bundle built the same way.
  */
@@ -49,20 +44,10 @@ async function bundle(
   layer: Record<string, string> | undefined,
 ): Promise<number> {
   await build({
+    ...functionBuildOptions(layer),
     absWorkingDir: REPO_ROOT,
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: CREATE_REQUIRE_BANNER },
-    minify: true,
-    treeShaking: true,
-    legalComments: 'none',
-    external: [...LAMBDA_EXTERNALS, ...(layer ? [SHARED_PACKAGE] : [])],
-    alias: layer ?? {},
     logLevel: 'error',
   });
   return statSync(outfile).size;

@@ -1,13 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { createEngine } from '#lib/data/create-engine';
 import type { GatewayResult } from '#lib/http/event';
-import {
-  CountingEngine,
-  curvesHandler,
-  gatewayEvent,
-  type Handler,
-  lambdaContext,
-} from './curves-handler.ts';
+import { CountingEngine } from '#test/support/counting-engine';
+import { curvesHandler, gatewayEvent, type Handler, lambdaContext } from './curves-handler.ts';
 import { percentile, quietly, round } from './stats.ts';
 
 /**

@@ -1,5 +1,6 @@
 import { createEngine } from '#lib/data/create-engine';
-import { CountingEngine, curvesHandler, gatewayEvent, lambdaContext } from './curves-handler.ts';
+import { CountingEngine } from '#test/support/counting-engine';
+import { curvesHandler, gatewayEvent, lambdaContext } from './curves-handler.ts';
 import { quietly } from './stats.ts';
 
 /** 100 concurrent requests for one cold key through the stack: how many reach the data engine. */

@@ -5,14 +5,8 @@ import { Architecture, type ILayerVersion, Runtime } from 'aws-cdk-lib/aws-lambd
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import {
-  CREATE_REQUIRE_BANNER,
-  LAMBDA_EXTERNALS,
-  REPO_ROOT,
-  SHARED_PACKAGE,
-  sharedModuleManifest,
-  writeFacades,
-} from '#infra/layer/shared-module';
+import { REPO_ROOT, sharedModuleManifest, writeFacades } from '#infra/layer/shared-module';
+import { FUNCTION_BUNDLING, functionExternals } from './function-bundling.ts';
 
 /** How a function gets lib/: from the shared layer (`/opt`), or bundled into its own zip. */
 export type SharedCodeMode = 'layer' | 'inline';
@@ -96,17 +90,17 @@ export class AurumFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: CREATE_REQUIRE_BANNER,
-        minify: true,
+        target: FUNCTION_BUNDLING.target,
+        mainFields: [...FUNCTION_BUNDLING.mainFields],
+        banner: FUNCTION_BUNDLING.banner,
+        minify: FUNCTION_BUNDLING.minify,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
-        externalModules: [...LAMBDA_EXTERNALS, ...(layerMode ? [SHARED_PACKAGE] : [])],
+        externalModules: functionExternals(layerMode),
         esbuildArgs: {
-          '--tree-shaking': 'true',
-          '--legal-comments': 'none',
+          '--tree-shaking': String(FUNCTION_BUNDLING.treeShaking),
+          '--legal-comments': FUNCTION_BUNDLING.legalComments,
           ...(Object.keys(aliases).length > 0
             ? { '--alias': Object.entries(aliases).map(([specifier, facade]) => `${specifier}=${facade}`) }
             : {}),

@@ -2,11 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildSync } from 'esbuild';
 import {
+  FUNCTION_BUNDLING,
+  functionBuildOptions,
+  functionExternals,
+} from '../constructs/function-bundling.ts';
+import {
   BUILD_DIR,
-  CREATE_REQUIRE_BANNER,
   commonJsFacadeSource,
   facadePath,
-  LAMBDA_EXTERNALS,
   layerEntrySource,
   REPO_ROOT,
   SHARED_PACKAGE,
@@ -56,20 +59,13 @@ export function buildSharedLayer(
     outdir: packageDir,
     outExtension: { '.js': '.mjs' },
     chunkNames: 'chunks/[name]-[hash]',
-    bundle: true,
+    ...functionBuildOptions(lazyAliases),
+    // The layer is what the functions leave out: only the runtime's own packages stay external.
+    external: functionExternals(false),
     splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    external: [...LAMBDA_EXTERNALS],
-    alias: lazyAliases,
-    banner: { js: CREATE_REQUIRE_BANNER },
-    minify: options.minify ?? true,
-    treeShaking: true,
+    minify: options.minify ?? FUNCTION_BUNDLING.minify,
     sourcemap: options.sourceMap === false ? false : 'linked',
     sourcesContent: false,
-    legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
   });

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context } from 'aws-lambda';
 import type { GatewayEvent, GatewayResult } from '#lib/http/event';
 import type { RouteRegistry } from '#lib/http/registry';
+import { lambdaContext, routedGatewayEvent } from './gateway-event.ts';
 
 export type LambdaHandler = (event: GatewayEvent, context: Context) => Promise<GatewayResult>;
 
@@ -21,24 +21,6 @@ export interface LocalGatewayOptions {
 }
 
 const TEXT_BODY = /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlencoded)/i;
-
-function lambdaContext(functionName: string, timeoutMs: number): Context {
-  const started = Date.now();
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
@@ -58,51 +40,22 @@ export function toGatewayEvent(
   registry: RouteRegistry,
 ): { event: GatewayEvent; domain?: string } {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const method = (req.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value === undefined) continue;
     headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
-  const match = registry.match(method, url.pathname);
-  const routeKey = match.kind === 'found' ? `${method} ${match.route.path}` : '$default';
   const isText = body.length === 0 || TEXT_BODY.test(headers['content-type'] ?? 'application/json');
-  const now = new Date();
-  const event: GatewayEvent = {
-    version: '2.0',
-    routeKey,
+  return routedGatewayEvent(registry, {
+    method: req.method ?? 'GET',
     rawPath: url.pathname,
     rawQueryString: url.search.startsWith('?') ? url.search.slice(1) : '',
     headers,
-    queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
-    pathParameters:
-      match.kind === 'found' && Object.keys(match.pathParameters).length > 0
-        ? match.pathParameters
-        : undefined,
     body: body.length === 0 ? undefined : isText ? body.toString('utf8') : body.toString('base64'),
     isBase64Encoded: body.length > 0 && !isText,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: 'local',
-      http: {
-        method,
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-  };
-  return { event, domain: match.kind === 'found' ? match.route.domain : undefined };
+    protocol: `HTTP/${req.httpVersion}`,
+    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+  });
 }
 
 function send(res: ServerResponse, result: GatewayResult): void {
@@ -137,7 +90,7 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
       const target = domain ?? options.fallbackDomain;
       const handler = options.handlers[target];
       if (!handler) return sendGatewayError(res, 404, 'Not Found');
-      const result = await handler(event, lambdaContext(`aurum-${target}`, timeoutMs));
+      const result = await handler(event, lambdaContext({ functionName: `aurum-${target}`, timeoutMs }));
       send(res, result);
     } catch {
       // An exception escaping a handler is what API Gateway reports as a 500 with no detail.

@@ -134,6 +134,34 @@ interface AgentConfiguration {
 }
 
 /** A read failure whose message is safe to show an admin (no host names, no stack). */
+/**
+ * The poll both sources run: at most one read in flight, none before `deferUntil`'s time, and every caller
+ * of `run` waits for the read in flight, if any.
+ */
+class Poll {
+  #nextAt = 0;
+  #inflight: Promise<void> | undefined;
+
+  constructor(
+    private readonly now: () => number,
+    private readonly read: () => Promise<void>,
+  ) {}
+
+  /** No read starts before `at` (epoch ms). */
+  deferUntil(at: number): void {
+    this.#nextAt = at;
+  }
+
+  async run(): Promise<void> {
+    if (!this.#inflight && this.now() >= this.#nextAt) {
+      this.#inflight = this.read().finally(() => {
+        this.#inflight = undefined;
+      });
+    }
+    if (this.#inflight) await this.#inflight;
+  }
+}
+
 class AgentReadError extends Error {}
 
 interface AgentProviderOptions {
@@ -203,8 +231,7 @@ export class AppConfigAgentSource implements FlagSource {
   readonly #state: LastKnownGood;
   readonly #now: () => number;
   #lastSeen: AgentConfiguration | undefined;
-  #retryAt = 0;
-  #inflight: Promise<void> | undefined;
+  readonly #poll: Poll;
 
   constructor(options: AppConfigAgentSourceOptions) {
     this.#provider = new AppConfigAgentProvider({
@@ -221,16 +248,11 @@ export class AppConfigAgentSource implements FlagSource {
       options.metrics ?? NO_FLAG_METRICS,
     );
     this.#now = options.now ?? Date.now;
+    this.#poll = new Poll(this.#now, () => this.#read());
   }
 
   async current(): Promise<FlagSnapshot> {
-    // After a failure BaseProvider has nothing cached; wait a poll interval instead of asking on every call.
-    if (!this.#inflight && this.#now() >= this.#retryAt) {
-      this.#inflight = this.#read().finally(() => {
-        this.#inflight = undefined;
-      });
-    }
-    if (this.#inflight) await this.#inflight;
+    await this.#poll.run();
     return this.#state.snapshot();
   }
 
@@ -244,7 +266,8 @@ export class AppConfigAgentSource implements FlagSource {
       this.#lastSeen = configuration;
       this.#state.accept(configuration.body, configuration.version, this.#now());
     } catch (error) {
-      this.#retryAt = this.#now() + this.#pollSeconds * 1000;
+      // After a failure BaseProvider has nothing cached; wait a poll interval instead of asking on every call.
+      this.#poll.deferUntil(this.#now() + this.#pollSeconds * 1000);
       const cause = error instanceof Error ? error.cause : undefined;
       const reason = cause instanceof AgentReadError ? cause.message : 'AppConfig agent read failed';
       this.#state.fail('unreachable', reason, cause instanceof AgentReadError ? cause.cause : error);
@@ -271,8 +294,7 @@ export class FileFlagSource implements FlagSource {
   /** ino, size and mtime of the file last read, and whether its content was accepted. */
   #fileIdentity: string | undefined;
   #fileAccepted = false;
-  #nextCheckAt = 0;
-  #inflight: Promise<void> | undefined;
+  readonly #poll: Poll;
 
   constructor(options: FileFlagSourceOptions = {}) {
     this.#path = options.path ?? REPO_FLAGS_FILE;
@@ -283,16 +305,14 @@ export class FileFlagSource implements FlagSource {
       options.metrics ?? NO_FLAG_METRICS,
     );
     this.#now = options.now ?? Date.now;
+    this.#poll = new Poll(this.#now, () => {
+      this.#poll.deferUntil(this.#now() + this.#pollMs);
+      return this.#check();
+    });
   }
 
   async current(): Promise<FlagSnapshot> {
-    if (!this.#inflight && this.#now() >= this.#nextCheckAt) {
-      this.#nextCheckAt = this.#now() + this.#pollMs;
-      this.#inflight = this.#check().finally(() => {
-        this.#inflight = undefined;
-      });
-    }
-    if (this.#inflight) await this.#inflight;
+    await this.#poll.run();
     return this.#state.snapshot();
   }
 

@@ -24,12 +24,7 @@ export interface ResponseCache {
   warm(scopes: string[]): Promise<Array<{ scope: string; ok: boolean; durationMs: number; error?: string }>>;
 }
 
-export interface RateLimitDecision {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  resetSeconds: number;
-}
+export type RateLimitDecision = import('#lib/cache/rate-limit').RateLimitDecision;
 
 export interface RequestLimiter {
   check(identity: string, path: string, tenant?: string): Promise<RateLimitDecision>;

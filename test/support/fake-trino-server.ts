@@ -1,6 +1,7 @@
 /**
  * A Trino coordinator at the protocol boundary: a real HTTP server speaking the client REST protocol
- * (`POST /v1/statement`, `GET nextUri` pages, `DELETE` to cancel), answering from scripts set per test.
+ * (`POST /v1/statement`, `GET nextUri` pages, `DELETE` to cancel), answering from scripts set per test,
+ * or, for statements no script matches, from a backend that runs them (see trino-on-duckdb.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -55,6 +56,28 @@ export interface RecordedCancel {
   path: string;
 }
 
+/** What a backend answers for a statement: a result set, or a write's update count. */
+export interface TrinoAnswer {
+  columns: TrinoColumn[];
+  rows: unknown[][];
+  updateType?: string;
+  updateCount?: number;
+}
+
+/** Thrown by a backend to fail the query the way Trino reports failures. */
+export class TrinoQueryFailure extends Error {
+  constructor(readonly failure: TrinoFailure) {
+    super(failure.message);
+  }
+}
+
+/** Runs a statement no script matches; `signal` aborts when the client cancels the query. */
+export type TrinoBackend = (statement: string, signal: AbortSignal) => Promise<TrinoAnswer>;
+
+export interface FakeTrinoOptions {
+  backend?: TrinoBackend;
+}
+
 export interface FakeTrino {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
@@ -82,6 +105,9 @@ interface RunningQuery {
   canceled: boolean;
   /** Ends the slow answer in flight, if any, when the query is canceled. */
   wake?: () => void;
+  /** A backend's run of the statement: its pages, once it has finished. */
+  running?: Promise<ScriptStep[]>;
+  stop?: AbortController;
 }
 
 const NO_SCRIPT: TrinoFailure = {
@@ -91,7 +117,7 @@ const NO_SCRIPT: TrinoFailure = {
   errorCode: 46,
 };
 
-export async function startFakeTrino(): Promise<FakeTrino> {
+export async function startFakeTrino(options: FakeTrinoOptions = {}): Promise<FakeTrino> {
   const scripts: Scripted[] = [];
   const queries = new Map<string, RunningQuery>();
   const requests: RecordedRequest[] = [];
@@ -118,9 +144,11 @@ export async function startFakeTrino(): Promise<FakeTrino> {
     `${url}/v1/statement/executing/${query.id}/y${query.cursor}/${query.cursor}`;
 
   async function submit(body: string, res: ServerResponse): Promise<void> {
-    const scripted =
-      scripts.find(({ match }) => (typeof match === 'string' ? body.includes(match) : match.test(body))) ??
-      unscripted();
+    const matched = scripts.find(({ match }) =>
+      typeof match === 'string' ? body.includes(match) : match.test(body),
+    );
+    if (!matched && options.backend) return run(options.backend, body, res);
+    const scripted = matched ?? unscripted();
     const failure = scripted.postAnswers.shift();
     if (failure) {
       if (failure.delayMs) await sleep(failure.delayMs);
@@ -132,7 +160,33 @@ export async function startFakeTrino(): Promise<FakeTrino> {
     sendJson(res, { ...queryUris(query), nextUri: nextUri(query), stats: { state: 'QUEUED' } });
   }
 
+  /** A statement for the backend: accepted at once, its pages known when the backend has answered. */
+  function run(backend: TrinoBackend, statement: string, res: ServerResponse): void {
+    const stop = new AbortController();
+    const running = backend(statement, stop.signal).then(answerSteps, (error: unknown) => [
+      { error: error instanceof TrinoQueryFailure ? error.failure : backendFailure(error) },
+    ]);
+    const scripted: Scripted = { match: '', columns: [], submitDelayMs: 0, postAnswers: [], pages: [] };
+    const query: RunningQuery = { id: queryId(), scripted, cursor: 0, canceled: false, running, stop };
+    queries.set(query.id, query);
+    sendJson(res, { ...queryUris(query), nextUri: nextUri(query), stats: { state: 'QUEUED' } });
+  }
+
   async function page(query: RunningQuery, res: ServerResponse): Promise<void> {
+    if (query.running) {
+      // Trino's long poll: the page waits for the result, or for the cancel that ends the wait.
+      const woken = new Promise<undefined>((resolve) => {
+        query.wake = () => resolve(undefined);
+        closing.signal.addEventListener('abort', () => resolve(undefined), { once: true });
+      });
+      const steps = await Promise.race([query.running, woken]);
+      if (steps) {
+        query.running = undefined;
+        const first = steps[0];
+        query.scripted.columns = first && 'columns' in first ? (first.columns as TrinoColumn[]) : [];
+        query.scripted.pages = steps;
+      }
+    }
     const step = query.scripted.pages[query.cursor];
     if (step?.delayMs) await sleep(step.delayMs, query);
     if (query.canceled || closing.signal.aborted) return sendStatus(res, 410);
@@ -180,6 +234,7 @@ export async function startFakeTrino(): Promise<FakeTrino> {
   function cancel(query: RunningQuery, path: string, res: ServerResponse): void {
     cancels.push({ queryId: query.id, path });
     query.canceled = true;
+    query.stop?.abort();
     query.wake?.();
     res.writeHead(204).end();
   }
@@ -248,6 +303,25 @@ function sendJson(res: ServerResponse, body: unknown): void {
 
 function sendStatus(res: ServerResponse, status: number): void {
   res.writeHead(status, { 'content-type': 'text/plain' }).end(`fake-trino: HTTP ${status}`);
+}
+
+type AnswerStep = ScriptStep & { columns?: TrinoColumn[] };
+
+function answerSteps(answer: TrinoAnswer): AnswerStep[] {
+  if (answer.updateCount !== undefined)
+    return [
+      { updateCount: answer.updateCount, ...(answer.updateType ? { updateType: answer.updateType } : {}) },
+    ];
+  return [{ rows: answer.rows, columns: answer.columns }];
+}
+
+function backendFailure(error: unknown): TrinoFailure {
+  return {
+    message: error instanceof Error ? error.message : String(error),
+    errorName: 'GENERIC_INTERNAL_ERROR',
+    errorType: 'INTERNAL_ERROR',
+    errorCode: 65536,
+  };
 }
 
 /** A statement nobody scripted fails the way Trino fails a query on a table that does not exist. */

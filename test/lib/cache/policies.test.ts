@@ -1,29 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CACHE_POLICIES, CACHE_SCOPES, cachePoliciesFromEnv, staleWindows } from '#lib/cache/policies';
+import { cachePoliciesFromEnv, staleWindows } from '#lib/cache/policies';
 
 describe('cache policies', () => {
-  it('has the TTLs of reference §4 for every scope', () => {
-    expect(
-      Object.fromEntries(CACHE_SCOPES.map((scope) => [scope, CACHE_POLICIES[scope].ttlSeconds])),
-    ).toEqual({
-      curves: 300,
-      'curves-diff': 300,
-      'curves-strips': 300,
-      'curves-v2': 60,
-      metadata: 7200,
-      dimensions: 7200,
-      'eia-series': 300,
-      'eia-series-dimensions': 3600,
-      'scenario-outputs': 60,
-      'scenario-metrics': 60,
-      'iso-lmp': 300,
-      ppa: 60,
-      docs: 300,
-      'docs-assets': 3600,
-    });
-    for (const scope of CACHE_SCOPES) expect(CACHE_POLICIES[scope].scope).toBe(scope);
-  });
-
   it.each([
     [1, 1, 3],
     [60, 30, 180],

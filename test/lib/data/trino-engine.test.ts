@@ -2,7 +2,23 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { param, sql } from '#lib/data/sql';
 import { TrinoEngine } from '#lib/data/trino-engine';
 import { failureOf } from '#test/support/data-failure';
+import { describeEngineContract } from '#test/support/engine-contract';
 import { type FakeTrino, startFakeTrino, type TrinoFailure } from '#test/support/fake-trino-server';
+import { duckDbTrinoBackend } from '#test/support/trino-on-duckdb';
+
+describeEngineContract('TrinoEngine over the fake Trino server', async () => {
+  const duckdb = await duckDbTrinoBackend();
+  const trino = await startFakeTrino({ backend: duckdb.backend });
+  const engine = new TrinoEngine({ server: trino.url, user: 'aurum', backoffMs: 10 });
+  return {
+    engine,
+    close: async () => {
+      await engine.close();
+      await trino.close();
+      duckdb.close();
+    },
+  };
+});
 
 const CURVE_COLUMNS = [
   { name: 'curve_key', type: 'varchar' },

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { registry } from '#functions/registry';
 import { DuplicateRouteError, RouteRegistry } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
 
@@ -47,21 +46,5 @@ describe('RouteRegistry', () => {
     expect(r.match('DELETE', '/v2/curves/abc')).toEqual({ kind: 'method-not-allowed', allow: ['GET'] });
     expect(r.match('GET', '/v2/curves/abc/run')).toEqual({ kind: 'method-not-allowed', allow: ['POST'] });
     expect(r.match('GET', '/v9/nothing')).toEqual({ kind: 'not-found' });
-  });
-
-  it('holds every route of the API once, each with a domain that has a handler folder', () => {
-    const keys = registry.routes.map((r) => `${r.method} ${r.path}`);
-    expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toEqual(
-      expect.arrayContaining([
-        'GET /v1/curves',
-        'GET /v1/curves/diff',
-        'GET /v1/curves/strips',
-        'GET /v2/curves',
-        'GET /v2/curves/export',
-        'GET /v2/curves/{curve_id}/diff',
-        'GET /health',
-      ]),
-    );
   });
 });

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registry } from '#functions/registry';
+import { CACHE_POLICIES, CACHE_SCOPES, type CacheScope } from '#lib/cache/policies';
+import { type LocalApi, startLocalApi } from '#test/support/local-api';
+
+/**
+ * Inputs for routes that cannot be answered without them (required parameters, a path parameter). Every
+ * other cached route is requested bare, or with its first warm-up query. A new cached route that needs
+ * input and is missing here fails below with its status, not silently.
+ */
+const REQUESTS: Record<string, string> = {
+  'GET /v1/curves/diff': '/v1/curves/diff?asof_a=2025-09-02&asof_b=2025-09-26&iso=PJM&limit=10',
+  'GET /v1/curves/strips': '/v1/curves/strips?type=CALENDAR&iso=PJM&limit=10',
+  'GET /v2/curves/export': '/v2/curves/export?iso=SPP&chunk_size=100',
+  'GET /v2/curves/{curve_id}/diff':
+    '/v2/curves/PJM.WESTERN_HUB.DA.ON_PEAK.PWR/diff?from_timestamp=2025-09-02T00:00:00Z&to_timestamp=2025-09-26',
+};
+
+const isPolicyScope = (scope: string): scope is CacheScope =>
+  (CACHE_SCOPES as readonly string[]).includes(scope);
+
+/** Every registered GET route whose answers the server cache holds under a policy. */
+const cachedRoutes = registry.routes.filter(
+  (route) => route.method === 'GET' && route.cache && isPolicyScope(route.cache.scope),
+);
+
+const requestOf = (route: (typeof cachedRoutes)[number]): string => {
+  const known = REQUESTS[`${route.method} ${route.path}`];
+  if (known) return known;
+  const query = new URLSearchParams(route.warm?.[0] ?? {}).toString();
+  return query ? `${route.path}?${query}` : route.path;
+};
+
+let api: LocalApi;
+beforeAll(async () => {
+  api = await startLocalApi();
+});
+afterAll(async () => {
+  await api.close();
+});
+
+describe('Cache-Control of every cached route, through the local gateway', () => {
+  it('covers the routes of every domain that caches', () => {
+    expect(cachedRoutes.length).toBeGreaterThan(0);
+    expect(new Set(cachedRoutes.map((r) => r.domain))).toContain('curves');
+  });
+
+  it.each(cachedRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    '%s answers with max-age equal to its cache policy’s TTL',
+    async (_, route) => {
+      const res = await fetch(`${api.url}${requestOf(route)}`);
+      expect(res.status).toBe(200);
+      const policy = CACHE_POLICIES[route.cache!.scope as CacheScope];
+      const maxAge = /(?:^|,\s*)max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '')?.[1];
+      expect(Number(maxAge)).toBe(policy.ttlSeconds);
+      await res.arrayBuffer();
+    },
+  );
+});
