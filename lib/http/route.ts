@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { Principal } from '#lib/auth/principal';
+import type { Permission, Principal } from '#lib/auth/principal';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** public: no token; tenant: a token whose tenant scopes the request; admin: a token in the admin group. */
@@ -22,6 +22,8 @@ export interface RouteSpec {
   summary: string;
   description?: string;
   auth: AuthRule;
+  /** The permission a caller needs beyond the auth rule (token `scope` or the group map); 403 without it. */
+  permission?: Permission;
   request?: { path?: AnyZodObject; query?: AnyZodObject; body?: z.ZodType };
   response: {
     kind: ResponseKind;

@@ -7,7 +7,8 @@ import {
   assertSameTenant,
   authorize,
   type Principal,
-  resolvePrincipal,
+  requirePermission,
+  resolvePrincipalVerified,
 } from '#lib/auth/principal';
 import { loadSecretsIntoEnv } from '#lib/config/secrets';
 import { logger } from '#lib/observability/logger';
@@ -115,7 +116,7 @@ const principalAndRoute = (
   domain: string,
   runtime: () => HttpRuntime,
 ): middy.MiddlewareObj<GatewayEvent, GatewayResult> => ({
-  before: (request) => {
+  before: async (request) => {
     const s = state(request as Request);
     const event = request.event;
     const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();
@@ -133,7 +134,7 @@ const principalAndRoute = (
     s.route = route;
     const rt = runtime();
     // Public routes never depend on who calls them, so a bad credential header cannot break them.
-    s.principal = route.auth === 'public' ? ANONYMOUS : resolvePrincipal(event, rt.auth);
+    s.principal = route.auth === 'public' ? ANONYMOUS : await resolvePrincipalVerified(event, rt.auth);
     if (s.principal.source === 'dev' && !devModeAnnounced) {
       devModeAnnounced = true;
       logger.warn(
@@ -141,6 +142,7 @@ const principalAndRoute = (
       );
     }
     authorize(s.principal, route.auth);
+    requirePermission(s.principal, route.permission);
     if (s.principal.tenant) logger.appendKeys({ tenant: s.principal.tenant });
   },
 });
