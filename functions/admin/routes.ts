@@ -23,6 +23,7 @@ export const explainFlags = defineRoute({
   description:
     'Never behind a flag itself. Reasons: kill-switch, denied, allowed, rollout, default. Also the version and age of the flags document in force.',
   auth: 'admin',
+  permission: 'admin',
   request: {
     query: z.object({
       tenant: textParam({
@@ -55,6 +56,7 @@ export const invalidateCurvesV1 = defineRoute({
   version: 'v1',
   summary: 'Invalidate every cached curve answer',
   auth: 'admin',
+  permission: 'admin',
   flag: V1_ADMIN,
   response: { kind: 'list', schema: InvalidatedScope },
 });
@@ -67,6 +69,7 @@ export const invalidateScenarioV1 = defineRoute({
   version: 'v1',
   summary: 'Invalidate cached scenario outputs and metrics',
   auth: 'admin',
+  permission: 'admin',
   flag: V1_ADMIN,
   request: { path: z.object({ scenario_id: SCENARIO_ID }), query: z.object({ tenant_id: tenantParam() }) },
   response: { kind: 'empty', status: 204 },
@@ -80,6 +83,7 @@ export const invalidateEiaV1 = defineRoute({
   version: 'v1',
   summary: 'Invalidate cached EIA series and their dimensions',
   auth: 'admin',
+  permission: 'admin',
   flag: V1_ADMIN,
   response: { kind: 'list', schema: InvalidatedScope },
 });
@@ -92,6 +96,7 @@ export const invalidateMetadataV1 = defineRoute({
   version: 'v1',
   summary: 'Invalidate cached metadata: locations, units or dimensions',
   auth: 'admin',
+  permission: 'admin',
   flag: V1_ADMIN,
   request: {
     path: z.object({ scope: textParam({ max: 64 }) }),
@@ -108,6 +113,7 @@ export const warmCacheV1 = defineRoute({
   version: 'v1',
   summary: 'Run the warm-up functions of the named cache scopes',
   auth: 'admin',
+  permission: 'admin',
   flag: V1_ADMIN,
   request: {
     body: z
@@ -138,6 +144,7 @@ export const invalidateCurvesV2 = defineRoute({
   version: 'v2',
   summary: 'Invalidate every cached curve answer',
   auth: 'admin',
+  permission: 'admin',
   request: { query: z.object({ tenant_id: tenantParam() }) },
   response: {
     kind: 'document',
@@ -162,6 +169,7 @@ export const invalidateScenarioV2 = defineRoute({
   version: 'v2',
   summary: 'Invalidate cached scenario outputs and metrics',
   auth: 'admin',
+  permission: 'admin',
   request: { path: z.object({ scenario_id: SCENARIO_ID }), query: z.object({ tenant_id: tenantParam() }) },
   response: { kind: 'empty', status: 204 },
 });

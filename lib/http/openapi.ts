@@ -357,7 +357,8 @@ const PROBLEMS: Record<number, { name: string; description: string; headers?: st
   401: { name: 'Unauthorized', description: 'A bearer token is required', headers: ['WWW-Authenticate'] },
   403: {
     name: 'Forbidden',
-    description: 'The token carries no tenant, the wrong tenant_id, or not the admin group',
+    description:
+      'The token carries no valid tenant, the wrong tenant_id, or not the route’s permission (named by X-Required-Permission)',
   },
   404: { name: 'NotFound', description: 'No such item, or the route’s feature flag is off for the caller' },
   415: { name: 'UnsupportedMediaType', description: 'Request bodies must be application/json' },
@@ -481,11 +482,12 @@ function operation(route: RouteSpec, components: SchemaComponents): OpenApiOpera
     tags: [route.domain],
     parameters: parameters(route, components),
     responses,
-    security: route.auth === 'public' ? [] : [{ bearerAuth: [] }],
+    security: route.auth === 'public' ? [] : [{ bearerAuth: route.permission ? [route.permission] : [] }],
   };
   const notes: string[] = [];
   if (route.description) notes.push(route.description);
   if (route.auth === 'admin') notes.push('Requires the admin group.');
+  if (route.permission) notes.push(`Requires the \`${route.permission}\` permission.`);
   if (route.csv) notes.push('`format=csv` answers text/csv.');
   if (route.version === 'v1') notes.push('Deprecated: use the v2 API (see the Sunset header).');
   if (notes.length > 0) op.description = notes.join('\n\n');
@@ -497,6 +499,7 @@ function operation(route: RouteSpec, components: SchemaComponents): OpenApiOpera
     };
   }
   op['x-aurum-auth'] = route.auth;
+  if (route.permission) op['x-required-permission'] = route.permission;
   if (route.cache)
     op['x-aurum-cache'] = { scope: route.cache.scope, max_age_seconds: route.cache.maxAgeSeconds };
   if (route.flag) op['x-aurum-flag'] = { key: route.flag.key, when_off: route.flag.whenOff };
