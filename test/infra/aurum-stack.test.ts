@@ -132,8 +132,28 @@ describe('AurumStack (layer mode, the default)', () => {
           AURUM_TRINO_CATALOG: 'iceberg',
           AURUM_TRINO_SCHEMA: 'market',
           AURUM_API_ADMIN_GROUP: 'aurum-admins',
+          AURUM_TENANT_CLAIM: 'tenant',
         });
       }
+    });
+
+    it('passes the tenant claim, group map and scope prefix to every function, and checks the map at synth', () => {
+      const configured = synth({
+        'aurum:tenantClaim': 'custom:tenant',
+        'aurum:groupPermissions': 'analysts=curves:read metadata:read',
+        'aurum:scopePrefix': 'aurum-api/',
+      });
+      for (const [domain, [, fn]] of functionsByService(configured)) {
+        if (domain === 'canary') continue;
+        expect(env(fn), domain).toMatchObject({
+          AURUM_TENANT_CLAIM: 'custom:tenant',
+          AURUM_GROUP_PERMISSIONS: 'analysts=curves:read metadata:read',
+          AURUM_SCOPE_PREFIX: 'aurum-api/',
+        });
+      }
+      expect(() => synth({ 'aurum:groupPermissions': 'analysts=curves:raed' })).toThrow(
+        /aurum:groupPermissions: unknown permission "curves:raed"/,
+      );
     });
 
     it('attaches the shared layer and the AppConfig agent (looked up by region) to every function', () => {
@@ -430,14 +450,52 @@ describe('AurumStack (layer mode, the default)', () => {
           Format: Match.stringLikeRegexp('context.requestId'),
         },
       });
+      // No origins configured: no CORS at all, so no browser origin may call the API.
       template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
         ProtocolType: 'HTTP',
+        CorsConfiguration: Match.absent(),
+      });
+    });
+
+    it('allows exactly the configured origins, with credentials, and refuses "*"', () => {
+      const template = synth({ 'aurum:corsOrigins': 'https://app.example.com, https://ops.example.com' });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
         CorsConfiguration: {
-          AllowOrigins: ['*'],
+          AllowOrigins: ['https://app.example.com', 'https://ops.example.com'],
+          AllowCredentials: true,
           AllowHeaders: Match.arrayWith(['authorization', 'if-none-match', 'idempotency-key']),
           ExposeHeaders: Match.arrayWith(['etag', 'retry-after', 'x-ratelimit-remaining']),
         },
       });
+      expect(() => synth({ 'aurum:corsOrigins': '*' })).toThrow(/never "\*"/);
+      expect(() => synth({ 'aurum:corsOrigins': 'https://*.example.com' })).toThrow(/never "\*"/);
+      expect(() => synth({ 'aurum:corsOrigins': 'https://app.example.com/path' })).toThrow(/not an origin/);
+    });
+
+    it('synthesises offline with the example issuer, but a deploy of it stops with a clear message', () => {
+      type Rules = Record<string, { Assertions: { AssertDescription: string }[] }>;
+      const issuerRules = (t: Template) =>
+        Object.entries((t.toJSON() as { Rules?: Rules }).Rules ?? {}).filter(([id]) =>
+          id.includes('IssuerConfigured'),
+        );
+      const [[, rule]] = issuerRules(synth()) as [[string, Rules[string]]];
+      expect(rule.Assertions[0]?.AssertDescription).toMatch(
+        /^aurum:jwtIssuer is the example issuer https:\/\/auth\.aurum\.example\/; deploy with -c aurum:jwtIssuer=/,
+      );
+      const configured = synth({
+        'aurum:jwtIssuer': 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
+      });
+      expect(issuerRules(configured)).toEqual([]);
+      configured.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        JwtConfiguration: { Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc' },
+      });
+    });
+
+    it('refuses an issuer that is not an https URL and an empty audience', () => {
+      expect(() => synth({ 'aurum:jwtIssuer': 'auth.example.com' })).toThrow(
+        /aurum:jwtIssuer must be the issuer's https URL/,
+      );
+      expect(() => synth({ 'aurum:jwtAudience': ' , ' })).toThrow(/aurum:jwtAudience must name at least one/);
     });
   });
 
