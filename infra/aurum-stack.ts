@@ -329,5 +329,10 @@ export class AurumStack extends Stack {
       value: this.canary.tokenSecret.secretArn,
       description: 'Put a tenant bearer token here, or the canary’s tenant-route probes fail',
     });
+    new CfnOutput(this, 'CanaryClientSecretArn', {
+      value: this.canary.clientSecret.secretArn,
+      description:
+        'Put the canary’s OAuth client here ({token_url, client_id, client_secret, scope}): a fresh token every run',
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { type ClientCredentials, parseClientCredentials } from './token-grant.ts';
+import { type ClientCredentials, isUnconfiguredClient, parseClientCredentials } from './token-grant.ts';
 
 export interface CanarySettings {
   baseUrl: string;
@@ -35,8 +35,11 @@ async function grantFromEnv(
   env: CanaryEnvironment,
   readSecretText: (arn: string) => Promise<string>,
 ): Promise<ClientCredentials | undefined> {
-  if (env.AURUM_CANARY_CLIENT_SECRET_ARN)
-    return parseClientCredentials(await readSecretText(env.AURUM_CANARY_CLIENT_SECRET_ARN));
+  if (env.AURUM_CANARY_CLIENT_SECRET_ARN) {
+    const text = await readSecretText(env.AURUM_CANARY_CLIENT_SECRET_ARN);
+    // The stack's placeholder, not filled yet: fall back to the static token secret.
+    return isUnconfiguredClient(text) ? undefined : parseClientCredentials(text);
+  }
   if (env.AURUM_CANARY_TOKEN_URL || env.AURUM_CANARY_CLIENT_ID || env.AURUM_CANARY_CLIENT_SECRET)
     return parseClientCredentials(
       JSON.stringify({

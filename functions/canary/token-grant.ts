@@ -58,7 +58,17 @@ export async function requestClientCredentialsToken(
   return body.access_token;
 }
 
-/** Reads `{token_url, client_id, client_secret, scope?}` from a JSON secret; empty members mean "not set up". */
+/** The placeholder the stack creates: every member empty means "no grant configured yet". */
+export function isUnconfiguredClient(text: string): boolean {
+  try {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    return ['token_url', 'client_id', 'client_secret'].every((k) => !parsed[k]);
+  } catch {
+    return false;
+  }
+}
+
+/** Reads `{token_url, client_id, client_secret, scope?}` from a JSON secret. */
 export function parseClientCredentials(text: string): ClientCredentials {
   let parsed: Record<string, unknown>;
   try {

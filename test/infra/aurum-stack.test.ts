@@ -209,6 +209,7 @@ describe('AurumStack (layer mode, the default)', () => {
         POWERTOOLS_SERVICE_NAME: 'aurum-canary',
         AURUM_CANARY_BASE_URL: apiUrl,
         AURUM_CANARY_TOKEN_SECRET_ARN: { Ref: secretId(template, 'CanaryToken') },
+        AURUM_CANARY_CLIENT_SECRET_ARN: { Ref: secretId(template, 'CanaryClient') },
       });
       const engineCacheAndFlags = [
         'AURUM_TRINO_URL',
@@ -237,6 +238,20 @@ describe('AurumStack (layer mode, the default)', () => {
       expect(JSON.parse(String(secret.Properties.SecretString))).toEqual({ token: '' });
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
       expect(outputs.CanaryTokenSecretArn!.Value).toEqual({ Ref: secretId(template, 'CanaryToken') });
+    });
+
+    it('keeps its OAuth client in a placeholder secret that reads as “no grant” until it is filled', () => {
+      const [, secret] = resourcesOf(template, 'AWS::SecretsManager::Secret').find(([id]) =>
+        id.startsWith('CanaryClient'),
+      )!;
+      expect(JSON.parse(String(secret.Properties.SecretString))).toEqual({
+        token_url: '',
+        client_id: '',
+        client_secret: '',
+        scope: '',
+      });
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(outputs.CanaryClientSecretArn!.Value).toEqual({ Ref: secretId(template, 'CanaryClient') });
     });
 
     it('has no route and no API permission: only its schedule may invoke it', () => {
@@ -556,9 +571,9 @@ describe('AurumStack (layer mode, the default)', () => {
   });
 
   describe('secrets and IAM', () => {
-    it('creates the cursor key as a generated secret and placeholders for Trino, Upstash and the canary token', () => {
+    it('creates the cursor key as a generated secret and placeholders for Trino, Upstash and the canary token and client', () => {
       const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret');
-      expect(secrets).toHaveLength(4);
+      expect(secrets).toHaveLength(5);
       const cursor = secrets.find(([id]) => id.startsWith('SecretsCursorKey'))![1];
       expect(cursor.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
       const trino = secrets.find(([id]) => id.startsWith('SecretsTrinoCredentials'))![1];
@@ -609,7 +624,7 @@ describe('AurumStack (layer mode, the default)', () => {
         [secretId(template, 'SecretsTrino'), secretId(template, 'SecretsUpstash')].sort(),
       );
       expect(secretsReadBy(template, canary[1])).toEqual(
-        [...healthReads, secretId(template, 'CanaryToken')].sort(),
+        [...healthReads, secretId(template, 'CanaryToken'), secretId(template, 'CanaryClient')].sort(),
       );
       const actions = statementsOfFunction(template, canary[1]).flatMap((s) => asList(s.Action).map(String));
       expect(new Set(actions)).toEqual(
