@@ -15,6 +15,7 @@ import { AurumNetwork } from '#infra/constructs/network';
 import { SharedLayer } from '#infra/constructs/shared-layer';
 import { StoreMigrations } from '#infra/constructs/store-migrations';
 import { REPO_ROOT } from '#infra/layer/shared-module';
+import { parseGroupPermissions } from '#lib/auth/permissions';
 import type { RouteRegistry } from '#lib/http/registry';
 
 /** Everything the stack can be told from `cdk.json` or `-c key=value`; each has an offline-friendly default. */
@@ -27,7 +28,12 @@ export interface AurumSettings {
   trino: { url: string; catalog: string; schema: string };
   /** `aurum:adminGroup`: the token group whose members are admins. */
   adminGroup: string;
-  /** `aurum:corsOrigins` (comma-separated). */
+  /**
+   * `aurum:tenantClaim` (default `tenant`), `aurum:groupPermissions` (`group=perm perm; …`, checked at synth)
+   * and `aurum:scopePrefix` (a Cognito resource server's `aurum-api/`): how tokens map to tenant and permissions.
+   */
+  auth: { tenantClaim: string; groupPermissions: string; scopePrefix: string };
+  /** `aurum:corsOrigins` (comma-separated, exact origins): none means no browser origin is allowed; never `*`. */
   corsOrigins: string[];
   /** `aurum:throttleRate` (requests per second, steady) and `aurum:throttleBurst`. */
   throttle: { rateLimit: number; burstLimit: number };
@@ -46,12 +52,16 @@ export interface AurumSettings {
   };
 }
 
+/** The placeholder issuer in cdk.json: synth works with it offline, a deploy stops (see Gateway). */
+export const EXAMPLE_JWT_ISSUER = 'https://auth.aurum.example/';
+
 export const DEFAULT_SETTINGS: AurumSettings = {
   sharedCode: 'layer',
-  jwt: { issuer: 'https://auth.aurum.example/', audience: ['aurum-api'] },
+  jwt: { issuer: EXAMPLE_JWT_ISSUER, audience: ['aurum-api'] },
   trino: { url: 'https://trino.internal.example:8443', catalog: 'iceberg', schema: 'market' },
   adminGroup: 'aurum-admins',
-  corsOrigins: ['*'],
+  auth: { tenantClaim: 'tenant', groupPermissions: '', scopePrefix: '' },
+  corsOrigins: [],
   throttle: { rateLimit: 100, burstLimit: 200 },
   logLevel: 'INFO',
   logRetention: RetentionDays.ONE_MONTH,
@@ -68,6 +78,29 @@ const list = (value: string) =>
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
+
+/** A typo in a permission name fails the synth, not every request after the deploy. */
+function checkedGroupPermissions(raw: string): string {
+  try {
+    parseGroupPermissions(raw);
+  } catch (error) {
+    throw new Error(
+      `aurum:groupPermissions: ${(error as Error).message.replace(/^AURUM_GROUP_PERMISSIONS: /, '')}`,
+    );
+  }
+  return raw;
+}
+
+/** Browsers send the bearer token, so origins are listed exactly: `*` (with credentials) is refused. */
+function corsOriginsOf(origins: string[]): string[] {
+  for (const origin of origins) {
+    if (origin === '*' || origin.includes('*'))
+      throw new Error('aurum:corsOrigins must list exact origins (https://app.example.com), never "*"');
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new Error(`aurum:corsOrigins: "${origin}" is not an origin (scheme://host[:port], no path)`);
+  }
+  return origins;
+}
 
 /** Reads the `aurum:*` context; a value given on the command line arrives as a string, so each is parsed. */
 export function settingsFromContext(node: Node): AurumSettings {
@@ -100,19 +133,26 @@ export function settingsFromContext(node: Node): AurumSettings {
       `aurum:logRetentionDays must be a CloudWatch retention (1, 3, 5, 7, 14, 30, 60, 90 …), got ${retentionDays}`,
     );
   }
+  const issuer = text('jwtIssuer') ?? d.jwt.issuer;
+  if (!/^https:\/\/[^\s/]+/.test(issuer))
+    throw new Error(`aurum:jwtIssuer must be the issuer's https URL (the token's iss), got "${issuer}"`);
+  const audience = list(text('jwtAudience') ?? d.jwt.audience.join(','));
+  if (audience.length === 0) throw new Error('aurum:jwtAudience must name at least one audience (client id)');
   return {
     sharedCode: oneOf('bundleShared', ['layer', 'inline'], d.sharedCode),
-    jwt: {
-      issuer: text('jwtIssuer') ?? d.jwt.issuer,
-      audience: list(text('jwtAudience') ?? d.jwt.audience.join(',')),
-    },
+    jwt: { issuer, audience },
     trino: {
       url: text('trinoUrl') ?? d.trino.url,
       catalog: text('trinoCatalog') ?? d.trino.catalog,
       schema: text('trinoSchema') ?? d.trino.schema,
     },
     adminGroup: text('adminGroup') ?? d.adminGroup,
-    corsOrigins: list(text('corsOrigins') ?? d.corsOrigins.join(',')),
+    auth: {
+      tenantClaim: text('tenantClaim') ?? d.auth.tenantClaim,
+      groupPermissions: checkedGroupPermissions(text('groupPermissions') ?? d.auth.groupPermissions),
+      scopePrefix: text('scopePrefix') ?? d.auth.scopePrefix,
+    },
+    corsOrigins: corsOriginsOf(list(text('corsOrigins') ?? d.corsOrigins.join(','))),
     throttle: {
       rateLimit: positive('throttleRate', d.throttle.rateLimit),
       burstLimit: Math.round(positive('throttleBurst', d.throttle.burstLimit)),
@@ -213,7 +253,15 @@ export class AurumStack extends Stack {
       sharedLayer: this.sharedLayer?.layer,
       logRetention: settings.logRetention,
       logLevel: settings.logLevel,
-      environment: { ...engineEnvironment, AURUM_API_ADMIN_GROUP: settings.adminGroup },
+      environment: {
+        ...engineEnvironment,
+        AURUM_API_ADMIN_GROUP: settings.adminGroup,
+        AURUM_TENANT_CLAIM: settings.auth.tenantClaim,
+        ...(settings.auth.groupPermissions
+          ? { AURUM_GROUP_PERMISSIONS: settings.auth.groupPermissions }
+          : {}),
+        ...(settings.auth.scopePrefix ? { AURUM_SCOPE_PREFIX: settings.auth.scopePrefix } : {}),
+      },
     });
 
     this.secrets = new ApiSecrets(this, 'Secrets');
@@ -238,6 +286,7 @@ export class AurumStack extends Stack {
       functions: this.functions.byDomain,
       fallbackDomain: FALLBACK_DOMAIN,
       jwt: settings.jwt,
+      exampleIssuer: EXAMPLE_JWT_ISSUER,
       corsOrigins: settings.corsOrigins,
       throttle: settings.throttle,
       logRetention: settings.logRetention,
@@ -307,6 +356,11 @@ export class AurumStack extends Stack {
     new CfnOutput(this, 'CanaryTokenSecretArn', {
       value: this.canary.tokenSecret.secretArn,
       description: 'Put a tenant bearer token here, or the canary’s tenant-route probes fail',
+    });
+    new CfnOutput(this, 'CanaryClientSecretArn', {
+      value: this.canary.clientSecret.secretArn,
+      description:
+        'Put the canary’s OAuth client here ({token_url, client_id, client_secret, scope}): a fresh token every run',
     });
   }
 }

@@ -24,6 +24,7 @@ export const explainFlags = defineRoute({
   description:
     'Never behind a flag itself. Reasons: kill-switch, denied, allowed, rollout, default. Also the version and age of the flags document in force.',
   auth: 'admin',
+  permission: 'admin',
   request: {
     query: z.object({
       tenant: textParam({
@@ -58,6 +59,7 @@ const invalidateScopesV1 = <const Id extends string>(id: Id, path: string, summa
     version: 'v1',
     summary,
     auth: 'admin',
+    permission: 'admin',
     flag: V1_ADMIN,
     response: { kind: 'list', schema: InvalidatedScope },
   });
@@ -72,6 +74,7 @@ const invalidateScenario = <const Id extends string, const V extends 'v1' | 'v2'
     version,
     summary: 'Invalidate cached scenario outputs and metrics',
     auth: 'admin',
+    permission: 'admin',
     ...(version === 'v1' ? { flag: V1_ADMIN } : {}),
     request: { path: z.object({ scenario_id: SCENARIO_ID }), query: z.object({ tenant_id: tenantParam() }) },
     response: { kind: 'empty', status: 204 },
@@ -100,6 +103,7 @@ export const invalidateMetadataV1 = defineRoute({
   version: 'v1',
   summary: 'Invalidate cached metadata: locations, units or dimensions',
   auth: 'admin',
+  permission: 'admin',
   flag: V1_ADMIN,
   request: {
     path: z.object({ scope: textParam({ max: 64 }) }),
@@ -128,6 +132,7 @@ export const warmCacheV1 = defineRoute({
   version: 'v1',
   summary: 'Run the warm-up functions of the named cache scopes',
   auth: 'admin',
+  permission: 'admin',
   flag: V1_ADMIN,
   request: {
     body: z
@@ -158,6 +163,7 @@ export const invalidateCurvesV2 = defineRoute({
   version: 'v2',
   summary: 'Invalidate every cached curve answer',
   auth: 'admin',
+  permission: 'admin',
   request: { query: z.object({ tenant_id: tenantParam() }) },
   response: {
     kind: 'document',

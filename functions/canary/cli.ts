@@ -44,8 +44,23 @@ if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
 const { readinessProvidersFromEnv } = await import('#lib/health/providers-from-env');
 const { formatReport, runCanary } = await import('./run-canary.ts');
 
+const { parseClientCredentials } = await import('./token-grant.ts');
+// AURUM_CANARY_TOKEN_URL / _CLIENT_ID / _CLIENT_SECRET / _SCOPE: a fresh token by client-credentials grant.
+const grant =
+  values.token === undefined && process.env.AURUM_CANARY_TOKEN_URL
+    ? parseClientCredentials(
+        JSON.stringify({
+          token_url: process.env.AURUM_CANARY_TOKEN_URL,
+          client_id: process.env.AURUM_CANARY_CLIENT_ID,
+          client_secret: process.env.AURUM_CANARY_CLIENT_SECRET,
+          scope: process.env.AURUM_CANARY_SCOPE,
+        }),
+      )
+    : undefined;
+
 const report = await runCanary({
   baseUrl,
+  ...(grant ? { grant } : {}),
   token: values.token ?? process.env.AURUM_CANARY_TOKEN,
   providers: values['no-checks'] ? [] : readinessProvidersFromEnv(process.env),
   ...(timeout === undefined ? {} : { probeTimeoutMs: timeout }),

@@ -18,4 +18,7 @@ export const DEEP_CHECK_PROBES = ['check-engine', 'check-cache', 'check-flags'] 
 export const API_PROBES = ['ready', 'curves', 'etag-revalidation', 'malformed-request'] as const;
 
 export const PROBE_NAMES = [...DEEP_CHECK_PROBES, ...API_PROBES] as const;
+
+/** The client-credentials grant each run starts with, where one is configured (the deployed canary). */
+export const GRANT_PROBE = 'token-grant';
 export type ProbeName = (typeof PROBE_NAMES)[number];

@@ -158,6 +158,7 @@ export const listCurvesV1 = defineRoute({
   description:
     'Without asof: the latest point per curve and tenor. Keyset-paged in the order curve_key, tenor_label, contract_month, asof_date, price_type.',
   auth: 'tenant',
+  permission: 'curves:read',
   request: {
     query: z
       .object({ asof: dateParam().optional(), ...curveFilters, ...v1Paging, format: formatParam() })
@@ -183,6 +184,7 @@ export const diffCurvesV1 = defineRoute({
   description:
     'diff_abs = mid_b − mid_a; diff_pct = (mid_b − mid_a) / mid_a, null when mid_a is 0. At least one filter is required.',
   auth: 'tenant',
+  permission: 'curves:read',
   request: {
     query: z
       .object({
@@ -216,6 +218,7 @@ export const listStripsV1 = defineRoute({
   version: 'v1',
   summary: 'Calendar, season and quarter strips',
   auth: 'tenant',
+  permission: 'curves:read',
   request: {
     query: z
       .object({
@@ -241,6 +244,7 @@ export const listCurvesV2 = defineRoute({
   version: 'v2',
   summary: 'Curves with their number of points',
   auth: 'tenant',
+  permission: 'curves:read',
   request: {
     query: z.object({
       tenant_id: tenantParam(),
@@ -268,6 +272,7 @@ export const exportCurvesV2 = defineRoute({
   description:
     'Latest points (or one as-of date) as CSV, written chunk_size rows at a time. When the file would pass the response size limit it stops at a chunk boundary and sets X-Next-Cursor; pass it as cursor to continue.',
   auth: 'tenant',
+  permission: 'curves:read',
   request: {
     query: z.object({
       asof: dateParam().optional(),
@@ -300,6 +305,7 @@ export const diffCurveV2 = defineRoute({
   version: 'v2',
   summary: 'One curve’s change between two dates',
   auth: 'tenant',
+  permission: 'curves:read',
   request: {
     path: z.object({ curve_id: textParam({ max: 255, pattern: CURVE_KEY }) }),
     query: z

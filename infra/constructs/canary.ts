@@ -29,6 +29,8 @@ export const CANARY_TIMEOUT = Duration.seconds(60);
 export class Canary extends Construct {
   readonly fn: AurumFunction;
   readonly tokenSecret: Secret;
+  /** `{token_url, client_id, client_secret, scope}`: once filled, every run gets a fresh token by grant. */
+  readonly clientSecret: Secret;
 
   constructor(scope: Construct, id: string, props: CanaryProps) {
     super(scope, id);
@@ -37,6 +39,14 @@ export class Canary extends Construct {
         'Aurum canary: bearer token for the tenant routes it probes, as JSON {"token"} or the bare token; ' +
         'empty fails those probes',
       secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ token: '' })),
+    });
+    this.clientSecret = new Secret(this, 'Client', {
+      description:
+        'Aurum canary: OAuth client for a client-credentials grant on every run, as JSON ' +
+        '{"token_url","client_id","client_secret","scope"}; while empty the token secret is used',
+      secretStringValue: SecretValue.unsafePlainText(
+        JSON.stringify({ token_url: '', client_id: '', client_secret: '', scope: '' }),
+      ),
     });
     this.fn = new AurumFunction(this, 'Function', {
       domain: 'canary',
@@ -50,8 +60,10 @@ export class Canary extends Construct {
         ...props.environment,
         AURUM_CANARY_BASE_URL: props.apiUrl,
         AURUM_CANARY_TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
+        AURUM_CANARY_CLIENT_SECRET_ARN: this.clientSecret.secretArn,
       },
     });
     this.tokenSecret.grantRead(this.fn);
+    this.clientSecret.grantRead(this.fn);
   }
 }

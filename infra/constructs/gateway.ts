@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, CfnRule, Duration, Fn } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
@@ -23,6 +23,9 @@ export interface GatewayProps {
   /** The domain whose function answers every request no route matches (404/405 problems). */
   fallbackDomain: string;
   jwt: { issuer: string; audience: string[] };
+  /** The placeholder issuer: synth works offline with it, a deploy stops with a message. */
+  exampleIssuer?: string;
+  /** Exact origins; none means no CORS preflight answers at all. Never `*`: browsers send credentials. */
   corsOrigins: string[];
   throttle: { rateLimit: number; burstLimit: number };
   logRetention: RetentionDays;
@@ -81,20 +84,25 @@ export class Gateway extends Construct {
     this.api = new HttpApi(this, 'Api', {
       description: 'Aurum energy-market data API',
       createDefaultStage: false,
-      corsPreflight: {
-        allowOrigins: props.corsOrigins,
-        allowMethods: [
-          CorsHttpMethod.GET,
-          CorsHttpMethod.POST,
-          CorsHttpMethod.PUT,
-          CorsHttpMethod.PATCH,
-          CorsHttpMethod.DELETE,
-          CorsHttpMethod.OPTIONS,
-        ],
-        allowHeaders: CORS_ALLOW_HEADERS,
-        exposeHeaders: CORS_EXPOSE_HEADERS,
-        maxAge: Duration.hours(1),
-      },
+      ...(props.corsOrigins.length === 0
+        ? {}
+        : {
+            corsPreflight: {
+              allowOrigins: props.corsOrigins,
+              allowCredentials: true,
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.PATCH,
+                CorsHttpMethod.DELETE,
+                CorsHttpMethod.OPTIONS,
+              ],
+              allowHeaders: CORS_ALLOW_HEADERS,
+              exposeHeaders: CORS_EXPOSE_HEADERS,
+              maxAge: Duration.hours(1),
+            },
+          }),
       defaultIntegration: integrationFor(props.fallbackDomain, '$default'),
     });
 
@@ -123,6 +131,19 @@ export class Gateway extends Construct {
         ),
       },
     });
+
+    if (props.corsOrigins.some((o) => o.includes('*')))
+      throw new Error('CORS origins must be exact: "*" with credentials would let any site call the API');
+    if (props.exampleIssuer !== undefined && props.jwt.issuer === props.exampleIssuer) {
+      const message = `aurum:jwtIssuer is the example issuer ${props.jwt.issuer}; deploy with -c aurum:jwtIssuer=<your issuer URL> -c aurum:jwtAudience=<client id>`;
+      Annotations.of(this).addWarningV2('aurum:exampleIssuer', message);
+      // Synth stays offline-friendly; CloudFormation evaluates this rule before it changes anything.
+      new CfnRule(this, 'IssuerConfigured', {
+        assertions: [
+          { assert: Fn.conditionEquals('example-issuer', 'configured-issuer'), assertDescription: message },
+        ],
+      });
+    }
 
     this.authorizer = new HttpJwtAuthorizer('Jwt', props.jwt.issuer, {
       jwtAudience: props.jwt.audience,

@@ -2,13 +2,22 @@
  * `npm start`: sample data if missing, then every registry route on one local port through the same
  * Lambda handlers that deploy, with DuckDB, the memory cache, flags from the local file and a
  * development principal. Setting AURUM_TRINO_URL, UPSTASH_REDIS_REST_URL/TOKEN or AURUM_AUTH_MODE=jwt
- * switches each part to the real thing.
+ * switches each part to the real thing (jwt mode trusts the `npm run token` key unless AURUM_JWKS_FILE or
+ * AURUM_JWKS_URL names an issuer's keys).
  */
 export {};
 
+const authModeDefaulted = process.env.AURUM_AUTH_MODE === undefined;
 process.env.AURUM_AUTH_MODE ??= 'dev';
 process.env.AURUM_API_ADMIN_GROUP ??= 'aurum-admins';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+
+// jwt mode checks real tokens; with no issuer configured it trusts the key `npm run token` signs with.
+let trustsDevKey = false;
+if (process.env.AURUM_AUTH_MODE === 'jwt') {
+  const { trustDevKeys } = await import('#infra/local/dev-tokens');
+  trustsDevKey = await trustDevKeys(process.env);
+}
 
 const { duckDbPath } = await import('#lib/data/create-engine');
 const { ensureSampleData } = await import('#infra/local/sample-data');
@@ -34,8 +43,23 @@ console.log(
   `Aurum API listening on ${url}  (${registry.routes.length} routes, auth mode ${process.env.AURUM_AUTH_MODE})`,
 );
 console.log(`  docs: ${url}/docs   spec: ${url}/openapi.json`);
-console.log(`  try: curl -i '${url}/v1/curves?iso=PJM&limit=5'`);
-console.log(`       curl -i -H 'X-Aurum-Tenant: acme' '${url}/v2/curves?limit=3'`);
+if (process.env.AURUM_AUTH_MODE === 'dev') {
+  console.log(
+    `  auth: dev${authModeDefaulted ? ' (the default)' : ''}: no tokens; X-Aurum-Tenant / X-Aurum-Groups pick the caller. AURUM_AUTH_MODE=jwt checks real tokens.`,
+  );
+  console.log(`  try: curl -i '${url}/v1/curves?iso=PJM&limit=5'`);
+  console.log(`       curl -i -H 'X-Aurum-Tenant: acme' '${url}/v2/curves?limit=3'`);
+} else {
+  const source = process.env.AURUM_JWKS_URL ?? process.env.AURUM_JWKS_FILE;
+  console.log(
+    `  auth: jwt: bearer tokens checked against ${source} (issuer ${process.env.AURUM_JWT_ISSUER}, audience ${process.env.AURUM_JWT_AUDIENCE})`,
+  );
+  if (trustsDevKey) {
+    console.log(
+      `  try: curl -i -H "Authorization: Bearer $(npm run -s token -- --tenant acme --scope curves:read)" '${url}/v2/curves?limit=3'`,
+    );
+  }
+}
 
 const stop = () => server.close(() => process.exit(0));
 process.on('SIGINT', stop);

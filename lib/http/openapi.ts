@@ -148,11 +148,12 @@ function operation(
     tags: [route.domain],
     parameters: parameters(route, components),
     responses,
-    security: route.auth === 'public' ? [] : [{ bearerAuth: [] }],
+    security: route.auth === 'public' ? [] : [{ bearerAuth: route.permission ? [route.permission] : [] }],
   };
   const notes: string[] = [];
   if (route.description) notes.push(route.description);
   if (route.auth === 'admin') notes.push('Requires the admin group.');
+  if (route.permission) notes.push(`Requires the \`${route.permission}\` permission.`);
   if (route.csv && route.response.kind === 'list') notes.push('`format=csv` answers text/csv.');
   if (route.version === 'v1') notes.push('Deprecated: use the v2 API (see the Sunset header).');
   if (notes.length > 0) op.description = notes.join('\n\n');
@@ -164,6 +165,8 @@ function operation(
     };
   }
   op['x-aurum-auth'] = route.auth;
+  if (route.permission) op['x-required-permission'] = route.permission;
+  if (route.permission) op['x-required-permission'] = route.permission;
   if (route.cache)
     op['x-aurum-cache'] = { scope: route.cache.scope, max_age_seconds: maxAgeOf(route.cache.scope) };
   if (route.flag) op['x-aurum-flag'] = { key: route.flag.key, when_off: route.flag.whenOff };

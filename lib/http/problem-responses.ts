@@ -70,6 +70,9 @@ export function sharedHeaders(): Record<string, unknown> {
     'X-Prev-Cursor': header('Cursor of the previous page, when there is one'),
     'Retry-After': header('Seconds to wait before retrying', { type: 'string', pattern: '^\\d+$' }),
     'WWW-Authenticate': header('Bearer', { type: 'string' }, 'Bearer'),
+    'X-Required-Permission': header('The permission the route needs and the token lacks', {
+      type: 'string',
+    }),
     'Content-Disposition': header('attachment; filename="…" for CSV answers'),
   };
   for (const name of RATE_LIMIT_HEADER_NAMES) {
@@ -96,7 +99,9 @@ export const PROBLEMS: Record<number, { name: string; description: string; heade
   401: { name: 'Unauthorized', description: 'A bearer token is required', headers: ['WWW-Authenticate'] },
   403: {
     name: 'Forbidden',
-    description: 'The token carries no tenant, the wrong tenant_id, or not the admin group',
+    description:
+      'The token carries no valid tenant, the wrong tenant_id, or not the route’s permission (named by X-Required-Permission)',
+    headers: ['X-Required-Permission'],
   },
   404: { name: 'NotFound', description: 'No such item, or the route’s feature flag is off for the caller' },
   415: { name: 'UnsupportedMediaType', description: 'Request bodies must be application/json' },

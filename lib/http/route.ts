@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import type { Principal } from '#lib/auth/principal';
+import type { Permission, Principal } from '#lib/auth/principal';
 import type { CacheScope } from '#lib/cache/policies';
 import type { InputIssue } from '#lib/errors';
 import type { FlagKey } from '#lib/flags/document';
@@ -30,6 +30,8 @@ export interface RouteSpec {
   summary: string;
   description?: string;
   auth: AuthRule;
+  /** The permission a caller needs beyond the auth rule (token `scope` or the group map); 403 without it. */
+  permission?: Permission;
   request?: {
     path?: AnyZodObject;
     query?: AnyZodObject;

@@ -140,8 +140,28 @@ describe('AurumStack (layer mode, the default)', () => {
           AURUM_TRINO_CATALOG: 'iceberg',
           AURUM_TRINO_SCHEMA: 'market',
           AURUM_API_ADMIN_GROUP: 'aurum-admins',
+          AURUM_TENANT_CLAIM: 'tenant',
         });
       }
+    });
+
+    it('passes the tenant claim, group map and scope prefix to every function, and checks the map at synth', () => {
+      const configured = synth({
+        'aurum:tenantClaim': 'custom:tenant',
+        'aurum:groupPermissions': 'analysts=curves:read metadata:read',
+        'aurum:scopePrefix': 'aurum-api/',
+      });
+      for (const [domain, [, fn]] of functionsByService(configured)) {
+        if (domain === 'canary') continue;
+        expect(env(fn), domain).toMatchObject({
+          AURUM_TENANT_CLAIM: 'custom:tenant',
+          AURUM_GROUP_PERMISSIONS: 'analysts=curves:read metadata:read',
+          AURUM_SCOPE_PREFIX: 'aurum-api/',
+        });
+      }
+      expect(() => synth({ 'aurum:groupPermissions': 'analysts=curves:raed' })).toThrow(
+        /aurum:groupPermissions: unknown permission "curves:raed"/,
+      );
     });
 
     it('attaches the shared layer and the AppConfig agent (looked up by region) to every function', () => {
@@ -197,6 +217,7 @@ describe('AurumStack (layer mode, the default)', () => {
         POWERTOOLS_SERVICE_NAME: 'aurum-canary',
         AURUM_CANARY_BASE_URL: apiUrl,
         AURUM_CANARY_TOKEN_SECRET_ARN: { Ref: secretId(template, 'CanaryToken') },
+        AURUM_CANARY_CLIENT_SECRET_ARN: { Ref: secretId(template, 'CanaryClient') },
       });
       const engineCacheAndFlags = [
         'AURUM_TRINO_URL',
@@ -225,6 +246,20 @@ describe('AurumStack (layer mode, the default)', () => {
       expect(JSON.parse(String(secret.Properties.SecretString))).toEqual({ token: '' });
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
       expect(outputs.CanaryTokenSecretArn!.Value).toEqual({ Ref: secretId(template, 'CanaryToken') });
+    });
+
+    it('keeps its OAuth client in a placeholder secret that reads as “no grant” until it is filled', () => {
+      const [, secret] = resourcesOf(template, 'AWS::SecretsManager::Secret').find(([id]) =>
+        id.startsWith('CanaryClient'),
+      )!;
+      expect(JSON.parse(String(secret.Properties.SecretString))).toEqual({
+        token_url: '',
+        client_id: '',
+        client_secret: '',
+        scope: '',
+      });
+      const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+      expect(outputs.CanaryClientSecretArn!.Value).toEqual({ Ref: secretId(template, 'CanaryClient') });
     });
 
     it('has no route and no API permission: only its schedule may invoke it', () => {
@@ -438,14 +473,52 @@ describe('AurumStack (layer mode, the default)', () => {
           Format: Match.stringLikeRegexp('context.requestId'),
         },
       });
+      // No origins configured: no CORS at all, so no browser origin may call the API.
       template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
         ProtocolType: 'HTTP',
+        CorsConfiguration: Match.absent(),
+      });
+    });
+
+    it('allows exactly the configured origins, with credentials, and refuses "*"', () => {
+      const template = synth({ 'aurum:corsOrigins': 'https://app.example.com, https://ops.example.com' });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
         CorsConfiguration: {
-          AllowOrigins: ['*'],
+          AllowOrigins: ['https://app.example.com', 'https://ops.example.com'],
+          AllowCredentials: true,
           AllowHeaders: Match.arrayWith(['authorization', 'if-none-match', 'idempotency-key']),
           ExposeHeaders: Match.arrayWith(['etag', 'retry-after', 'x-ratelimit-remaining']),
         },
       });
+      expect(() => synth({ 'aurum:corsOrigins': '*' })).toThrow(/never "\*"/);
+      expect(() => synth({ 'aurum:corsOrigins': 'https://*.example.com' })).toThrow(/never "\*"/);
+      expect(() => synth({ 'aurum:corsOrigins': 'https://app.example.com/path' })).toThrow(/not an origin/);
+    });
+
+    it('synthesises offline with the example issuer, but a deploy of it stops with a clear message', () => {
+      type Rules = Record<string, { Assertions: { AssertDescription: string }[] }>;
+      const issuerRules = (t: Template) =>
+        Object.entries((t.toJSON() as { Rules?: Rules }).Rules ?? {}).filter(([id]) =>
+          id.includes('IssuerConfigured'),
+        );
+      const [[, rule]] = issuerRules(synth()) as [[string, Rules[string]]];
+      expect(rule.Assertions[0]?.AssertDescription).toMatch(
+        /^aurum:jwtIssuer is the example issuer https:\/\/auth\.aurum\.example\/; deploy with -c aurum:jwtIssuer=/,
+      );
+      const configured = synth({
+        'aurum:jwtIssuer': 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc',
+      });
+      expect(issuerRules(configured)).toEqual([]);
+      configured.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        JwtConfiguration: { Issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc' },
+      });
+    });
+
+    it('refuses an issuer that is not an https URL and an empty audience', () => {
+      expect(() => synth({ 'aurum:jwtIssuer': 'auth.example.com' })).toThrow(
+        /aurum:jwtIssuer must be the issuer's https URL/,
+      );
+      expect(() => synth({ 'aurum:jwtAudience': ' , ' })).toThrow(/aurum:jwtAudience must name at least one/);
     });
   });
 
@@ -506,12 +579,12 @@ describe('AurumStack (layer mode, the default)', () => {
   });
 
   describe('secrets and IAM', () => {
-    it('creates the cursor key as a generated secret and placeholders for Trino, Upstash and the canary token', () => {
+    it('creates the cursor key as a generated secret and placeholders for Trino, Upstash and the canary token and client', () => {
       // The app store's generated owner secret is the app-store construct's, asserted in app-store.test.ts.
       const secrets = resourcesOf(template, 'AWS::SecretsManager::Secret').filter(
         ([id]) => !id.startsWith('AurumAppStore'),
       );
-      expect(secrets).toHaveLength(4);
+      expect(secrets).toHaveLength(5);
       const cursor = secrets.find(([id]) => id.startsWith('SecretsCursorKey'))![1];
       expect(cursor.Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
       const trino = secrets.find(([id]) => id.startsWith('SecretsTrinoCredentials'))![1];
@@ -562,7 +635,7 @@ describe('AurumStack (layer mode, the default)', () => {
         [secretId(template, 'SecretsTrino'), secretId(template, 'SecretsUpstash')].sort(),
       );
       expect(secretsReadBy(template, canary[1])).toEqual(
-        [...healthReads, secretId(template, 'CanaryToken')].sort(),
+        [...healthReads, secretId(template, 'CanaryToken'), secretId(template, 'CanaryClient')].sort(),
       );
       const actions = statementsOfFunction(template, canary[1]).flatMap((s) => asList(s.Action).map(String));
       expect(new Set(actions)).toEqual(

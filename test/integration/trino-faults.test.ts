@@ -20,7 +20,7 @@ afterAll(async () => {
   await trino.close();
 });
 
-const claims = { sub: 'analyst', tenant: 'acme' };
+const claims = { sub: 'analyst', tenant: 'acme', scope: 'curves:read' };
 const curves = (key: string) =>
   gatewayEvent('GET /v1/curves', '/v1/curves', { query: { curve_key: key, limit: '5' }, claims });
 const COLUMNS = CURVE_COLUMNS.map((name) => ({

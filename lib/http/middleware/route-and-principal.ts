@@ -1,4 +1,4 @@
-import { ANONYMOUS, authorize, resolvePrincipal } from '#lib/auth/principal';
+import { ANONYMOUS, authorize, requirePermission, resolvePrincipalVerified } from '#lib/auth/principal';
 import { logger } from '#lib/observability/logger';
 import { methodNotAllowed, notFound } from '../problem.ts';
 import type { RouteRegistry } from '../registry.ts';
@@ -16,7 +16,7 @@ export function routeAndPrincipal(
   domain: string,
   runtime: () => HttpRuntime,
 ): StackMiddleware {
-  const routeAndPrincipalBefore = (request: StackRequest) => {
+  const routeAndPrincipalBefore = async (request: StackRequest) => {
     const s = stateOf(request);
     const event = request.event;
     const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();
@@ -32,7 +32,7 @@ export function routeAndPrincipal(
     }
     if (route.domain !== domain) throw notFound(`No route matches ${method} ${event.rawPath}`);
     s.route = route;
-    s.principal = route.auth === 'public' ? ANONYMOUS : resolvePrincipal(event, runtime().auth);
+    s.principal = route.auth === 'public' ? ANONYMOUS : await resolvePrincipalVerified(event, runtime().auth);
     if (s.principal.source === 'dev' && !devModeAnnounced) {
       devModeAnnounced = true;
       logger.warn(
@@ -40,6 +40,7 @@ export function routeAndPrincipal(
       );
     }
     authorize(s.principal, route.auth);
+    requirePermission(s.principal, route.permission);
     if (s.principal.tenant) logger.appendKeys({ tenant: s.principal.tenant });
   };
   return { before: routeAndPrincipalBefore };

@@ -32,14 +32,14 @@ describe('curves Lambda behind the JWT authorizer', () => {
     const event = gatewayEvent('GET /v2/curves', '/v2/curves', {
       query: { limit: '2', tenant_id: 'globex' },
       headers: { 'x-aurum-tenant': 'globex' },
-      claims: { sub: 'user-1', tenant: 'acme' },
+      claims: { sub: 'user-1', tenant: 'acme', scope: 'curves:read' },
     });
     const res = await handler(event, lambdaContext());
     expect(res.statusCode).toBe(403);
     const ok = await handler(
       gatewayEvent('GET /v2/curves', '/v2/curves', {
         query: { limit: '2' },
-        claims: { sub: 'user-1', tenant: 'acme' },
+        claims: { sub: 'user-1', tenant: 'acme', scope: 'curves:read' },
       }),
       lambdaContext(),
     );
