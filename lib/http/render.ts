@@ -54,7 +54,11 @@ export function renderResult(
     return { statusCode: route.response.status ?? 204, headers, body: '' };
   }
   headers['Cache-Control'] = route.cache
-    ? cacheControl(runtime.policies[route.cache.scope].ttlSeconds, route.cache.visibility)
+    ? // A shared cache (CDN, corporate proxy) may keep only what needs no token: anything else is private.
+      cacheControl(
+        runtime.policies[route.cache.scope].ttlSeconds,
+        route.auth === 'public' ? 'public' : 'private',
+      )
     : 'no-store';
   const status = result.kind === 'document' ? (result.status ?? 200) : (route.response.status ?? 200);
 

@@ -60,7 +60,11 @@ export interface RouteSpec {
    * the file name, from the query.
    */
   csv?: { filename: string | ((query: Record<string, unknown>) => string) };
-  /** Named cache policy (lib/cache: the TTL lives there) and whether shared caches may keep the answer. */
+  /**
+   * Named cache policy (lib/cache: the TTL lives there), and whether the server cache shares one answer
+   * across tenants (`public`) or keys it per tenant (`private`). Cache-Control says `private` on every
+   * route that needs a token, whatever this says.
+   */
   cache?: {
     scope: CacheScope;
     visibility: 'public' | 'private';

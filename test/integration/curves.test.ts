@@ -55,7 +55,7 @@ describe('GET /v1/curves', () => {
     expect(body.meta.request_id).toBe(res.headers.get('x-request-id'));
     expect(body.meta.has_more).toBe(true);
     expect(res.headers.get('cache-control')).toBe(
-      'public, max-age=300, stale-while-revalidate=150, stale-if-error=900',
+      'private, max-age=300, stale-while-revalidate=150, stale-if-error=900',
     );
     expect(res.headers.get('vary')).toBe('Accept, Accept-Encoding');
     expect(res.headers.get('deprecation')).toBe('true');
