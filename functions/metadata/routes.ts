@@ -2,6 +2,7 @@ import * as z from 'zod';
 import {
   cursorParam,
   dateParam,
+  enumParam,
   intParam,
   type QueryRule,
   queryRules,
@@ -10,6 +11,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { ISO_CODES } from '#lib/reference/iso-nodes';
 import { MAX_EXPAND_DAYS } from '#lib/time/calendar-queries';
 
 /** The seven curve dimensions the dimensions routes list, in the original's order. */
@@ -56,6 +58,11 @@ const v2Paging = {
 const calendarPath = z.object({
   name: textParam({ max: 64, pattern: NAME, description: 'Calendar, e.g. pjm' }),
 });
+/** One of the seven ISOs, any case; an unknown one is a 400 naming the field. */
+const isoParam = () =>
+  enumParam(ISO_CODES as unknown as readonly [string, ...string[]]).meta({
+    description: 'ISO, e.g. PJM (any case)',
+  });
 const blockParam = () => textParam({ max: 64, pattern: NAME, description: 'Block, e.g. ON_PEAK (any case)' });
 
 export const Location = z.object({
@@ -138,7 +145,7 @@ export const listLocationsV1 = defineRoute({
   auth: 'tenant',
   request: {
     query: z.object({
-      iso: text(16, 'ISO, e.g. PJM (any case)').optional(),
+      iso: isoParam().optional(),
       prefix: prefix('Case-insensitive start of location_id or location_name'),
       ...v1Paging,
     }),
@@ -301,7 +308,7 @@ export const listLocationsV2 = defineRoute({
   summary: 'An ISO’s pricing locations',
   description: 'Ordered by location_id (code point).',
   auth: 'tenant',
-  request: { query: z.object({ ...v2Paging, iso: text(16, 'ISO, e.g. PJM (any case)') }) },
+  request: { query: z.object({ ...v2Paging, iso: isoParam() }) },
   response: {
     kind: 'list',
     schema: z.object({

@@ -4,7 +4,7 @@ import type { CursorCodec } from '#lib/paging/cursor';
 import { assemblePage, type KeyColumn, keyOf } from '#lib/paging/keyset';
 import type { Page } from '#lib/paging/list';
 import { pageRequest } from '#lib/paging/page-request';
-import { findIsoNode, ISO_CODES, ISO_NODES, type IsoNode, isoNodesOf } from '#lib/reference/iso-nodes';
+import { findIsoNode, ISO_NODES, type IsoNode, isoNodesOf } from '#lib/reference/iso-nodes';
 import { canonicalUnits, UNIT_MAPPINGS } from '#lib/reference/units';
 import {
   blockHours,
@@ -118,12 +118,6 @@ function unwrap<T>(result: CalendarResult<T>): T {
   }
 }
 
-function knownIso(iso: string): string {
-  const wanted = iso.toUpperCase();
-  if (!(ISO_CODES as readonly string[]).includes(wanted)) throw new NotFoundError('ISO not found');
-  return wanted;
-}
-
 const v1Location = (n: IsoNode) => ({
   iso: n.iso,
   location_id: n.location_id,
@@ -179,7 +173,7 @@ export function createMetadataService(deps: MetadataDeps) {
     locations(
       query: Query & { iso?: string; prefix?: string; limit: number },
     ): Page<ReturnType<typeof v1Location>> {
-      const nodes = query.iso === undefined ? ISO_NODES : isoNodesOf(knownIso(query.iso));
+      const nodes = query.iso === undefined ? ISO_NODES : isoNodesOf(query.iso);
       const items = nodes
         .filter((n) => startsWith(n.location_id, query.prefix) || startsWith(n.location_name, query.prefix))
         .map(v1Location);
@@ -265,7 +259,7 @@ export function createMetadataService(deps: MetadataDeps) {
     },
 
     locationsV2(query: Query & { iso: string; limit: number }) {
-      const items = isoNodesOf(knownIso(query.iso)).map((n) => ({
+      const items = isoNodesOf(query.iso).map((n) => ({
         iso: n.iso,
         location_id: n.location_id,
         name: n.location_name,

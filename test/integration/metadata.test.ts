@@ -141,8 +141,9 @@ describe('GET /v1/metadata/locations', () => {
     expect(body.data.every((l) => l.iso === 'ERCOT' && l.location_id.startsWith('HB_'))).toBe(true);
     const { body: byName } = await json<Body<Location[]>>('/v1/metadata/locations?iso=PJM&prefix=western');
     expect(byName.data.map((l) => l.location_id)).toEqual(['WESTERN HUB']);
-    const unknown = await get('/v1/metadata/locations?iso=NOPE');
-    expect(unknown.status).toBe(404);
+    const unknown = await json<Problem>('/v1/metadata/locations?iso=NOPE');
+    expect(unknown.res.status).toBe(400);
+    expect(fields(unknown.body)).toContain('query.iso');
   });
 
   it('walks by keyset cursor to exactly one large page, and back through prev_cursor', async () => {
