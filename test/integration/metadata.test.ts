@@ -161,14 +161,23 @@ describe('GET /v1/metadata/locations', () => {
   });
 
   it('refuses a limit out of range and a bad or foreign cursor, naming the field', async () => {
-    for (const bad of ['0', '1001']) {
-      const { res, body } = await json<Problem>(`/v1/metadata/locations?limit=${bad}`);
+    for (const path of ['/v1/metadata/locations', '/v1/metadata/units/mapping', '/v1/metadata/calendars']) {
+      for (const bad of ['0', '1001', '1e3']) {
+        const { res, body } = await json<Problem>(`${path}?limit=${bad}`);
+        expect(res.status).toBe(400);
+        expect(fields(body)).toContain('query.limit');
+      }
+      const { res, body } = await json<Problem>(`${path}?cursor=garbage`);
       expect(res.status).toBe(400);
-      expect(fields(body)).toContain('query.limit');
+      expect(fields(body)).toContain('query.cursor');
     }
-    const { res, body } = await json<Problem>('/v1/metadata/locations?cursor=garbage');
-    expect(res.status).toBe(400);
-    expect(fields(body)).toContain('query.cursor');
+    // A cursor of one list is refused by another.
+    const { body: calendars } = await json<Body<unknown[]>>('/v1/metadata/calendars?limit=2');
+    const elsewhere = await json<Problem>(
+      `/v1/metadata/units/mapping?limit=2&cursor=${encodeURIComponent(calendars.meta.next_cursor!)}`,
+    );
+    expect(elsewhere.res.status).toBe(400);
+    expect(fields(elsewhere.body)).toContain('query.cursor');
     const { body: page } = await json<Body<Location[]>>('/v1/metadata/locations?limit=2');
     const foreign = await json<Problem>(
       `/v1/metadata/locations?iso=PJM&limit=2&cursor=${encodeURIComponent(page.meta.next_cursor!)}`,
