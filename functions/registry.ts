@@ -2,6 +2,7 @@ import { adminDomain } from '#functions/admin/routes';
 import { curvesDomain } from '#functions/curves/routes';
 import { docsDomain } from '#functions/docs/routes';
 import { healthDomain } from '#functions/health/routes';
+import { metadataDomain } from '#functions/metadata/routes';
 import { RouteRegistry } from '#lib/http/registry';
 
 /**
@@ -9,4 +10,10 @@ import { RouteRegistry } from '#lib/http/registry';
  * own; the CDK app, the OpenAPI document, the local gateway, the health fallback and the contract fuzzer
  * read this. Importing it loads no runtime client.
  */
-export const registry = new RouteRegistry().add(healthDomain, curvesDomain, adminDomain, docsDomain);
+export const registry = new RouteRegistry().add(
+  healthDomain,
+  curvesDomain,
+  metadataDomain,
+  adminDomain,
+  docsDomain,
+);
