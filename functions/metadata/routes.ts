@@ -118,6 +118,7 @@ export const getDimensionsV1 = defineRoute({
   description:
     'At most per_dim_limit values per dimension, in code point order (by count, then value, with include_counts). prefix keeps values starting with it, ignoring case.',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: {
     query: z.object({
       asof: dateParam().optional(),
@@ -143,6 +144,7 @@ export const listLocationsV1 = defineRoute({
   description:
     'Ordered by iso, then location_id (code point). prefix matches the id or the name, ignoring case.',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: {
     query: z.object({
       iso: isoParam().optional(),
@@ -163,6 +165,7 @@ export const getLocationV1 = defineRoute({
   summary: 'One pricing location',
   description: 'iso and location_id ignore case.',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: {
     path: z.object({ iso: text(16, 'ISO'), location_id: text(128, 'Location id, e.g. WESTERN HUB') }),
   },
@@ -178,6 +181,7 @@ export const getUnitsV1 = defineRoute({
   version: 'v1',
   summary: 'Currencies and priced quantities',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: { query: z.object({ prefix: prefix('Case-insensitive start of each currency and unit') }) },
   response: {
     kind: 'object',
@@ -195,6 +199,7 @@ export const listUnitMappingsV1 = defineRoute({
   summary: 'How raw unit strings split into currency and unit',
   description: 'Ordered by units_raw (code point). prefix matches units_raw, ignoring case.',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: { query: z.object({ prefix: prefix('Case-insensitive start of units_raw'), ...v1Paging }) },
   response: { kind: 'list', schema: UnitMappingRow },
   cache: metadataCache,
@@ -208,6 +213,7 @@ export const listCalendarsV1 = defineRoute({
   version: 'v1',
   summary: 'Trading calendars and their market time zones',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: { query: z.object(v1Paging) },
   response: { kind: 'list', schema: CalendarRow },
   cache: metadataCache,
@@ -221,6 +227,7 @@ export const getCalendarBlocksV1 = defineRoute({
   version: 'v1',
   summary: 'A calendar’s block names',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: { path: calendarPath },
   response: { kind: 'object', schema: z.array(z.string()) },
   cache: metadataCache,
@@ -235,6 +242,7 @@ export const getCalendarHoursV1 = defineRoute({
   summary: 'The hour-beginning instants of a block on one market date',
   description: 'Local ISO 8601 date-times with their true offsets; NERC holidays honoured.',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: { path: calendarPath, query: z.object({ block: blockParam(), date: dateParam() }) },
   response: { kind: 'object', schema: z.array(z.string()) },
   cache: metadataCache,
@@ -265,6 +273,7 @@ export const expandCalendarV1 = defineRoute({
   summary: 'A block’s hours over a range of market dates',
   description: `The per-day hours from start to end, both included, concatenated; at most ${MAX_EXPAND_DAYS} days.`,
   auth: 'tenant',
+  permission: 'metadata:read',
   request: {
     path: calendarPath,
     query: z
@@ -284,6 +293,7 @@ export const listDimensionsV2 = defineRoute({
   summary: 'Curve dimensions with their values',
   description: 'The seven dimensions are the paged items, by name (code point); meta.total is 7.',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: { query: z.object({ ...v2Paging, asof: dateParam().optional() }) },
   response: {
     kind: 'list',
@@ -308,6 +318,7 @@ export const listLocationsV2 = defineRoute({
   summary: 'An ISO’s pricing locations',
   description: 'Ordered by location_id (code point).',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: { query: z.object({ ...v2Paging, iso: isoParam() }) },
   response: {
     kind: 'list',
@@ -331,6 +342,7 @@ export const listUnitsV2 = defineRoute({
   summary: 'Distinct currency and unit pairs',
   description: 'Ordered by currency, then per_unit (code point).',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: { query: z.object(v2Paging) },
   response: { kind: 'list', schema: z.object({ currency: z.string(), per_unit: z.string() }) },
   cache: metadataCache,
@@ -344,6 +356,7 @@ export const listCalendarsV2 = defineRoute({
   version: 'v2',
   summary: 'Trading calendars with their blocks',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: { query: z.object(v2Paging) },
   response: { kind: 'list', schema: CalendarRow.extend({ blocks: z.array(z.string()) }) },
   cache: metadataCache,
@@ -359,6 +372,7 @@ export const getCalendarIntervalsV2 = defineRoute({
   description:
     '23, 24 or 25 rows as the market clock says; on a fall-back day the repeated hour ending has dst_repeat true. With block, only that block’s hours.',
   auth: 'tenant',
+  permission: 'metadata:read',
   request: {
     path: calendarPath,
     query: z.object({ tenant_id: tenantParam(), date: dateParam(), block: blockParam().optional() }),

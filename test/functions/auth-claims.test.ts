@@ -19,7 +19,7 @@ type Handler = (
 ) => Promise<GatewayResult>;
 const handlers: Record<string, Handler> = {};
 beforeAll(async () => {
-  for (const domain of ['curves', 'admin']) {
+  for (const domain of registry.domains) {
     handlers[domain] = ((await import(`#functions/${domain}/handler`)) as { handler: Handler }).handler;
   }
 });

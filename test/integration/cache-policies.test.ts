@@ -12,6 +12,13 @@ const REQUESTS: Record<string, string> = {
   'GET /v1/curves/diff': '/v1/curves/diff?asof_a=2025-09-02&asof_b=2025-09-26&iso=PJM&limit=10',
   'GET /v1/curves/strips': '/v1/curves/strips?type=CALENDAR&iso=PJM&limit=10',
   'GET /v2/curves/export': '/v2/curves/export?iso=SPP&chunk_size=100',
+  'GET /v1/metadata/locations/{iso}/{location_id}': '/v1/metadata/locations/pjm/western%20hub',
+  'GET /v1/metadata/calendars/{name}/blocks': '/v1/metadata/calendars/pjm/blocks',
+  'GET /v1/metadata/calendars/{name}/hours': '/v1/metadata/calendars/pjm/hours?block=ON_PEAK&date=2025-11-03',
+  'GET /v1/metadata/calendars/{name}/expand':
+    '/v1/metadata/calendars/pjm/expand?block=ATC&start=2025-03-07&end=2025-03-13',
+  'GET /v2/metadata/locations': '/v2/metadata/locations?iso=MISO&limit=5',
+  'GET /v2/metadata/calendars/{name}/intervals': '/v2/metadata/calendars/pjm/intervals?date=2025-11-02',
   'GET /v2/curves/{curve_id}/diff':
     '/v2/curves/PJM.WESTERN_HUB.DA.ON_PEAK.PWR/diff?from_timestamp=2025-09-02T00:00:00Z&to_timestamp=2025-09-26',
 };

@@ -57,7 +57,7 @@ async function walk<T>(path: string): Promise<T[]> {
   return rows;
 }
 
-const METADATA_CACHE = 'public, max-age=7200, stale-while-revalidate=600, stale-if-error=21600';
+const METADATA_CACHE = 'private, max-age=7200, stale-while-revalidate=600, stale-if-error=21600';
 
 describe('GET /v1/metadata/dimensions', () => {
   it('lists each dimension’s distinct values in code point order, with ETag → 304 and the metadata TTL', async () => {
