@@ -79,7 +79,7 @@ describe('problem+json for every error', () => {
     ['/v2/curves/export?chunk_size=50', 'query.chunk_size'],
     ['/v2/curves/X/diff?from_timestamp=2025-09-02', 'query.to_timestamp'],
     ['/v2/curves/X/diff?from_timestamp=nope&to_timestamp=2025-09-02', 'query.from_timestamp'],
-    ['/v2/curves?tenant_id=bad%20tenant!', 'tenant_id'],
+    ['/v2/curves?tenant_id=bad%20tenant!', 'query.tenant_id'],
   ])('%s is a 400 naming %s', async (path, field) => {
     const { res, body } = await problem(path);
     expect(res.status).toBe(400);

@@ -64,6 +64,9 @@ export function validation(): StackMiddleware {
       errors.push(...fieldErrors(where, result.error));
       return undefined;
     };
+    // Another tenant's id is refused before anything else is said about the request.
+    if (route.request?.query?.shape.tenant_id)
+      assertSameTenant(s.principal, queryOf(event).tenant_id, 'query.tenant_id');
     const path = parse('path', route.request?.path, event.pathParameters ?? {});
     const query = parse('query', route.request?.query, queryOf(event));
     if (errors.length === 0 && route.request?.rules) errors.push(...route.request.rules({ path, query }));
@@ -77,7 +80,6 @@ export function validation(): StackMiddleware {
       }
       body = result.data;
     }
-    assertSameTenant(s.principal, (query as { tenant_id?: string } | undefined)?.tenant_id);
     s.input = { query, path, body };
   };
   return { before: validationBefore };
