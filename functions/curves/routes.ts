@@ -4,6 +4,7 @@ import {
   dateOrTimestampParam,
   dateParam,
   dateSpan,
+  documentedAs,
   enumParam,
   formatParam,
   intParam,
@@ -89,14 +90,17 @@ const v1Paging = {
   cursor: cursorParam(),
   since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
   prev_cursor: cursorParam(),
-  offset: z
-    .string()
-    .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
-    .optional()
-    .meta({
-      deprecated: true,
-      description: 'Removed: only offset=0 is accepted; follow next_cursor instead',
-    }),
+  offset: documentedAs(
+    z
+      .string()
+      .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
+      .optional()
+      .meta({
+        deprecated: true,
+        description: 'Removed: only offset=0 is accepted; follow next_cursor instead',
+      }),
+    { type: 'integer', minimum: 0, maximum: 0 },
+  ),
 };
 
 export const CurvePoint = z.object({

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ENVELOPE_NAMES } from './envelope.ts';
+import { documentedSchema } from './params.ts';
 
 /** zod → JSON Schema 2020-12, with named schemas hoisted into components. */
 
@@ -62,6 +63,15 @@ export class SchemaComponents {
       override: (ctx) => {
         const node = ctx.zodSchema as unknown as z.ZodType;
         if (io === 'input') {
+          // Parameters parsed from strings but documented by meaning (integers, booleans, dates).
+          const documented = documentedSchema(node);
+          if (documented) {
+            const json = ctx.jsonSchema as JsonSchema;
+            for (const key of Object.keys(json))
+              if (!['description', 'example', 'deprecated'].includes(key)) delete json[key];
+            Object.assign(json, { ...documented, ...json });
+            return;
+          }
           // Case-insensitive enums (string → upper-case → enum) would otherwise show as any string.
           const values = pipedEnumValues(node);
           if (values) (ctx.jsonSchema as JsonSchema).enum = values;

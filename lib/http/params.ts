@@ -7,6 +7,21 @@ import * as z from 'zod';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * What the OpenAPI document says a parameter is, by meaning (an integer, a boolean, a date or a date-time),
+ * while its zod schema keeps parsing the string on the wire strictly. `json-schema.ts` reads this for the
+ * input side of the document; the schema's own `description`, `example` and `deprecated` are kept.
+ */
+const DOCUMENTED = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+export const documentedAs = <S extends z.ZodType>(schema: S, json: Record<string, unknown>): S => {
+  DOCUMENTED.set(schema, json);
+  return schema;
+};
+
+/** The document's JSON Schema of a parameter schema built here, if it declares one. */
+export const documentedSchema = (schema: z.ZodType) => DOCUMENTED.get(schema);
+
 export const isRealDate = (s: string) => {
   if (!ISO_DATE.test(s)) return false;
   const d = new Date(`${s}T00:00:00Z`);
@@ -20,25 +35,45 @@ export const dateParam = () =>
     .meta({ format: 'date', example: '2025-09-26' });
 
 /** A date or an ISO 8601 date-time; normalised to the UTC calendar date it names. */
-export const dateOrTimestampParam = () =>
-  z
+export const dateOrTimestampParam = () => {
+  const schema = z
     .string()
     .max(40)
     .refine((s) => isRealDate(s) || (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))), {
       message: 'must be a date YYYY-MM-DD or an ISO 8601 date-time',
     })
-    .transform((s) => (isRealDate(s) ? s : new Date(s).toISOString().slice(0, 10)))
-    .meta({ example: '2025-09-26T00:00:00Z' });
+    .transform((s) => (isRealDate(s) ? s : new Date(s).toISOString().slice(0, 10)));
+  return documentedAs(schema.meta({ example: '2025-09-26T00:00:00Z' }), {
+    anyOf: [
+      { type: 'string', format: 'date' },
+      { type: 'string', format: 'date-time', maxLength: 40 },
+    ],
+    description: 'A date YYYY-MM-DD or an ISO 8601 date-time; the UTC calendar date it names is used',
+  });
+};
 
+/** A whole number on the wire (digits only: no sign, exponent, fraction or blank), documented as an integer. */
 export const intParam = (options: { min: number; max: number; default: number }) =>
-  z
-    .string()
-    .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
-    .transform(Number)
-    .pipe(z.number().int().min(options.min).max(options.max))
-    .optional()
-    .transform((v) => v ?? options.default)
-    .meta({ default: options.default, minimum: options.min, maximum: options.max });
+  documentedAs(
+    z
+      .string()
+      .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
+      .transform(Number)
+      .pipe(z.number().int().min(options.min).max(options.max))
+      .optional()
+      .transform((v) => v ?? options.default),
+    { type: 'integer', minimum: options.min, maximum: options.max, default: options.default },
+  );
+
+/** `true` or `false` on the wire (nothing else), documented as a boolean. */
+export const boolParam = (options: { default: boolean }) =>
+  documentedAs(
+    z
+      .enum(['true', 'false'], { message: 'must be true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? options.default : v === 'true')),
+    { type: 'boolean', default: options.default },
+  );
 
 export const textParam = (options: { max: number; pattern?: RegExp; description?: string }) => {
   let schema = z.string().min(1, { message: 'must not be empty' }).max(options.max);
@@ -47,6 +82,7 @@ export const textParam = (options: { max: number; pattern?: RegExp; description?
   return options.description ? schema.meta({ description: options.description }) : schema;
 };
 
+/** One of `values`, case-insensitive on the wire; documented as the enum (json-schema.ts reads the pipe's end). */
 export const enumParam = <const T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()

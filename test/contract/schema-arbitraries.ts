@@ -56,8 +56,23 @@ const isRealDate = (s: string) =>
 const regexOf = (schema: JsonSchema) =>
   typeof schema.pattern === 'string' ? new RegExp(schema.pattern, 'u') : undefined;
 
+/**
+ * The string form on the wire of a parameter documented by meaning: an integer is digits only (no sign,
+ * exponent or fraction) within its bounds, a boolean is `true`/`false`; a union of strings is its first branch.
+ */
+export function wireSchema(schema: JsonSchema): JsonSchema {
+  if (schema.type === 'integer') return { ...schema, type: 'string', pattern: '^\\d{1,9}$' };
+  if (schema.type === 'boolean') return { type: 'string', enum: ['true', 'false'] };
+  const union = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
+  if (union && union.length > 0) return union[0]!;
+  return schema;
+}
+
 /** Whether a string satisfies a string schema's keywords (the subset zod emits for parameters). */
-export function conformsTo(schema: JsonSchema, value: string): boolean {
+export function conformsTo(documented: JsonSchema, value: string): boolean {
+  const union = (documented.anyOf ?? documented.oneOf) as JsonSchema[] | undefined;
+  if (union) return union.some((branch) => conformsTo(branch, value));
+  const schema = wireSchema(documented);
   if (Array.isArray(schema.enum) && !schema.enum.includes(value)) return false;
   if (schema.const !== undefined && schema.const !== value) return false;
   const length = [...value].length;
@@ -90,7 +105,8 @@ const dateArb = fc.date({
 const isoDay = dateArb.map((d) => d.toISOString().slice(0, 10));
 
 /** Strings the schema accepts: harvested data values first, then generated ones, then conforming hostile ones. */
-export function validString(schema: JsonSchema, harvested: readonly string[] = []): fc.Arbitrary<string> {
+export function validString(documented: JsonSchema, harvested: readonly string[] = []): fc.Arbitrary<string> {
+  const schema = wireSchema(documented);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...(schema.enum as string[]));
   if (typeof schema.const === 'string') return fc.constant(schema.const);
   const fits = (s: string) => conformsTo(schema, s);
@@ -123,7 +139,8 @@ export function validString(schema: JsonSchema, harvested: readonly string[] = [
  * Strings the schema refuses: each candidate is checked against the schema, so "invalid" is never a guess.
  * Undefined when the schema accepts any string.
  */
-export function invalidString(schema: JsonSchema): fc.Arbitrary<string> | undefined {
+export function invalidString(documented: JsonSchema): fc.Arbitrary<string> | undefined {
+  const schema = wireSchema(documented);
   const candidates = new Set<string>(HOSTILE_STRINGS);
   for (const s of [
     '',
@@ -144,7 +161,7 @@ export function invalidString(schema: JsonSchema): fc.Arbitrary<string> | undefi
   if (typeof schema.maximum === 'number') candidates.add(String(schema.maximum + 1));
   if (typeof schema.minimum === 'number' && schema.minimum > 0) candidates.add(String(schema.minimum - 1));
   if (Array.isArray(schema.enum)) for (const v of schema.enum) candidates.add(`${String(v)}x`);
-  const refused = [...candidates].filter((s) => !conformsTo(schema, s));
+  const refused = [...candidates].filter((s) => !conformsTo(documented, s));
   if (refused.length === 0) return undefined;
   // Random text almost never fits a pattern, format or enum; without one of those it nearly always fits,
   // and a filter waiting for a misfit would never end.
@@ -152,7 +169,7 @@ export function invalidString(schema: JsonSchema): fc.Arbitrary<string> | undefi
   return fc.oneof(
     { arbitrary: fc.constantFrom(...refused), weight: 3 },
     {
-      arbitrary: fc.string({ maxLength: 30, unit: 'binary' }).filter((s) => !conformsTo(schema, s)),
+      arbitrary: fc.string({ maxLength: 30, unit: 'binary' }).filter((s) => !conformsTo(documented, s)),
       weight: 1,
     },
   );

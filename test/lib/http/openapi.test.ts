@@ -258,7 +258,7 @@ describe('buildOpenApiDocument', () => {
     expect(paramOf(widgets, 'limit')).toMatchObject({
       in: 'query',
       required: false,
-      schema: { type: 'string', pattern: '^\\d{1,9}$', minimum: 1, maximum: 100 },
+      schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
     });
     expect(paramOf(widgets, 'legacy')).toMatchObject({
       deprecated: true,
