@@ -36,3 +36,11 @@ export class ConflictError extends Error {
     this.name = 'ConflictError';
   }
 }
+
+/** The caller's `If-Match` names a version the record no longer has; nothing was written. A 412. */
+export class PreconditionFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PreconditionFailedError';
+  }
+}

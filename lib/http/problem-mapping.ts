@@ -1,8 +1,9 @@
 import { CacheStoreError } from '#lib/cache/store';
 import { SecretsUnavailableError } from '#lib/config/secrets';
 import { DataAccessError } from '#lib/data/engine';
-import { ConflictError, InvalidInputError, NotFoundError } from '#lib/errors';
+import { ConflictError, InvalidInputError, NotFoundError, PreconditionFailedError } from '#lib/errors';
 import { NotReadyError } from '#lib/health/not-ready';
+import { StoreConflictError } from '#lib/store/errors';
 import {
   badRequest,
   gatewayTimeout,
@@ -52,6 +53,18 @@ registerProblem(DataAccessError, (e) => {
       return internalError(e);
   }
 });
+// After DataAccessError, so the subclass wins: a unique constraint is the caller's conflict, not a 500.
+registerProblem(
+  StoreConflictError,
+  () =>
+    new HttpProblem(409, 'conflict', 'Conflict', {
+      detail: 'The record conflicts with one that already exists',
+    }),
+);
+registerProblem(
+  PreconditionFailedError,
+  (e) => new HttpProblem(412, 'precondition-failed', 'Precondition Failed', { detail: e.message }),
+);
 registerProblem(SecretsUnavailableError, () =>
   serviceUnavailable('The service is starting and cannot read its configuration; retry shortly', 5),
 );

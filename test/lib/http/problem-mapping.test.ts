@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CacheStoreError } from '#lib/cache/store';
 import { SecretsUnavailableError } from '#lib/config/secrets';
 import { DataAccessError } from '#lib/data/engine';
+import { PreconditionFailedError } from '#lib/errors';
 import { badRequest } from '#lib/http/problem';
 import { problemBody, toProblem } from '#lib/http/problem-mapping';
+import { StoreConflictError } from '#lib/store/errors';
 
 describe('toProblem: the one mapping from errors to problems', () => {
   it.each([
@@ -24,6 +26,8 @@ describe('toProblem: the one mapping from errors to problems', () => {
     ],
     [new TypeError("Cannot read properties of undefined (reading 'rows')"), 500, undefined],
     ['a thrown string', 500, undefined],
+    [new StoreConflictError({ constraint: 'series_curve_mapping_tenant_id_key' }), 409, undefined],
+    [new PreconditionFailedError('If-Match does not name the current version'), 412, undefined],
   ])('%s → %i, and the body reveals nothing of the cause', (error, status, retryAfter) => {
     const problem = toProblem(error);
     expect(problem.status).toBe(status);
