@@ -42,9 +42,9 @@ export const CREATE_REQUIRE_BANNER =
 /** Where generated build inputs (layer entry, facades) live: gitignored, stable paths keep bundles reproducible. */
 export const BUILD_DIR = join(REPO_ROOT, '.build', 'aurum-shared');
 
-/** One import specifier the layer serves: a lib/ module (`#lib/http/stack`) or a package both sides use (`zod`). */
+/** One import specifier the layer serves: a lib/ module (`#lib/http/domain-handler`) or a package both sides use (`zod`). */
 export interface SharedSpecifier {
-  /** As written in source: `#lib/http/stack`, `zod`, `@aws-lambda-powertools/logger`. */
+  /** As written in source: `#lib/http/domain-handler`, `zod`, `@aws-lambda-powertools/logger`. */
   specifier: string;
   /** What the layer entry re-exports from: an absolute lib/ file, or the package specifier. */
   source: string;
