@@ -20,6 +20,18 @@ export interface SqlEngine {
 /** Why a query failed, in words the HTTP layer maps to problems (timeout → 504, unavailable → 503). */
 export type DataFailureKind = 'timeout' | 'unavailable' | 'invalid-query' | 'internal';
 
+/** Node socket errors that mean a data store was never reached or went away: unavailable, not a bug. */
+export const UNREACHABLE_SOCKET_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
 export class DataAccessError extends Error {
   readonly kind: DataFailureKind;
   readonly retryAfterSeconds?: number;

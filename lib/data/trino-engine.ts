@@ -1,7 +1,13 @@
 import type { Iterator as PageIterator, QueryError, QueryResult, Trino } from 'trino-client';
 import { type ColumnValue, isoTimestamp, numberValue, plainValue } from './column-values.ts';
 import { type QueryWatch, watchQuery } from './deadline.ts';
-import { DataAccessError, type QueryOptions, type Row, type SqlEngine } from './engine.ts';
+import {
+  DataAccessError,
+  type QueryOptions,
+  type Row,
+  type SqlEngine,
+  UNREACHABLE_SOCKET_CODES,
+} from './engine.ts';
 import { type SqlQuery, toInline } from './sql.ts';
 
 export interface TrinoEngineOptions {
@@ -25,16 +31,6 @@ export interface TrinoEngineOptions {
 /** Failures that mean "Trino cannot take work now": the HTTP layer answers 503 with this Retry-After. */
 const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-]);
 /** How long a cancel may hold up the timeout answer; the cancel is best effort. */
 const CANCEL_WAIT_MS = 500;
 
@@ -260,7 +256,10 @@ function toDataAccessError(error: unknown): DataAccessError {
   if (error instanceof DataAccessError) return error;
   if (isHttpFailure(error)) {
     const status = error.response?.status;
-    if ((status !== undefined && RETRYABLE_STATUS.has(status)) || UNREACHABLE_CODES.has(error.code ?? '')) {
+    if (
+      (status !== undefined && RETRYABLE_STATUS.has(status)) ||
+      UNREACHABLE_SOCKET_CODES.has(error.code ?? '')
+    ) {
       return new DataAccessError('unavailable', 'Trino is unavailable', {
         cause: error,
         retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,

@@ -1,4 +1,4 @@
-import { DataAccessError, type DataFailureKind } from '#lib/data/engine';
+import { DataAccessError, type DataFailureKind, UNREACHABLE_SOCKET_CODES } from '#lib/data/engine';
 
 /**
  * Why an app-store call failed. Every store error is a DataAccessError, so the HTTP layer's existing mapping
@@ -79,17 +79,6 @@ interface DriverErrorShape {
   constraint?: unknown;
 }
 
-/** Node socket errors that mean the server was never reached or went away. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-]);
 /** Driver messages for a connection lost mid-flight (node-postgres has no code for them). */
 const LOST_CONNECTION = /Connection terminated|connection timeout|Client has encountered a connection error/i;
 
@@ -118,7 +107,8 @@ export function toStoreError(error: unknown): StoreError {
       code === '3D000') // the database does not exist
   )
     return new StoreUnavailableError({ cause: error, sqlState: code });
-  if (code !== undefined && NETWORK_CODES.has(code)) return new StoreUnavailableError({ cause: error });
+  if (code !== undefined && UNREACHABLE_SOCKET_CODES.has(code))
+    return new StoreUnavailableError({ cause: error });
   if (error instanceof Error && LOST_CONNECTION.test(error.message))
     return new StoreUnavailableError({ cause: error });
   return new StoreError('internal', 'the app store failed the statement', { cause: error, sqlState: code });
