@@ -2,6 +2,7 @@ import { adminDomain } from '#functions/admin/routes';
 import { curvesDomain } from '#functions/curves/routes';
 import { docsDomain } from '#functions/docs/routes';
 import { healthDomain } from '#functions/health/routes';
+import { mappingsDomain } from '#functions/mappings/routes';
 import { metadataDomain } from '#functions/metadata/routes';
 import { RouteRegistry } from '#lib/http/registry';
 
@@ -14,6 +15,7 @@ export const registry = new RouteRegistry().add(
   healthDomain,
   curvesDomain,
   metadataDomain,
+  mappingsDomain,
   adminDomain,
   docsDomain,
 );

@@ -44,3 +44,14 @@ export class PreconditionFailedError extends Error {
     this.name = 'PreconditionFailedError';
   }
 }
+
+/** The body is well-formed but names something that cannot be used (an unknown curve); a 422 naming each field. */
+export class UnprocessableError extends Error {
+  constructor(
+    message: string,
+    readonly issues: readonly InputIssue[],
+  ) {
+    super(message);
+    this.name = 'UnprocessableError';
+  }
+}

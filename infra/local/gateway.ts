@@ -22,15 +22,18 @@ export interface LocalGatewayOptions {
 
 const TEXT_BODY = /^(application\/(.+\+)?json|text\/|application\/x-www-form-urlencoded)/i;
 
+/**
+ * The request body, or null past `limit`. An oversized body is still read to its end (and dropped), so the
+ * answer goes out on a connection that is ready for the client's next request.
+ */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) return null;
-    chunks.push(chunk as Buffer);
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > limit ? null : Buffer.concat(chunks);
 }
 
 /** Turns an HTTP request into the API Gateway HTTP API (payload 2.0) event the deployed functions receive. */
@@ -75,6 +78,23 @@ function sendGatewayError(res: ServerResponse, status: number, message: string):
   res.end(body);
 }
 
+/** A body past the gateway's own limit: problem+json like every other answer of the API. */
+function sendTooLarge(res: ServerResponse, req: IncomingMessage, limit: number): void {
+  const body = JSON.stringify({
+    type: 'https://api.aurum.dev/problems/payload-too-large',
+    title: 'Payload Too Large',
+    status: 413,
+    detail: `Request bodies are limited to ${limit} bytes`,
+    instance: req.url ?? '/',
+  });
+  res.writeHead(413, {
+    'Content-Type': 'application/problem+json',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
+}
+
 /**
  * The local stand-in for API Gateway: every request becomes a payload 2.0 event for the same handler
  * that is deployed, so what works here works behind the real gateway.
@@ -85,7 +105,7 @@ export function createLocalGateway(options: LocalGatewayOptions): Server {
   return createServer(async (req, res) => {
     try {
       const body = await readBody(req, maxBody);
-      if (body === null) return sendGatewayError(res, 413, 'Request Entity Too Large');
+      if (body === null) return sendTooLarge(res, req, maxBody);
       const { event, domain } = toGatewayEvent(req, body, options.registry);
       const target = domain ?? options.fallbackDomain;
       const handler = options.handlers[target];

@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   'scenarios:delete',
   'ppa:read',
   'ppa:write',
+  'mappings:read',
   'mappings:write',
   'admin',
 ] as const;

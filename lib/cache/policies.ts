@@ -14,6 +14,7 @@ export const CACHE_SCOPES = [
   'ppa',
   'docs',
   'docs-assets',
+  'mappings',
 ] as const;
 
 export type CacheScope = (typeof CACHE_SCOPES)[number];
@@ -57,6 +58,8 @@ const DEFAULT_TTL_SECONDS: Record<CacheScope, number> = {
   ppa: 60,
   docs: 300,
   'docs-assets': 3600,
+  // Records that change under writes: 0 s means clients revalidate every time (the ETag makes that cheap).
+  mappings: 0,
 };
 
 /** The domain whose answers each scope holds: admin invalidation routes derive their scopes from it. */
@@ -75,6 +78,7 @@ const SCOPE_DOMAIN: Record<CacheScope, string> = {
   ppa: 'ppa',
   docs: 'docs',
   'docs-assets': 'docs',
+  mappings: 'mappings',
 };
 
 /** The cache scopes holding one domain's answers, in declaration order. */

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { loadSecretsIntoEnv } from '#lib/config/secrets';
+import type { AppStore } from '#lib/store/store';
 import type { GatewayEvent, GatewayResult } from './event.ts';
 import { featureFlag } from './middleware/feature-flag.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
@@ -41,6 +42,8 @@ export interface DomainHandlerOptions<R extends readonly RouteSpec[]> {
    * The `$default` target (health) matches against the whole API.
    */
   fallbackRegistry?: () => RouteRegistry;
+  /** The app store write routes run their transactions on (opened on first use). */
+  store?: () => Promise<AppStore>;
 }
 
 /**
@@ -69,5 +72,5 @@ export function createDomainHandler<R extends readonly RouteSpec[]>(options: Dom
     .use(rateLimit(runtime))
     .use(featureFlag(runtime))
     .use(validation())
-    .use(routeCall(bindings, runtime));
+    .use(routeCall(bindings, runtime, options.store));
 }

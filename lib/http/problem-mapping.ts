@@ -1,7 +1,13 @@
 import { CacheStoreError } from '#lib/cache/store';
 import { SecretsUnavailableError } from '#lib/config/secrets';
 import { DataAccessError } from '#lib/data/engine';
-import { ConflictError, InvalidInputError, NotFoundError, PreconditionFailedError } from '#lib/errors';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  PreconditionFailedError,
+  UnprocessableError,
+} from '#lib/errors';
 import { NotReadyError } from '#lib/health/not-ready';
 import { StoreConflictError } from '#lib/store/errors';
 import {
@@ -11,6 +17,7 @@ import {
   internalError,
   notFound,
   serviceUnavailable,
+  unprocessable,
 } from './problem.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: error classes of any constructor signature
@@ -38,6 +45,7 @@ export function toProblem(error: unknown): HttpProblem {
 }
 
 registerProblem(InvalidInputError, (e) => badRequest(e.message, [...e.issues]));
+registerProblem(UnprocessableError, (e) => unprocessable(e.message, [...e.issues]));
 registerProblem(NotFoundError, (e) => notFound(e.message));
 registerProblem(ConflictError, (e) => new HttpProblem(409, 'conflict', 'Conflict', { detail: e.message }));
 registerProblem(NotReadyError, (e) =>

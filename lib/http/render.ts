@@ -46,6 +46,52 @@ export function renderResult(
   result: RouteResult,
   runtime: HttpRuntime,
 ): GatewayResult {
+  const answer = renderPlain(event, s, result, runtime);
+  return answer.statusCode === 304 ? answer : finish(event, runtime, answer);
+}
+
+/** Headers that belong to one exchange, not to the answer: a replay carries its own. */
+const PER_REQUEST = /^(x-request-id|x-correlation-id|x-ratelimit-.*|vary|x-cache)$/i;
+
+/** An answer as an idempotency record keeps it: status, the answer's own headers, the body uncompressed. */
+export function storedAnswer(answer: GatewayResult): {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+} {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(answer.headers))
+    if (!PER_REQUEST.test(name)) headers[name] = value;
+  return { status: answer.statusCode, headers, body: answer.body };
+}
+
+/** A stored first answer sent again, with this exchange's own headers and `Idempotent-Replayed: true`. */
+export function replayAnswer(
+  event: GatewayEvent,
+  s: RequestState,
+  stored: { status: number; headers: Record<string, string>; body: string },
+  runtime: HttpRuntime,
+): GatewayResult {
+  const headers = { ...baseHeaders(s), ...stored.headers, 'Idempotent-Replayed': 'true' };
+  return finish(event, runtime, { statusCode: stored.status, headers, body: stored.body });
+}
+
+/** A rendered answer (write routes render theirs inside the transaction) compressed for the client. */
+export function sendRendered(
+  event: GatewayEvent,
+  answer: GatewayResult,
+  runtime: HttpRuntime,
+): GatewayResult {
+  return finish(event, runtime, answer);
+}
+
+/** The route's result as an HTTP answer before compression: envelope, ETag/304, Cache-Control. */
+export function renderPlain(
+  event: GatewayEvent,
+  s: RequestState,
+  result: RouteResult,
+  runtime: HttpRuntime,
+): GatewayResult {
   const route = s.route!;
   const headers = baseHeaders(s);
   if (s.cacheStatus) headers['X-Cache'] = s.cacheStatus;
@@ -53,13 +99,16 @@ export function renderResult(
   if (result.kind === 'empty') {
     return { statusCode: route.response.status ?? 204, headers, body: '' };
   }
-  headers['Cache-Control'] = route.cache
-    ? // A shared cache (CDN, corporate proxy) may keep only what needs no token: anything else is private.
-      cacheControl(
-        runtime.policies[route.cache.scope].ttlSeconds,
-        route.auth === 'public' ? 'public' : 'private',
-      )
-    : 'no-store';
+  // A shared cache (CDN, corporate proxy) may keep only what needs no token: anything else is private.
+  const visibility = route.auth === 'public' ? 'public' : 'private';
+  const ttl = route.cache ? runtime.policies[route.cache.scope].ttlSeconds : undefined;
+  headers['Cache-Control'] =
+    ttl === undefined
+      ? 'no-store'
+      : ttl >= 1
+        ? cacheControl(ttl, visibility)
+        : // A policy of 0 s (records that change under writes): keep, but revalidate with the ETag every time.
+          `${visibility}, no-cache`;
   const status = result.kind === 'document' ? (result.status ?? 200) : (route.response.status ?? 200);
 
   const wantsCsv = route.csv !== undefined && queryOf(event).format?.toLowerCase() === 'csv';
@@ -81,6 +130,8 @@ export function renderResult(
       result.kind === 'document' && result.contentType ? result.contentType : JSON_TYPE;
   }
 
+  // A resource's own tag (its row version) on every answer that carries it, reads and writes alike.
+  if (result.kind === 'object' && result.etag) headers.ETag = result.etag;
   // The ETag covers what the page is (rows and whether more exist on either side), never the per-request meta.
   if (route.method === 'GET' && status === 200) {
     const identity =
@@ -94,7 +145,7 @@ export function renderResult(
         : result.kind === 'object'
           ? { digest: result.digest ?? contentDigest({ data: result.data }) }
           : { body: text };
-    const etag = computeEtag(identity);
+    const etag = result.kind === 'object' && result.etag ? result.etag : computeEtag(identity);
     headers.ETag = etag;
     if (etagMatches(header(event, 'if-none-match'), etag)) {
       const kept: Record<string, string> = {};
@@ -114,7 +165,7 @@ export function renderResult(
       return { statusCode: 304, headers: kept, body: '' };
     }
   }
-  return finish(event, runtime, { statusCode: status, headers, body: text });
+  return { statusCode: status, headers, body: text };
 }
 
 export function renderProblem(

@@ -21,6 +21,8 @@ export interface RequestState {
   cacheStatus?: 'hit' | 'miss' | 'stale';
   /** The route's answer, as the route call leaves it for the responder. */
   result?: RouteResult;
+  /** An answer already rendered: a write's (rendered inside its transaction) or an idempotent replay. */
+  answer?: GatewayResult;
 }
 
 export type StackRequest = middy.Request<GatewayEvent, GatewayResult, Error, Context, StackInternal>;

@@ -23,6 +23,8 @@ export type RouteResult =
       meta?: Record<string, unknown>;
       headers?: Record<string, string>;
       digest?: string;
+      /** A resource's own ETag (its row version), used in place of the content digest's. */
+      etag?: string;
     }
   | {
       kind: 'document';

@@ -5,6 +5,7 @@ import type { InputIssue } from '#lib/errors';
 import type { FlagKey } from '#lib/flags/document';
 import type { Boundary } from '#lib/paging/cursor';
 import type { Page } from '#lib/paging/list';
+import type { StoreTransaction } from '#lib/store/store';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** public: no token; tenant: a token whose tenant scopes the request; admin: a token in the admin group. */
@@ -79,6 +80,13 @@ export interface RouteSpec {
   variants?: readonly FlagKey[];
   /** A feature flag that gates the route: off answers 404, or 503 where the route says so. */
   flag?: { key: FlagKey; whenOff: 'not-found' | 'unavailable' };
+  /**
+   * A write to the app store: the kit runs the whole implementation in one tenant transaction (given to it
+   * as `tx`), so a failure anywhere leaves nothing written. `idempotent`: a creating POST that honours
+   * `Idempotency-Key` (the first answer is stored in the same transaction and replayed for 24 hours).
+   * `conditional`: the route honours `If-Match` (a stale tag is a 412 and writes nothing).
+   */
+  write?: { idempotent?: boolean; conditional?: boolean };
 }
 
 export const routeKey = (spec: Pick<RouteSpec, 'method' | 'path'>) => `${spec.method} ${spec.path}`;
@@ -108,12 +116,18 @@ export interface RouteCall<S extends RouteSpec = RouteSpec> {
   headers: Readonly<Record<string, string | undefined>>;
   flags: FlagAnswers<S>;
   io: Io;
+  /** Write routes: the tenant transaction the whole call runs in (committed when the answer is ready). */
+  tx: S['write'] extends object ? StoreTransaction : undefined;
 }
 
 /** One resource, with members for `meta`. */
 export interface ObjectAnswer {
   data: unknown;
   meta?: Record<string, unknown>;
+  /** The resource's own strong ETag (its row version); without one, GETs get a digest of `data`. */
+  etag?: string;
+  /** Where the resource lives (sent as `Location`, as a 201 should). */
+  location?: string;
 }
 
 /** A file body; `next` is where a continuation starts (sent as X-Next-Cursor). */

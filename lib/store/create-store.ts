@@ -86,3 +86,27 @@ export function sharedStore(
   }
   return shared;
 }
+
+let migrated: Promise<ManagedStore> | undefined;
+
+/**
+ * The container's app store, ready for requests. The embedded PGlite store has no deploy step, so its
+ * migrations are applied here, once, before the first statement (under the same advisory lock as
+ * anywhere); PostgreSQL is migrated by the deploy's trigger (or `npm start`) before functions change.
+ */
+export function appStore(
+  env: NodeJS.ProcessEnv = process.env,
+  options?: CreateStoreOptions,
+): Promise<ManagedStore> {
+  migrated ??= sharedStore(env, options).then(async (store) => {
+    if (store.kind === 'pglite') {
+      const { migrate } = await import('./migrate.ts');
+      await migrate(store);
+    }
+    return store;
+  });
+  migrated.catch(() => {
+    migrated = undefined;
+  });
+  return migrated;
+}

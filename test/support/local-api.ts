@@ -13,6 +13,8 @@ export async function startLocalApi(env: Record<string, string> = {}): Promise<L
   process.env.AURUM_API_ADMIN_GROUP ??= 'aurum-admins';
   // Test files fire requests far faster than a person; the limiter has tests of its own.
   process.env.AURUM_API_RATE_LIMIT_RPS ??= '100000';
+  // Each test file gets an empty app store in memory, migrated on first use, never the files of npm start.
+  process.env.AURUM_STORE_URL ??= 'memory:';
   Object.assign(process.env, env);
   const handlers = await loadHandlers(registry);
   const server: Server = createLocalGateway({ registry, handlers, fallbackDomain: 'health' });

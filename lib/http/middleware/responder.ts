@@ -3,7 +3,7 @@ import { logger } from '#lib/observability/logger';
 import { flushMetrics } from '#lib/observability/metrics';
 import { instanceOf } from '../event.ts';
 import { problemBody, toProblem } from '../problem-mapping.ts';
-import { renderProblem, renderResult } from '../render.ts';
+import { renderProblem, renderResult, sendRendered } from '../render.ts';
 import {
   type RequestState,
   type StackMiddleware,
@@ -34,7 +34,9 @@ function logAccess(s: RequestState, status: number, runtime: HttpRuntime): void 
 export function responder(runtime: () => HttpRuntime): StackMiddleware {
   const responderAfter = (request: StackRequest) => {
     const s = stateOf(request);
-    request.response = renderResult(request.event, s, s.result!, runtime());
+    request.response = s.answer
+      ? sendRendered(request.event, s.answer, runtime())
+      : renderResult(request.event, s, s.result!, runtime());
     logAccess(s, request.response.statusCode ?? 200, runtime());
   };
   const responderOnError = (request: StackRequest) => {

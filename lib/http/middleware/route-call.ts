@@ -1,11 +1,13 @@
 import type { FlagKey } from '#lib/flags/document';
+import type { AppStore } from '#lib/store/store';
 import { withinDeadline } from '../deadline.ts';
 import { contentDigest } from '../etag.ts';
 import type { RequestState, StackMiddleware, StackRequest } from '../request-state.ts';
 import { stateOf } from '../request-state.ts';
-import { type RouteCall, type RouteSpec, routeKey } from '../route.ts';
+import { type ObjectAnswer, type RouteCall, type RouteSpec, routeKey } from '../route.ts';
 import type { RouteResult } from '../route-result.ts';
 import type { HttpRuntime } from '../runtime.ts';
+import { runWrite } from '../write.ts';
 import { flagFor } from './feature-flag.ts';
 
 /** What a domain binds: an implementation per operation id, called with the validated request. */
@@ -27,8 +29,14 @@ export function resultOf(route: RouteSpec, answer: unknown, query: unknown): Rou
     };
   }
   if (kind === 'object') {
-    const object = answer as { data: unknown; meta?: Record<string, unknown> };
-    return { kind, data: object.data, meta: object.meta };
+    const object = answer as ObjectAnswer;
+    return {
+      kind,
+      data: object.data,
+      meta: object.meta,
+      ...(object.etag ? { etag: object.etag } : {}),
+      ...(object.location ? { headers: { Location: object.location } } : {}),
+    };
   }
   if (kind === 'empty') {
     return { kind, headers: (answer as { headers?: Record<string, string> } | undefined)?.headers };
@@ -83,7 +91,11 @@ function withoutFormat(query: unknown): unknown {
  * Steps 6 and 7: the cache policy around the implementation, which gets the request's deadline and signal.
  * The answer is left on the request state for the responder.
  */
-export function routeCall(bindings: () => Promise<BoundRoutes>, runtime: () => HttpRuntime): StackMiddleware {
+export function routeCall(
+  bindings: () => Promise<BoundRoutes>,
+  runtime: () => HttpRuntime,
+  store?: () => Promise<AppStore>,
+): StackMiddleware {
   const routeCallBefore = async (request: StackRequest) => {
     const s = stateOf(request);
     const route = s.route!;
@@ -92,6 +104,38 @@ export function routeCall(bindings: () => Promise<BoundRoutes>, runtime: () => H
     const rt = runtime();
     const flags = await variantFlags(route, s, rt);
     const input = s.input!;
+    if (route.write) {
+      if (!store) throw new Error(`route ${route.id} writes but its domain has no app store`);
+      const opened = await store();
+      s.answer = await withinDeadline(s.deadline, (signal) =>
+        runWrite({
+          event: request.event,
+          state: s,
+          route,
+          runtime: rt,
+          store: opened,
+          invoke: async (tx) =>
+            withDigest(
+              resultOf(
+                route,
+                await implementation({
+                  query: input.query,
+                  path: input.path,
+                  body: input.body,
+                  principal: s.principal,
+                  requestId: s.requestId,
+                  headers: request.event.headers ?? {},
+                  flags,
+                  io: { deadline: s.deadline, signal },
+                  tx,
+                }),
+                input.query,
+              ),
+            ),
+        }),
+      );
+      return;
+    }
     s.result = await withinDeadline(s.deadline, (signal) => {
       const call = () =>
         implementation({
@@ -103,6 +147,7 @@ export function routeCall(bindings: () => Promise<BoundRoutes>, runtime: () => H
           headers: request.event.headers ?? {},
           flags,
           io: { deadline: s.deadline, signal },
+          tx: undefined,
         }).then((answer) => withDigest(resultOf(route, answer, input.query)));
       const cache = rt.cache;
       if (!route.cache || route.cache.store === false || !cache || route.method !== 'GET') return call();

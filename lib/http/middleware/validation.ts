@@ -10,7 +10,15 @@ const DETAIL = Symbol('detail');
 type RuleError = FieldError & { [DETAIL]?: string };
 
 function fieldErrors(where: 'query' | 'path' | 'body', error: z.ZodError): RuleError[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue): RuleError[] => {
+    // A strict schema's unknown members: each named where it was sent, so the caller sees which to drop.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        field: [where, ...issue.path.map(String), key].join('.'),
+        message: 'is not a member of this resource',
+        code: 'unknown_member',
+      }));
+    }
     const params = issue.code === 'custom' ? issue.params : undefined;
     const fieldError: RuleError = {
       field: [where, ...issue.path.map(String)].join('.'),
@@ -18,17 +26,31 @@ function fieldErrors(where: 'query' | 'path' | 'body', error: z.ZodError): RuleE
       code: typeof params?.code === 'string' ? params.code : issue.code,
     };
     if (typeof params?.detail === 'string') fieldError[DETAIL] = params.detail;
-    return fieldError;
+    return [fieldError];
   });
 }
 
-function parseBody(event: GatewayEvent): unknown {
+/** The largest request body a write takes (architecture §13); API Gateway's own limit is 10 MB. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+function parseBody(event: GatewayEvent, mergePatch: boolean): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new HttpProblem(413, 'payload-too-large', 'Payload Too Large', {
+      detail: `Request bodies are limited to ${MAX_BODY_BYTES} bytes; this one has ${bytes.length}`,
+    });
+  }
+  const text = bytes.toString('utf8');
   const type = header(event, 'content-type') ?? 'application/json';
-  if (!/^application\/(.+\+)?json/i.test(type)) {
+  if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(type)) {
     throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported Media Type', {
-      detail: 'Request bodies must be application/json',
+      detail: `Request bodies must be application/json${mergePatch ? ' or application/merge-patch+json' : ''}`,
+    });
+  }
+  if (mergePatch === false && /merge-patch/i.test(type)) {
+    throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported Media Type', {
+      detail: 'application/merge-patch+json is for PATCH; send application/json',
     });
   }
   try {
@@ -73,12 +95,15 @@ export function validation(): StackMiddleware {
     if (errors.length > 0) throw badRequest(describe(errors), plain(errors));
     let body: unknown;
     if (route.request?.body) {
-      const result = route.request.body.safeParse(parseBody(event));
+      const result = route.request.body.safeParse(parseBody(event, route.method === 'PATCH'));
       if (!result.success) {
         const bodyErrors = fieldErrors('body', result.error);
         throw unprocessable(describe(bodyErrors), plain(bodyErrors));
       }
       body = result.data;
+    } else if (route.method !== 'GET') {
+      // A route that reads no body still refuses one it could not read: nothing is silently dropped.
+      parseBody(event, false);
     }
     s.input = { query, path, body };
   };

@@ -1,0 +1,399 @@
+import * as z from 'zod';
+import { cursorParam, intParam, tenantParam, textParam } from '#lib/http/params';
+import { defineDomain } from '#lib/http/registry';
+import { defineRoute } from '#lib/http/route';
+
+/** Free text without control characters (providers, series ids, curve keys, search terms). */
+const TEXT = /^[^\p{Cc}]+$/u;
+const text = (max: number, description: string) => textParam({ max, pattern: TEXT, description });
+
+export const MAPPING_LIMITS = {
+  provider: 128,
+  seriesId: 256,
+  curveKey: 512,
+  method: 64,
+  notes: 2000,
+} as const;
+
+/** A mapping as every route answers it (the original's SeriesCurveMappingOut). */
+export const mappingSchema = z.object({
+  id: z.uuid(),
+  external_provider: z.string(),
+  external_series_id: z.string(),
+  curve_key: z.string(),
+  mapping_confidence: z.number().min(0).max(1),
+  mapping_method: z.string(),
+  mapping_notes: z.string().nullable(),
+  is_active: z.boolean(),
+  created_by: z.string(),
+  created_at: z.iso.datetime(),
+  updated_by: z.string(),
+  updated_at: z.iso.datetime(),
+});
+export type Mapping = z.infer<typeof mappingSchema>;
+
+const bodyText = (max: number) => z.string().trim().min(1, { message: 'must not be empty' }).max(max);
+
+/** What a create or a full replacement (PUT) sends; members it does not know are a 422 naming them. */
+export const mappingBody = z.strictObject({
+  external_provider: bodyText(MAPPING_LIMITS.provider).meta({ description: 'Provider, e.g. EIA or FRED' }),
+  external_series_id: bodyText(MAPPING_LIMITS.seriesId).meta({ description: 'The provider’s series id' }),
+  curve_key: bodyText(MAPPING_LIMITS.curveKey).meta({ description: 'A curve_key the curves routes serve' }),
+  mapping_confidence: z.number().min(0).max(1).default(1.0),
+  mapping_method: bodyText(MAPPING_LIMITS.method).default('manual'),
+  mapping_notes: z.string().max(MAPPING_LIMITS.notes).nullable().optional(),
+  is_active: z.boolean().default(true),
+});
+export type MappingInput = z.output<typeof mappingBody>;
+
+/** A JSON Merge Patch (RFC 7396) of a mapping: members to set, `null` to clear the notes. */
+export const mappingPatch = z
+  .strictObject({
+    external_provider: bodyText(MAPPING_LIMITS.provider),
+    external_series_id: bodyText(MAPPING_LIMITS.seriesId),
+    curve_key: bodyText(MAPPING_LIMITS.curveKey),
+    mapping_confidence: z.number().min(0).max(1),
+    mapping_method: bodyText(MAPPING_LIMITS.method),
+    mapping_notes: z.string().max(MAPPING_LIMITS.notes).nullable(),
+    is_active: z.boolean(),
+  })
+  .partial()
+  .meta({ description: 'JSON Merge Patch (RFC 7396); send as application/merge-patch+json' });
+
+const mappingPath = z.object({ mapping_id: z.uuid({ message: 'must be a mapping id (a UUID)' }) });
+
+const listFilters = {
+  provider: text(MAPPING_LIMITS.provider, 'Only this provider (exact)').optional(),
+  series_id: text(MAPPING_LIMITS.seriesId, 'Only this external series id (exact)').optional(),
+  curve_key: text(MAPPING_LIMITS.curveKey, 'Only mappings to this curve (exact)').optional(),
+  is_active: documentedOptionalBool('Only active (true) or inactive (false) mappings'),
+};
+
+function documentedOptionalBool(description: string) {
+  return z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true'))
+    .meta({ description });
+}
+
+/** Mapping records change under writes: clients keep them but revalidate with the ETag every time. */
+const recordCache = { scope: 'mappings', visibility: 'private', store: false } as const;
+
+const domain = 'mappings';
+
+/* ---------------------------------------------------------------- v2 */
+
+export const createMappingV2 = defineRoute({
+  id: 'createSeriesCurveMapping',
+  method: 'POST',
+  path: '/v2/series-curve-mappings',
+  domain,
+  version: 'v2',
+  summary: 'Map an external series to a curve',
+  description:
+    'Creates the mapping and answers 201 with Location and ETag. Send an Idempotency-Key to make retries safe: ' +
+    'the first answer is replayed for 24 hours with Idempotent-Replayed: true. A curve_key no curve has is a 422; ' +
+    'the same (external_provider, external_series_id) mapped twice is a 409.',
+  auth: 'tenant',
+  permission: 'mappings:write',
+  request: { body: mappingBody },
+  response: { kind: 'object', status: 201, schema: mappingSchema },
+  write: { idempotent: true },
+  problems: [409, 422],
+});
+
+export const listMappingsV2 = defineRoute({
+  id: 'listSeriesCurveMappings',
+  method: 'GET',
+  path: '/v2/series-curve-mappings',
+  domain,
+  version: 'v2',
+  summary: 'The tenant’s series–curve mappings',
+  description: 'Ordered by external_provider, then external_series_id; keyset cursors.',
+  auth: 'tenant',
+  permission: 'mappings:read',
+  request: {
+    query: z.object({
+      tenant_id: tenantParam(),
+      ...listFilters,
+      cursor: cursorParam(),
+      prev_cursor: cursorParam(),
+      limit: intParam({ min: 1, max: 1000, default: 100 }),
+    }),
+  },
+  response: {
+    kind: 'list',
+    schema: mappingSchema,
+    meta: z.object({ limit: z.number().int(), total: z.number().int() }),
+  },
+  cache: recordCache,
+});
+
+export const getMappingV2 = defineRoute({
+  id: 'getSeriesCurveMapping',
+  method: 'GET',
+  path: '/v2/series-curve-mappings/{mapping_id}',
+  domain,
+  version: 'v2',
+  summary: 'One series–curve mapping',
+  description: 'The ETag is the record’s version: send it as If-Match to update or delete safely.',
+  auth: 'tenant',
+  permission: 'mappings:read',
+  request: { path: mappingPath },
+  response: { kind: 'object', schema: mappingSchema },
+  cache: recordCache,
+});
+
+export const replaceMappingV2 = defineRoute({
+  id: 'replaceSeriesCurveMapping',
+  method: 'PUT',
+  path: '/v2/series-curve-mappings/{mapping_id}',
+  domain,
+  version: 'v2',
+  summary: 'Replace a series–curve mapping',
+  description:
+    'Replaces every member (omitted ones take their defaults). With If-Match, a stale ETag is a 412 and nothing changes.',
+  auth: 'tenant',
+  permission: 'mappings:write',
+  request: { path: mappingPath, body: mappingBody },
+  response: { kind: 'object', schema: mappingSchema },
+  write: { conditional: true },
+  problems: [409, 412, 422],
+});
+
+export const patchMappingV2 = defineRoute({
+  id: 'patchSeriesCurveMapping',
+  method: 'PATCH',
+  path: '/v2/series-curve-mappings/{mapping_id}',
+  domain,
+  version: 'v2',
+  summary: 'Change members of a series–curve mapping',
+  description:
+    'JSON Merge Patch (RFC 7396, application/merge-patch+json): members given are set, null clears mapping_notes. ' +
+    'With If-Match, a stale ETag is a 412 and nothing changes.',
+  auth: 'tenant',
+  permission: 'mappings:write',
+  request: { path: mappingPath, body: mappingPatch },
+  response: { kind: 'object', schema: mappingSchema },
+  write: { conditional: true },
+  problems: [409, 412, 422],
+});
+
+export const deleteMappingV2 = defineRoute({
+  id: 'deleteSeriesCurveMapping',
+  method: 'DELETE',
+  path: '/v2/series-curve-mappings/{mapping_id}',
+  domain,
+  version: 'v2',
+  summary: 'Delete a series–curve mapping',
+  description: 'Answers 204. With If-Match, a stale ETag is a 412 and nothing is deleted.',
+  auth: 'tenant',
+  permission: 'mappings:write',
+  request: { path: mappingPath },
+  response: { kind: 'empty', status: 204 },
+  write: { conditional: true },
+  problems: [412],
+});
+
+export const suggestionSchema = z.object({
+  curve_key: z.string(),
+  similarity_score: z.number().min(0).max(1),
+  confidence_score: z.number().min(0).max(1),
+  reasoning: z.string(),
+});
+
+export const suggestMappingsV2 = defineRoute({
+  id: 'suggestSeriesCurveMappings',
+  method: 'GET',
+  path: '/v2/series-mapping-suggestions',
+  domain,
+  version: 'v2',
+  summary: 'Curves an external series probably is',
+  description:
+    'Curves ranked by trigram similarity (pg_trgm) of the series id, name, description and units to each curve’s ' +
+    'key and dimensions; confidence adds agreement of units and ISO, and each row says why in one line. ' +
+    'Curves the series is already mapped to are left out.',
+  auth: 'tenant',
+  permission: 'mappings:read',
+  request: {
+    query: z.object({
+      tenant_id: tenantParam(),
+      provider: text(MAPPING_LIMITS.provider, 'The series’ provider'),
+      series_id: text(MAPPING_LIMITS.seriesId, 'The provider’s series id'),
+      series_name: text(512, 'The series’ name, e.g. "PJM Western Hub day-ahead on-peak"').optional(),
+      description: text(2000, 'The series’ description').optional(),
+      units: text(64, 'The series’ units, e.g. USD/MWh').optional(),
+      limit: intParam({ min: 1, max: 50, default: 10 }),
+    }),
+  },
+  response: { kind: 'list', schema: suggestionSchema, meta: z.object({ limit: z.number().int() }) },
+  cache: recordCache,
+});
+
+/* ---------------------------------------------------------------- v1 admin and v2 admin */
+
+const adminList = {
+  ...listFilters,
+  cursor: cursorParam(),
+  prev_cursor: cursorParam(),
+  limit: intParam({ min: 1, max: 1000, default: 100 }),
+};
+
+export const listMappingsAdminV1 = defineRoute({
+  id: 'listMappingsAdminV1',
+  method: 'GET',
+  path: '/v1/admin/mappings',
+  domain,
+  version: 'v1',
+  summary: 'Series–curve mappings (admin)',
+  description: 'The admin’s tenant’s mappings, ordered by external_provider, then external_series_id.',
+  auth: 'admin',
+  request: { query: z.object(adminList) },
+  response: {
+    kind: 'list',
+    schema: mappingSchema,
+    meta: z.object({ limit: z.number().int(), total: z.number().int() }),
+  },
+  cache: recordCache,
+});
+
+export const createMappingAdminV1 = defineRoute({
+  id: 'createMappingAdminV1',
+  method: 'POST',
+  path: '/v1/admin/mappings',
+  domain,
+  version: 'v1',
+  summary: 'Create a series–curve mapping (admin)',
+  auth: 'admin',
+  request: { body: mappingBody },
+  response: { kind: 'object', status: 201, schema: mappingSchema },
+  write: { idempotent: true },
+  problems: [409, 422],
+});
+
+export const searchMappingsAdminV1 = defineRoute({
+  id: 'searchMappingsAdminV1',
+  method: 'GET',
+  path: '/v1/admin/mappings/search',
+  domain,
+  version: 'v1',
+  summary: 'Find mappings by a fuzzy curve key or series id (admin)',
+  description:
+    'Mappings whose curve_key or external_series_id resembles `q` (trigram similarity, or containing it), most similar first.',
+  auth: 'admin',
+  request: {
+    query: z.object({
+      q: text(256, 'What to look for'),
+      provider: text(MAPPING_LIMITS.provider, 'Only this provider (exact)').optional(),
+      limit: intParam({ min: 1, max: 100, default: 20 }),
+    }),
+  },
+  response: { kind: 'list', schema: mappingSchema, meta: z.object({ limit: z.number().int() }) },
+  cache: recordCache,
+});
+
+export const getMappingAdminV1 = defineRoute({
+  id: 'getMappingAdminV1',
+  method: 'GET',
+  path: '/v1/admin/mappings/{mapping_id}',
+  domain,
+  version: 'v1',
+  summary: 'One series–curve mapping (admin)',
+  auth: 'admin',
+  request: { path: mappingPath },
+  response: { kind: 'object', schema: mappingSchema },
+  cache: recordCache,
+});
+
+export const updateMappingAdminV1 = defineRoute({
+  id: 'updateMappingAdminV1',
+  method: 'PUT',
+  path: '/v1/admin/mappings/{mapping_id}',
+  domain,
+  version: 'v1',
+  summary: 'Replace a series–curve mapping (admin)',
+  auth: 'admin',
+  request: { path: mappingPath, body: mappingBody },
+  response: { kind: 'object', schema: mappingSchema },
+  write: { conditional: true },
+  problems: [409, 412, 422],
+});
+
+export const deleteMappingAdminV1 = defineRoute({
+  id: 'deleteMappingAdminV1',
+  method: 'DELETE',
+  path: '/v1/admin/mappings/{mapping_id}',
+  domain,
+  version: 'v1',
+  summary: 'Delete a series–curve mapping (admin)',
+  auth: 'admin',
+  request: { path: mappingPath },
+  response: { kind: 'empty', status: 204 },
+  write: { conditional: true },
+  problems: [412],
+});
+
+export const adminMappingRowSchema = z.object({
+  provider: z.string(),
+  series_id: z.string(),
+  curve_key: z.string(),
+  mapping_type: z.string(),
+  meta: z.object({
+    id: z.uuid(),
+    mapping_confidence: z.number(),
+    is_active: z.boolean(),
+    updated_by: z.string(),
+    updated_at: z.iso.datetime(),
+  }),
+});
+
+export const listMappingsAdminV2 = defineRoute({
+  id: 'listMappingsAdminV2',
+  method: 'GET',
+  path: '/v2/admin/mappings',
+  domain,
+  version: 'v2',
+  summary: 'Series–curve mappings, the admin view',
+  description:
+    '`provider_filter` matches the provider exactly (any case); `series_filter` finds series ids containing it. ' +
+    'Ordered by provider, then series id.',
+  auth: 'admin',
+  request: {
+    query: z.object({
+      tenant_id: tenantParam(),
+      provider_filter: text(MAPPING_LIMITS.provider, 'Only this provider (any case)').optional(),
+      series_filter: text(MAPPING_LIMITS.seriesId, 'Only series ids containing this (any case)').optional(),
+      cursor: cursorParam(),
+      prev_cursor: cursorParam(),
+      limit: intParam({ min: 1, max: 100, default: 10 }),
+    }),
+  },
+  response: {
+    kind: 'list',
+    schema: adminMappingRowSchema,
+    meta: z.object({ limit: z.number().int(), filters: z.record(z.string(), z.string()) }),
+  },
+  cache: recordCache,
+});
+
+export const mappingsDomain = defineDomain({
+  name: domain,
+  description: 'Series–curve mappings: which curve an external provider’s series is, with suggestions',
+  routes: [
+    createMappingV2,
+    listMappingsV2,
+    getMappingV2,
+    replaceMappingV2,
+    patchMappingV2,
+    deleteMappingV2,
+    suggestMappingsV2,
+    listMappingsAdminV1,
+    createMappingAdminV1,
+    searchMappingsAdminV1,
+    getMappingAdminV1,
+    updateMappingAdminV1,
+    deleteMappingAdminV1,
+    listMappingsAdminV2,
+  ],
+});
