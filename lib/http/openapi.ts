@@ -80,13 +80,18 @@ function parameters(route: RouteSpec, components: SchemaComponents): OpenApiPara
   params.push({ $ref: '#/components/parameters/XRequestId' });
   if (route.method === 'GET' && route.response.kind !== 'empty')
     params.push({ $ref: '#/components/parameters/IfNoneMatch' });
+  if (route.write?.idempotent) params.push({ $ref: '#/components/parameters/IdempotencyKey' });
+  if (route.write?.conditional) params.push({ $ref: '#/components/parameters/IfMatch' });
   return params;
 }
 
 function successHeaders(route: RouteSpec): string[] {
   const names = ['X-Request-Id', 'X-Correlation-Id'];
   if (route.response.kind !== 'empty') names.push('Cache-Control');
-  if (route.method === 'GET' && route.response.kind !== 'empty') names.push('ETag');
+  const resource = route.response.kind === 'object' && route.write !== undefined;
+  if ((route.method === 'GET' || resource) && route.response.kind !== 'empty') names.push('ETag');
+  if (resource && successStatus(route) === 201) names.push('Location');
+  if (route.write?.idempotent) names.push('Idempotent-Replayed');
   if (route.cache && route.cache.store !== false) names.push('X-Cache');
   const paged = route.response.kind === 'list' || route.request?.query?.shape.cursor !== undefined;
   if (paged) names.push('X-Next-Cursor');
@@ -161,7 +166,11 @@ function operation(
   if (route.request?.body) {
     op.requestBody = {
       required: !route.request.body.safeParse(undefined).success,
-      content: { 'application/json': { schema: components.convert(route.request.body, 'input') } },
+      content: {
+        [route.method === 'PATCH' ? 'application/merge-patch+json' : 'application/json']: {
+          schema: components.convert(route.request.body, 'input'),
+        },
+      },
     };
   }
   op['x-aurum-auth'] = route.auth;
@@ -238,6 +247,22 @@ export function buildOpenApiDocument(
           in: 'header',
           required: false,
           description: 'An ETag from an earlier answer: 304 with no body when it still matches',
+          schema: { type: 'string' },
+        },
+        IdempotencyKey: {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description:
+            'Makes a retry safe: the first answer is kept 24 hours per tenant and route and replayed with ' +
+            'Idempotent-Replayed: true; the key with another request is a 422, while still in flight a 409',
+          schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+        },
+        IfMatch: {
+          name: 'If-Match',
+          in: 'header',
+          required: false,
+          description: 'The ETag the change is based on: a stale one is a 412 and nothing is written',
           schema: { type: 'string' },
         },
       },

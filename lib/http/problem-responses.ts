@@ -27,9 +27,15 @@ export function problemStatuses(route: RouteSpec): number[] {
   }
   if (request?.path || route.flag?.whenOff === 'not-found') statuses.add(404);
   if (request?.body) {
+    statuses.add(413);
     statuses.add(415);
     statuses.add(422);
   }
+  if (route.write?.idempotent) {
+    statuses.add(409);
+    statuses.add(422);
+  }
+  if (route.write?.conditional) statuses.add(412);
   if (reachesDependency(route)) {
     statuses.add(503);
     statuses.add(504);
@@ -74,6 +80,11 @@ export function sharedHeaders(): Record<string, unknown> {
       type: 'string',
     }),
     'Content-Disposition': header('attachment; filename="…" for CSV answers'),
+    Location: header('Where the created resource lives'),
+    'Idempotent-Replayed': header('true when this is the stored first answer to the Idempotency-Key', {
+      type: 'string',
+      enum: ['true'],
+    }),
   };
   for (const name of RATE_LIMIT_HEADER_NAMES) {
     headers[name] = header(
@@ -104,8 +115,23 @@ export const PROBLEMS: Record<number, { name: string; description: string; heade
     headers: ['X-Required-Permission'],
   },
   404: { name: 'NotFound', description: 'No such item, or the route’s feature flag is off for the caller' },
+  409: {
+    name: 'Conflict',
+    description:
+      'The write collides with a record that exists, or its Idempotency-Key is still being answered',
+    headers: ['Retry-After'],
+  },
+  412: {
+    name: 'PreconditionFailed',
+    description: 'If-Match names a version the record no longer has; nothing changed',
+  },
+  413: { name: 'PayloadTooLarge', description: 'The request body is over 256 KB' },
   415: { name: 'UnsupportedMediaType', description: 'Request bodies must be application/json' },
-  422: { name: 'UnprocessableContent', description: 'Invalid request body; `errors[]` names each field' },
+  422: {
+    name: 'UnprocessableContent',
+    description:
+      'Invalid request body (`errors[]` names each field, unknown members included), or an Idempotency-Key reused with another request',
+  },
   429: {
     name: 'TooManyRequests',
     description: 'The tenant’s rate limit is exhausted',

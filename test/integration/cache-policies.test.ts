@@ -21,6 +21,12 @@ const REQUESTS: Record<string, string> = {
   'GET /v2/metadata/calendars/{name}/intervals': '/v2/metadata/calendars/pjm/intervals?date=2025-11-02',
   'GET /v2/curves/{curve_id}/diff':
     '/v2/curves/PJM.WESTERN_HUB.DA.ON_PEAK.PWR/diff?from_timestamp=2025-09-02T00:00:00Z&to_timestamp=2025-09-26',
+  // {mapping} is the id of a mapping the setup below creates.
+  'GET /v2/series-curve-mappings/{mapping_id}': '/v2/series-curve-mappings/{mapping}',
+  'GET /v1/admin/mappings/{mapping_id}': '/v1/admin/mappings/{mapping}',
+  'GET /v2/series-mapping-suggestions':
+    '/v2/series-mapping-suggestions?provider=EIA&series_id=pjm%20west%20on%20peak',
+  'GET /v1/admin/mappings/search': '/v1/admin/mappings/search?q=pjm',
 };
 
 const isPolicyScope = (scope: string): scope is CacheScope =>
@@ -33,14 +39,26 @@ const cachedRoutes = registry.routes.filter(
 
 const requestOf = (route: (typeof cachedRoutes)[number]): string => {
   const known = REQUESTS[`${route.method} ${route.path}`];
-  if (known) return known;
+  if (known) return known.replace('{mapping}', mappingId);
   const query = new URLSearchParams(route.warm?.[0] ?? {}).toString();
   return query ? `${route.path}?${query}` : route.path;
 };
 
 let api: LocalApi;
+let mappingId = '';
 beforeAll(async () => {
   api = await startLocalApi();
+  const created = await fetch(`${api.url}/v2/series-curve-mappings`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      external_provider: 'EIA',
+      external_series_id: 'cache-policies',
+      curve_key: 'PJM.WESTERN_HUB.DA.ON_PEAK.PWR',
+    }),
+  });
+  expect(created.status).toBe(201);
+  mappingId = ((await created.json()) as { data: { id: string } }).data.id;
 });
 afterAll(async () => {
   await api.close();
@@ -58,8 +76,14 @@ describe('Cache-Control of every cached route, through the local gateway', () =>
       const res = await fetch(`${api.url}${requestOf(route)}`);
       expect(res.status).toBe(200);
       const policy = CACHE_POLICIES[route.cache!.scope as CacheScope];
-      const maxAge = /(?:^|,\s*)max-age=(\d+)/.exec(res.headers.get('cache-control') ?? '')?.[1];
-      expect(Number(maxAge)).toBe(policy.ttlSeconds);
+      const cacheControl = res.headers.get('cache-control') ?? '';
+      if (policy.ttlSeconds === 0) {
+        // A 0 s policy (records that change under writes): kept by the client, revalidated every time.
+        expect(cacheControl).toBe(`${route.auth === 'public' ? 'public' : 'private'}, no-cache`);
+      } else {
+        const maxAge = /(?:^|,\s*)max-age=(\d+)/.exec(cacheControl)?.[1];
+        expect(Number(maxAge)).toBe(policy.ttlSeconds);
+      }
       await res.arrayBuffer();
     },
   );

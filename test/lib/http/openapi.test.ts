@@ -184,7 +184,7 @@ describe('buildOpenApiDocument', () => {
   it('lists the problem answers each route can give, all as problem+json with the shared Problem schema', () => {
     expect(problemStatuses(listWidgetsV1)).toEqual([400, 401, 403, 429, 500, 503, 504]);
     expect(problemStatuses(getGadget)).toEqual([400, 401, 403, 404, 429, 500, 503, 504]);
-    expect(problemStatuses(createGadget)).toEqual([400, 401, 403, 415, 422, 429, 500, 503, 504]);
+    expect(problemStatuses(createGadget)).toEqual([400, 401, 403, 413, 415, 422, 429, 500, 503, 504]);
     expect(problemStatuses(deleteGadget)).toEqual([400, 401, 403, 404, 429, 500, 503, 504]);
     expect(problemStatuses(ping)).toEqual([500]);
 
