@@ -1,6 +1,7 @@
 import { adminDomain } from '#functions/admin/routes';
 import { curvesDomain } from '#functions/curves/routes';
 import { docsDomain } from '#functions/docs/routes';
+import { droughtDomain } from '#functions/drought/routes';
 import { healthDomain } from '#functions/health/routes';
 import { metadataDomain } from '#functions/metadata/routes';
 import { RouteRegistry } from '#lib/http/registry';
@@ -16,4 +17,5 @@ export const registry = new RouteRegistry().add(
   metadataDomain,
   adminDomain,
   docsDomain,
+  droughtDomain,
 );

@@ -11,6 +11,7 @@ export const PERMISSIONS = [
   'ppa:read',
   'ppa:write',
   'mappings:write',
+  'drought:read',
   'admin',
 ] as const;
 

@@ -14,6 +14,9 @@ export const CACHE_SCOPES = [
   'ppa',
   'docs',
   'docs-assets',
+  'drought',
+  'drought-tiles',
+  'drought-tiles-today',
 ] as const;
 
 export type CacheScope = (typeof CACHE_SCOPES)[number];
@@ -57,6 +60,11 @@ const DEFAULT_TTL_SECONDS: Record<CacheScope, number> = {
   ppa: 60,
   docs: 300,
   'docs-assets': 3600,
+  // Indices are published daily and the USDM weekly: an hour is fresh enough for either.
+  drought: 3600,
+  // A past day's tile or TileJSON never changes; today's may still be re-rendered.
+  'drought-tiles': 86_400,
+  'drought-tiles-today': 300,
 };
 
 /** The domain whose answers each scope holds: admin invalidation routes derive their scopes from it. */
@@ -75,6 +83,9 @@ const SCOPE_DOMAIN: Record<CacheScope, string> = {
   ppa: 'ppa',
   docs: 'docs',
   'docs-assets': 'docs',
+  drought: 'drought',
+  'drought-tiles': 'drought',
+  'drought-tiles-today': 'drought',
 };
 
 /** The cache scopes holding one domain's answers, in declaration order. */

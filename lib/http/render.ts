@@ -56,7 +56,7 @@ export function renderResult(
   headers['Cache-Control'] = route.cache
     ? // A shared cache (CDN, corporate proxy) may keep only what needs no token: anything else is private.
       cacheControl(
-        runtime.policies[route.cache.scope].ttlSeconds,
+        runtime.policies[s.cacheScope ?? route.cache.scope].ttlSeconds,
         route.auth === 'public' ? 'public' : 'private',
       )
     : 'no-store';
@@ -113,6 +113,10 @@ export function renderResult(
       if (route.version === 'v1') Object.assign(kept, V1_DEPRECATION_HEADERS);
       return { statusCode: 304, headers: kept, body: '' };
     }
+  }
+  // Binary bodies (images) go out base64-encoded as API Gateway expects, and are not compressed again.
+  if (result.kind === 'document' && result.base64) {
+    return { statusCode: status, headers, body: text, isBase64Encoded: true };
   }
   return finish(event, runtime, { statusCode: status, headers, body: text });
 }

@@ -70,6 +70,12 @@ export interface RouteSpec {
     visibility: 'public' | 'private';
     /** false: send Cache-Control but keep the answer out of the server cache (large bodies). */
     store?: boolean;
+    /**
+     * The scope of one answer, when its freshness depends on the input (a past day's map tile keeps longer
+     * than today's): used for the server cache and Cache-Control instead of `scope`.
+     */
+    // biome-ignore lint/suspicious/noExplicitAny: the validated parts of this route
+    scopeFor?: (input: { path: any; query: any }) => CacheScope;
   };
   /** Problem statuses the route answers by design beyond those its rule and features imply (readiness: 503). */
   problems?: readonly number[];
@@ -116,9 +122,9 @@ export interface ObjectAnswer {
   meta?: Record<string, unknown>;
 }
 
-/** A file body; `next` is where a continuation starts (sent as X-Next-Cursor). */
+/** A file body, text or bytes (sent base64-encoded); `next` is where a continuation starts (sent as X-Next-Cursor). */
 export interface FileAnswer {
-  body: string;
+  body: string | Uint8Array;
   next?: Boundary;
   filterHash?: string;
 }
