@@ -6,11 +6,20 @@ import { droughtDomain } from './routes.ts';
 import { createDroughtService } from './service.ts';
 import { createTileProxy } from './tile-proxy.ts';
 
+/** A positive whole number of milliseconds from the environment, else undefined (the proxy's default). */
+function millis(raw: string | undefined): number | undefined {
+  const n = Number(raw);
+  return raw && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
 export interface DroughtPorts {
   engine?: SqlEngine;
   runtime?: () => HttpRuntime;
   /** The tile service's base URL; default `AURUM_DROUGHT_TILE_BASE_URL`. */
   tileBaseUrl?: string;
+  /** Upstream waits; default `AURUM_DROUGHT_TILE_TIMEOUT_MS` / `AURUM_DROUGHT_INFO_TIMEOUT_MS`, else 20 s / 15 s. */
+  tileTimeoutMs?: number;
+  infoTimeoutMs?: number;
 }
 
 /** The drought function: each route bound to the service in one line; `ports` replace what the environment gives. */
@@ -30,6 +39,8 @@ export function createDroughtHandler(ports: DroughtPorts = {}) {
       };
       const tiles = createTileProxy({
         baseUrl: ports.tileBaseUrl ?? process.env.AURUM_DROUGHT_TILE_BASE_URL,
+        tileTimeoutMs: ports.tileTimeoutMs ?? millis(process.env.AURUM_DROUGHT_TILE_TIMEOUT_MS),
+        infoTimeoutMs: ports.infoTimeoutMs ?? millis(process.env.AURUM_DROUGHT_INFO_TIMEOUT_MS),
       });
       const drought = createDroughtService({ engine, cursors, tiles });
       return {

@@ -79,6 +79,9 @@ export interface TileProxyOptions {
   /** The tile service's base URL (`AURUM_DROUGHT_TILE_BASE_URL`); without one every fetch fails at once. */
   baseUrl?: string;
   fetch?: typeof fetch;
+  /** Upstream waits (default 20 s for tiles, 15 s for TileJSON); the request deadline still wins when earlier. */
+  tileTimeoutMs?: number;
+  infoTimeoutMs?: number;
 }
 
 /**
@@ -153,7 +156,7 @@ export function createTileProxy(options: TileProxyOptions) {
       x: r.x,
       y: r.y,
     });
-    const { bytes, contentType } = await get(path, 'tile', TILE_TIMEOUT_MS, io);
+    const { bytes, contentType } = await get(path, 'tile', options.tileTimeoutMs ?? TILE_TIMEOUT_MS, io);
     if (!/^image\/png\b/i.test(contentType) || bytes.length > MAX_TILE_BYTES) {
       throw new TileUpstreamError('failed', 'tile', 'The tile service did not answer a PNG tile');
     }
@@ -164,7 +167,7 @@ export function createTileProxy(options: TileProxyOptions) {
   async function info(r: RasterRequest, io: Io): Promise<Record<string, unknown>> {
     const { dataset, index, timescale } = catalogRaster(r, 'info');
     const path = fill(dataset.tileJsonPath, { index, timescale, valid_date: r.valid_date });
-    const { bytes } = await get(path, 'info', INFO_TIMEOUT_MS, io);
+    const { bytes } = await get(path, 'info', options.infoTimeoutMs ?? INFO_TIMEOUT_MS, io);
     let parsed: unknown;
     try {
       parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
