@@ -112,7 +112,10 @@ export const PROBLEMS: Record<number, { name: string; description: string; heade
     headers: ['Retry-After', ...RATE_LIMIT_HEADER_NAMES],
   },
   500: { name: 'InternalServerError', description: 'Unexpected error; the detail never carries internals' },
-  502: { name: 'BadGateway', description: 'An upstream service the route proxies failed or answered garbage' },
+  502: {
+    name: 'BadGateway',
+    description: 'An upstream service the route proxies failed or answered garbage',
+  },
   503: {
     name: 'ServiceUnavailable',
     description: 'A dependency is unavailable; retry after Retry-After',
