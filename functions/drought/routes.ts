@@ -30,13 +30,15 @@ const regionFilters = {
     .max(100)
     .regex(REGION, { message: 'must be TYPE:ID, e.g. STATE:TX' })
     .optional()
-    .meta({ description: 'Region as TYPE:ID, e.g. STATE:TX (the type ignores case)', example: 'STATE:TX' }),
+    .meta({ description: 'Region as TYPE:ID, e.g. STATE:TX (any case)', example: 'STATE:TX' }),
   region_type: upper(32, 'Region type: STATE, COUNTY, CLIMATE_DIVISION, HUC2 or HUC8 (any case)'),
   region_id: textParam({
     max: 64,
     pattern: REGION_ID,
-    description: 'Region id, e.g. TX or 48453',
-  }).optional(),
+    description: 'Region id, e.g. TX or 48453 (any case)',
+  })
+    .transform((s) => s.toUpperCase())
+    .optional(),
   start: dateParam().optional().meta({ description: 'First valid date, included' }),
   end: dateParam().optional().meta({ description: 'Last valid date, included' }),
 };
@@ -66,7 +68,7 @@ const oneRegion: QueryRule<RegionQuery> = (q) => {
   const [, type, id] = match;
   const disagrees =
     (q.region_type !== undefined && q.region_type !== type!.toUpperCase()) ||
-    (q.region_id !== undefined && q.region_id !== id);
+    (q.region_id !== undefined && q.region_id !== id!.toUpperCase());
   return disagrees
     ? {
         field: 'region',

@@ -145,7 +145,7 @@ function regionFilter(q: RegionQuery): RegionFilter {
   const [type, ...id] = q.region?.split(':') ?? [];
   return {
     regionType: type?.toUpperCase() ?? q.region_type,
-    regionId: id.length > 0 ? id.join(':') : q.region_id,
+    regionId: id.length > 0 ? id.join(':').toUpperCase() : q.region_id,
     start: q.start,
     end: q.end,
   };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '#functions/registry';
 import { CACHE_POLICIES, CACHE_SCOPES, type CacheScope } from '#lib/cache/policies';
+import { type FakeTileServer, startFakeTileServer } from '#test/support/fake-tile-server';
 import { type LocalApi, startLocalApi } from '#test/support/local-api';
 
 /**
@@ -21,6 +22,10 @@ const REQUESTS: Record<string, string> = {
   'GET /v2/metadata/calendars/{name}/intervals': '/v2/metadata/calendars/pjm/intervals?date=2025-11-02',
   'GET /v2/curves/{curve_id}/diff':
     '/v2/curves/PJM.WESTERN_HUB.DA.ON_PEAK.PWR/diff?from_timestamp=2025-09-02T00:00:00Z&to_timestamp=2025-09-26',
+  'GET /v1/drought/tiles/{dataset}/{index}/{timescale}/{z}/{x}/{y}':
+    '/v1/drought/tiles/nclimgrid/SPI/3M/4/3/6.png?valid_date=2025-09-02',
+  'GET /v1/drought/info/{dataset}/{index}/{timescale}':
+    '/v1/drought/info/nclimgrid/SPI/3M?valid_date=2025-09-02',
 };
 
 const isPolicyScope = (scope: string): scope is CacheScope =>
@@ -39,11 +44,15 @@ const requestOf = (route: (typeof cachedRoutes)[number]): string => {
 };
 
 let api: LocalApi;
+// The drought tile routes proxy a tile service: a fake one answers them here.
+let tiles: FakeTileServer;
 beforeAll(async () => {
-  api = await startLocalApi();
+  tiles = await startFakeTileServer();
+  api = await startLocalApi({ AURUM_DROUGHT_TILE_BASE_URL: tiles.url });
 });
 afterAll(async () => {
   await api.close();
+  await tiles.close();
 });
 
 describe('Cache-Control of every cached route, through the local gateway', () => {
