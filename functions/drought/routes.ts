@@ -3,6 +3,7 @@ import type { CacheScope } from '#lib/cache/policies';
 import {
   cursorParam,
   dateParam,
+  documentedAs,
   intParam,
   type QueryRule,
   queryRules,
@@ -25,12 +26,23 @@ const upper = (max: number, description: string) =>
 
 /** The filters every indices and USDM query takes, as the original named them. */
 const regionFilters = {
-  region: z
-    .string()
-    .max(100)
-    .regex(REGION, { message: 'must be TYPE:ID, e.g. STATE:TX' })
-    .optional()
-    .meta({ description: 'Region as TYPE:ID, e.g. STATE:TX (any case)', example: 'STATE:TX' }),
+  // The original's code for this refusal, `invalid_region`, names the field's issue.
+  region: documentedAs(
+    z
+      .string()
+      .refine((s) => s.length <= 100 && REGION.test(s), {
+        message: 'must be TYPE:ID, e.g. STATE:TX',
+        params: { code: 'invalid_region' },
+      })
+      .optional(),
+    {
+      type: 'string',
+      maxLength: 100,
+      pattern: REGION.source,
+      description: 'Region as TYPE:ID, e.g. STATE:TX (any case)',
+      example: 'STATE:TX',
+    },
+  ),
   region_type: upper(32, 'Region type: STATE, COUNTY, CLIMATE_DIVISION, HUC2 or HUC8 (any case)'),
   region_id: textParam({
     max: 64,

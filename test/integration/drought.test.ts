@@ -262,10 +262,13 @@ describe('GET /v1/drought/usdm', () => {
     expect(body.data).toEqual([]);
   });
 
-  it('refuses a region without TYPE:ID as query.region', async () => {
-    const { res, body } = await json<Problem>('/v1/drought/usdm?region=texas');
+  it('refuses a region without TYPE:ID as query.region, code invalid_region', async () => {
+    const { res, body } = await json<Problem & { errors: { code?: string }[] }>(
+      '/v1/drought/usdm?region=texas',
+    );
     expect(res.status).toBe(400);
     expect(fields(body)).toEqual(['query.region']);
+    expect(body.errors[0]!.code).toBe('invalid_region');
   });
 });
 
