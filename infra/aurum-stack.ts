@@ -44,6 +44,8 @@ export interface AurumSettings {
   flags: { pollIntervalSeconds: number; rollout: 'gradual' | 'all-at-once'; appConfigExtensionArn?: string };
   /** `aurum:vpcId`: an existing VPC for the app store (looked up at synth); without it the stack makes one. */
   vpcId?: string;
+  /** `aurum:droughtTileBaseUrl`: the tile service the drought tile proxy reads; without it those routes answer 502. */
+  droughtTileBaseUrl?: string;
   /** `aurum:latencyP95BaselineMs`, `aurum:cacheMissRateBaselinePercent`, `aurum:canaryScheduleMinutes`. */
   monitoring: {
     latencyP95BaselineMs: number;
@@ -165,6 +167,7 @@ export function settingsFromContext(node: Node): AurumSettings {
       appConfigExtensionArn: text('appConfigExtensionArn'),
     },
     vpcId: text('vpcId'),
+    droughtTileBaseUrl: text('droughtTileBaseUrl'),
     monitoring: {
       latencyP95BaselineMs: positive('latencyP95BaselineMs', d.monitoring.latencyP95BaselineMs),
       // The alarm fires 10 points above the baseline, so above 90 % it could never fire.
@@ -261,6 +264,7 @@ export class AurumStack extends Stack {
           ? { AURUM_GROUP_PERMISSIONS: settings.auth.groupPermissions }
           : {}),
         ...(settings.auth.scopePrefix ? { AURUM_SCOPE_PREFIX: settings.auth.scopePrefix } : {}),
+        ...(settings.droughtTileBaseUrl ? { AURUM_DROUGHT_TILE_BASE_URL: settings.droughtTileBaseUrl } : {}),
       },
     });
 

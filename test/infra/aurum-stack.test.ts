@@ -164,6 +164,15 @@ describe('AurumStack (layer mode, the default)', () => {
       );
     });
 
+    it('passes the drought tile service to the functions only when aurum:droughtTileBaseUrl is set', () => {
+      const configured = synth({ 'aurum:droughtTileBaseUrl': 'https://tiles.example.org/drought/' });
+      const drought = functionsByService(configured).get('drought');
+      expect(drought).toBeDefined();
+      expect(env(drought![1]).AURUM_DROUGHT_TILE_BASE_URL).toBe('https://tiles.example.org/drought/');
+      for (const [domain, [, fn]] of functions)
+        expect(env(fn).AURUM_DROUGHT_TILE_BASE_URL, domain).toBeUndefined();
+    });
+
     it('attaches the shared layer and the AppConfig agent (looked up by region) to every function', () => {
       const [[layerId, layer]] = resourcesOf(template, 'AWS::Lambda::LayerVersion') as [[string, Resource]];
       expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
