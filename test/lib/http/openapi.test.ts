@@ -132,6 +132,18 @@ describe('buildOpenApiDocument', () => {
     expect((await new Validator().validate(broken)).valid).toBe(false);
   });
 
+  it('names a license and a contact, and describes only the domains the registry serves', () => {
+    const info = doc.info as { license?: Json; contact?: Json; description: string };
+    expect(info.license).toMatchObject({ name: expect.any(String) });
+    expect(info.contact).toMatchObject({ url: expect.stringMatching(/^https:/) });
+    const described = [...info.description.matchAll(/\*\*([a-z-]+)\*\*/g)].map((m) => m[1]);
+    expect(described).toEqual([...sample.domains].sort());
+    const real = buildOpenApiDocument(registry).info as { description: string };
+    expect([...real.description.matchAll(/\*\*([a-z-]+)\*\*/g)].map((m) => m[1])).toEqual(
+      [...registry.domains].sort(),
+    );
+  });
+
   it('has one operation per registry route, tagged by domain, with its operationId', () => {
     for (const document of [doc, buildOpenApiDocument(registry)]) {
       const source = document === doc ? sample : registry;
@@ -182,11 +194,18 @@ describe('buildOpenApiDocument', () => {
   });
 
   it('lists the problem answers each route can give, all as problem+json with the shared Problem schema', () => {
-    expect(problemStatuses(listWidgetsV1)).toEqual([400, 401, 403, 429, 500, 503, 504]);
-    expect(problemStatuses(getGadget)).toEqual([400, 401, 403, 404, 429, 500, 503, 504]);
-    expect(problemStatuses(createGadget)).toEqual([400, 401, 403, 415, 422, 429, 500, 503, 504]);
-    expect(problemStatuses(deleteGadget)).toEqual([400, 401, 403, 404, 429, 500, 503, 504]);
-    expect(problemStatuses(ping)).toEqual([500]);
+    expect(problemStatuses(listWidgetsV1)).toEqual([400, 401, 403, 404, 405, 429, 500, 503, 504]);
+    expect(problemStatuses(getGadget)).toEqual([400, 401, 403, 404, 405, 429, 500, 503, 504]);
+    expect(problemStatuses(createGadget)).toEqual([
+      400, 401, 403, 404, 405, 415, 422, 429, 500, 503, 504,
+    ]);
+    expect(problemStatuses(deleteGadget)).toEqual([400, 401, 403, 404, 405, 429, 500, 503, 504]);
+    // A public route is not rate-limited, but a path one segment off or another method is a problem too.
+    expect(problemStatuses(ping)).toEqual([404, 405, 500]);
+    expect(op('/ping', 'get').responses['405']).toEqual({ $ref: '#/components/responses/MethodNotAllowed' });
+    expect(
+      Object.keys((doc.components.responses as Record<string, Json>).MethodNotAllowed!.headers as Json),
+    ).toContain('Allow');
 
     const widgets = op('/v1/widgets', 'get');
     expect(widgets.responses['429']).toEqual({ $ref: '#/components/responses/TooManyRequests' });
@@ -259,6 +278,8 @@ describe('buildOpenApiDocument', () => {
       in: 'query',
       required: false,
       schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+      // Generated clients copy a parameter's description into their comments, not its schema's keywords.
+      description: 'Default: 10. Minimum: 1. Maximum: 100.',
     });
     expect(paramOf(widgets, 'legacy')).toMatchObject({
       deprecated: true,
@@ -311,6 +332,12 @@ describe('buildOpenApiDocument', () => {
   it('offers text/csv beside JSON on CSV routes, and text documents under their media type', () => {
     const content = responseOf(op('/v1/widgets', 'get'), 200).content as Json;
     expect(Object.keys(content)).toEqual(['application/json', 'text/csv']);
+    expect(Object.keys(responseOf(op('/v1/widgets', 'get'), 200).headers as Json)).toContain(
+      'Content-Disposition',
+    );
+    expect(Object.keys(responseOf(op('/v2/widgets', 'get'), 200).headers as Json)).not.toContain(
+      'Content-Disposition',
+    );
     expect(JSON.stringify(content['text/csv'])).toContain('id, weight');
     expect(Object.keys(responseOf(op('/page', 'get'), 200).content as Json)).toEqual(['text/html']);
     expect(op('/v1/widgets', 'get').description).toContain('format=csv');
