@@ -238,7 +238,11 @@ export function buildOpenApiDocument(
         options.description ??
         `${domains.map((name) => `**${name}**: ${registry.describe(name) ?? name}`).join('. ')}. ` +
           'Errors are application/problem+json (RFC 9457). v1 is deprecated: every v1 answer carries Deprecation and Sunset headers.',
-      contact: options.contact ?? { name: 'Aurum API team', url: 'https://api.aurum.dev', email: 'api@aurum.dev' },
+      contact: options.contact ?? {
+        name: 'Aurum API team',
+        url: 'https://api.aurum.dev',
+        email: 'api@aurum.dev',
+      },
       license: options.license ?? { name: 'Proprietary', url: 'https://api.aurum.dev/terms' },
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',

@@ -196,9 +196,7 @@ describe('buildOpenApiDocument', () => {
   it('lists the problem answers each route can give, all as problem+json with the shared Problem schema', () => {
     expect(problemStatuses(listWidgetsV1)).toEqual([400, 401, 403, 404, 405, 429, 500, 503, 504]);
     expect(problemStatuses(getGadget)).toEqual([400, 401, 403, 404, 405, 429, 500, 503, 504]);
-    expect(problemStatuses(createGadget)).toEqual([
-      400, 401, 403, 404, 405, 415, 422, 429, 500, 503, 504,
-    ]);
+    expect(problemStatuses(createGadget)).toEqual([400, 401, 403, 404, 405, 415, 422, 429, 500, 503, 504]);
     expect(problemStatuses(deleteGadget)).toEqual([400, 401, 403, 404, 405, 429, 500, 503, 504]);
     // A public route is not rate-limited, but a path one segment off or another method is a problem too.
     expect(problemStatuses(ping)).toEqual([404, 405, 500]);
