@@ -13,7 +13,8 @@ type Json = Record<string, unknown>;
 export interface PlannedCall {
   /** Index into the usage file's `calls()` array. */
   index: number;
-  kind: 'example' | 'limit-out-of-range';
+  /** The example as written; with `limit` at its documented minimum (a 2xx); just outside its bounds (a 400). */
+  kind: 'example' | 'limit-minimum' | 'limit-out-of-range';
   example: ReadmeExample;
   /** The document's path template and the method, lower case. */
   template: string;
@@ -153,7 +154,7 @@ export function usageFile(spec: OpenApiDocument, examples: ReadmeExample[]): Usa
           ? '[data.length]'
           : fieldReads(spec, resolve(spec, json!.schema));
     const call = `${client}.${method.toUpperCase()}(${JSON.stringify(template)}${init.length > 0 ? `, { ${init.join(', ')} }` : ''})`;
-    entries.push(`    // README line ${example.line}${kind === 'limit-out-of-range' ? ', limit out of range' : ''}
+    entries.push(`    // README line ${example.line}${kind === 'example' ? '' : `, ${kind}`}
     async () => {
       const { data, error, response } = await ${call};
       return { status: response.status, error: error as unknown, fields: data === undefined ? undefined : ${reads} };
@@ -172,11 +173,16 @@ export function usageFile(spec: OpenApiDocument, examples: ReadmeExample[]): Usa
     }
     const params = plan('example', example, match.template, method, match.params, example.query);
     const limit = params.find((p) => p.in === 'query' && p.name === 'limit')?.schema as Json | undefined;
-    if (typeof limit?.maximum === 'number') {
-      const query = example.query.filter(([k]) => k !== 'limit');
-      query.push(['limit', String(limit.maximum + 1)]);
-      plan('limit-out-of-range', example, match.template, method, match.params, query);
+    const withLimit = (value: number): [string, string][] => [
+      ...example.query.filter(([k]) => k !== 'limit'),
+      ['limit', String(value)],
+    ];
+    if (typeof limit?.minimum === 'number') {
+      plan('limit-minimum', example, match.template, method, match.params, withLimit(limit.minimum));
+      plan('limit-out-of-range', example, match.template, method, match.params, withLimit(limit.minimum - 1));
     }
+    if (typeof limit?.maximum === 'number')
+      plan('limit-out-of-range', example, match.template, method, match.params, withLimit(limit.maximum + 1));
   }
 
   // `limit: 5` on every list operation: a route that documents its limit as a string fails to compile.
