@@ -132,6 +132,41 @@ describe('buildOpenApiDocument', () => {
     expect((await new Validator().validate(broken)).valid).toBe(false);
   });
 
+  it('gives operationIds and tags that read well as identifiers in generated code', () => {
+    const real = buildOpenApiDocument(registry);
+    const ids = Object.values(real.paths).flatMap((item) =>
+      Object.entries(item)
+        .filter(([k]) => k !== 'servers')
+        .map(([, o]) => (o as OpenApiOperation).operationId),
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]*$/);
+    for (const tag of real.tags as { name: string; description?: string }[]) {
+      expect(tag.name).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(tag.description, tag.name).toBeTruthy();
+    }
+  });
+
+  it('documents every default a route applies to an absent parameter, and its bounds in the description', () => {
+    const real = buildOpenApiDocument(registry);
+    let defaults = 0;
+    for (const route of registry.routes) {
+      const shape = (route.request?.query?.shape ?? {}) as Record<string, z.ZodType>;
+      const o = real.paths[route.path]![route.method.toLowerCase()] as OpenApiOperation;
+      for (const [name, member] of Object.entries(shape)) {
+        const applied = member.safeParse(undefined);
+        if (!applied.success || applied.data === undefined) continue;
+        const param = paramOf(o, name);
+        expect(param.schema?.default, `${route.id} ${name}`).toEqual(applied.data);
+        expect(param.description, `${route.id} ${name}`).toContain(
+          `Default: ${JSON.stringify(applied.data)}.`,
+        );
+        defaults++;
+      }
+    }
+    expect(defaults).toBeGreaterThan(10);
+  });
+
   it('names a license and a contact, and describes only the domains the registry serves', () => {
     const info = doc.info as { license?: Json; contact?: Json; description: string };
     expect(info.license).toMatchObject({ name: expect.any(String) });
