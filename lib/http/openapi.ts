@@ -166,7 +166,9 @@ function operation(
     };
   }
   for (const problem of problemStatuses(route)) {
-    responses[String(problem)] = { $ref: `#/components/responses/${PROBLEMS[problem]!.name}` };
+    const shared = PROBLEMS[problem];
+    if (!shared) throw new Error(`${route.id}: no shared problem response for status ${problem}`);
+    responses[String(problem)] = { $ref: `#/components/responses/${shared.name}` };
   }
   const op: OpenApiOperation = {
     operationId: route.id,
@@ -255,7 +257,7 @@ export function buildOpenApiDocument(
     paths,
     components: {
       schemas: { ...shared, ...components.schemas },
-      responses: problemResponses(),
+      responses: problemResponses(routes.flatMap(problemStatuses)),
       parameters: {
         XRequestId: {
           name: 'X-Request-Id',

@@ -113,6 +113,15 @@ export const PROBLEMS: Record<number, { name: string; description: string; heade
     description: 'The path does not answer this method; Allow lists the methods it does',
     headers: ['Allow'],
   },
+  409: {
+    name: 'Conflict',
+    description: 'The write collides with existing state (a unique name, a request still in flight)',
+  },
+  412: {
+    name: 'PreconditionFailed',
+    description: 'If-Match names a version the record no longer has; nothing was written',
+  },
+  413: { name: 'ContentTooLarge', description: 'The request body is larger than the route accepts' },
   415: { name: 'UnsupportedMediaType', description: 'Request bodies must be application/json' },
   422: { name: 'UnprocessableContent', description: 'Invalid request body; `errors[]` names each field' },
   429: {
@@ -129,15 +138,19 @@ export const PROBLEMS: Record<number, { name: string; description: string; heade
   504: { name: 'GatewayTimeout', description: 'The answer did not come within the request deadline' },
 };
 
-export function problemResponses(): Record<string, unknown> {
+/** The shared problem responses; with `statuses`, only theirs, so the document has no unused component. */
+export function problemResponses(statuses?: Iterable<number>): Record<string, unknown> {
+  const wanted = statuses === undefined ? undefined : new Set(statuses);
   return Object.fromEntries(
-    Object.values(PROBLEMS).map((p) => [
-      p.name,
-      {
-        description: p.description,
-        headers: headerRefs(['X-Request-Id', ...(p.headers ?? [])]),
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
-    ]),
+    Object.entries(PROBLEMS)
+      .filter(([status]) => wanted === undefined || wanted.has(Number(status)))
+      .map(([, p]) => [
+        p.name,
+        {
+          description: p.description,
+          headers: headerRefs(['X-Request-Id', ...(p.headers ?? [])]),
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
+      ]),
   );
 }

@@ -167,6 +167,29 @@ describe('buildOpenApiDocument', () => {
     expect(defaults).toBeGreaterThan(10);
   });
 
+  it('documents the write problems a route declares, and only the shared responses some route uses', () => {
+    const renameGadget = defineRoute({
+      ...createGadget,
+      id: 'renameGadget',
+      method: 'PUT',
+      path: '/v2/gadgets/{gadget_id}',
+      request: { path: z.object({ gadget_id: z.string() }), body: z.object({ name: z.string() }) },
+      problems: [409, 412, 413],
+    });
+    const writes = buildOpenApiDocument(new RouteRegistry().register(createGadget, renameGadget));
+    const put = writes.paths['/v2/gadgets/{gadget_id}']!.put as OpenApiOperation;
+    expect(put.responses['409']).toEqual({ $ref: '#/components/responses/Conflict' });
+    expect(put.responses['412']).toEqual({ $ref: '#/components/responses/PreconditionFailed' });
+    expect(put.responses['413']).toEqual({ $ref: '#/components/responses/ContentTooLarge' });
+    const shared = Object.keys(writes.components.responses as Json);
+    expect(shared).toEqual(expect.arrayContaining(['Conflict', 'PreconditionFailed', 'ContentTooLarge']));
+    // The sample declares no write problem, so its document carries no such component.
+    expect(Object.keys(doc.components.responses as Json)).not.toContain('Conflict');
+    expect(() =>
+      buildOpenApiDocument(new RouteRegistry().register({ ...ping, problems: [418] } as typeof ping)),
+    ).toThrow(/418/);
+  });
+
   it('names a license and a contact, and describes only the domains the registry serves', () => {
     const info = doc.info as { license?: Json; contact?: Json; description: string };
     expect(info.license).toMatchObject({ name: expect.any(String) });
