@@ -29,7 +29,18 @@ function words(line: string): string[] {
 export function readmeExamples(markdown: string): ReadmeExample[] {
   const examples: ReadmeExample[] = [];
   let fence: string | undefined;
-  markdown.split('\n').forEach((text, index) => {
+  // A command continued over several lines with a trailing backslash is one command, at its first line.
+  const lines = markdown.split('\n');
+  const joined = [...lines];
+  for (let i = 0; i < lines.length; i++) {
+    let j = i;
+    while (lines[j]!.trimEnd().endsWith('\\') && j + 1 < lines.length) {
+      joined[i] = `${joined[i]!.trimEnd().slice(0, -1)} ${lines[++j]!.trim()}`;
+      joined[j] = '';
+    }
+    i = j;
+  }
+  joined.forEach((text, index) => {
     const opening = /^```(\w*)\s*$/.exec(text);
     if (opening) {
       fence = fence === undefined ? opening[1] || 'text' : undefined;
