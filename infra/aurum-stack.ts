@@ -246,6 +246,8 @@ export class AurumStack extends Stack {
       AURUM_TRINO_URL: settings.trino.url,
       AURUM_TRINO_CATALOG: settings.trino.catalog,
       AURUM_TRINO_SCHEMA: settings.trino.schema,
+      // Cache keys and rate-limit buckets under this stack's name: stacks sharing one Upstash share nothing.
+      AURUM_CACHE_NAMESPACE: this.stackName,
     };
     this.functions = new DomainFunctions(this, 'Domains', {
       registry,

@@ -139,6 +139,7 @@ describe('AurumStack (layer mode, the default)', () => {
           AURUM_TRINO_URL: 'https://trino.internal.example:8443',
           AURUM_TRINO_CATALOG: 'iceberg',
           AURUM_TRINO_SCHEMA: 'market',
+          AURUM_CACHE_NAMESPACE: 'Aurum',
           AURUM_API_ADMIN_GROUP: 'aurum-admins',
           AURUM_TENANT_CLAIM: 'tenant',
         });
@@ -223,6 +224,7 @@ describe('AurumStack (layer mode, the default)', () => {
         'AURUM_TRINO_URL',
         'AURUM_TRINO_CATALOG',
         'AURUM_TRINO_SCHEMA',
+        'AURUM_CACHE_NAMESPACE',
         'AURUM_TRINO_SECRET_ARN',
         'AURUM_UPSTASH_SECRET_ARN',
         'AURUM_CURSOR_SECRET_ARN',
