@@ -23,6 +23,8 @@ export interface AurumFunctionProps {
   environment?: Record<string, string>;
   memorySize?: number;
   timeout?: Duration;
+  /** Executions kept for this function alone, and its ceiling: a flood of one domain cannot starve another. */
+  reservedConcurrency?: number;
   /** Default: `Aurum <domain> API (lib/ …)`. */
   description?: string;
 }
@@ -78,6 +80,7 @@ export class AurumFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       logGroup,
       layers: layerMode ? [props.sharedLayer!] : [],
       description: `${props.description ?? `Aurum ${props.domain} API`} (lib/ ${layerMode ? 'from the shared layer' : 'bundled inline'})`,

@@ -14,6 +14,8 @@ export interface CanaryProps {
   apiUrl: string;
   /** What its deep checks read, as the health function has it (the Trino endpoint …). */
   environment: Record<string, string>;
+  /** Runs are minutes apart; a couple of executions is all it ever needs. */
+  reservedConcurrency?: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export class Canary extends Construct {
       logRetention: props.logRetention,
       logLevel: props.logLevel,
       timeout: CANARY_TIMEOUT,
+      reservedConcurrency: props.reservedConcurrency,
       environment: {
         ...props.environment,
         AURUM_CANARY_BASE_URL: props.apiUrl,

@@ -4,7 +4,13 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '#functions/registry';
-import { AurumStack, alarmedCacheScopes, DEFAULT_SETTINGS, settingsFromContext } from '#infra/aurum-stack';
+import {
+  AurumStack,
+  alarmedCacheScopes,
+  DEFAULT_SETTINGS,
+  reservedConcurrency,
+  settingsFromContext,
+} from '#infra/aurum-stack';
 import { secretNeeds } from '#infra/constructs/api-secrets';
 import { APPCONFIG_AGENT_ARM64_LAYERS } from '#infra/constructs/appconfig-agent-layer';
 import { REPO_ROOT } from '#infra/layer/shared-module';
@@ -388,6 +394,69 @@ describe('AurumStack (layer mode, the default)', () => {
       for (const [, [fnId]] of functions) expect(body).toContain(fnId);
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
       expect(outputs.DashboardName!.Value).toEqual({ Ref: dashboardId });
+    });
+  });
+
+  describe('flood limits', () => {
+    it('gives every public route its own throttle below the stage’s, and no other route one', () => {
+      const [[, stage]] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+      const settings = stage.Properties.RouteSettings as Record<string, Json>;
+      const publicKeys = registry.routes.filter((r) => r.auth === 'public').map(routeKey);
+      expect(publicKeys.length).toBeGreaterThan(0);
+      expect(Object.keys(settings).sort()).toEqual([...publicKeys].sort());
+      for (const key of publicKeys)
+        expect(settings[key], key).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+      const stageLimits = stage.Properties.DefaultRouteSettings as Json;
+      expect(20).toBeLessThan(stageLimits.ThrottlingRateLimit as number);
+      // The stage is updated after the routes its settings name exist.
+      const routeIds = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id);
+      const stageId = resourcesOf(template, 'AWS::ApiGatewayV2::Stage')[0]![0];
+      const dependsOn = (template.toJSON().Resources as Record<string, { DependsOn?: string[] }>)[stageId]!
+        .DependsOn;
+      expect(dependsOn?.some((id) => routeIds.includes(id))).toBe(true);
+    });
+
+    it('reserves concurrency for every function, within what the account can reserve', () => {
+      const reserved = new Map(
+        [...functions, ['canary', canary] as const].map(([name, [, fn]]) => [
+          name,
+          fn.Properties.ReservedConcurrentExecutions as number,
+        ]),
+      );
+      for (const [name, n] of reserved) expect(n, name).toBeGreaterThanOrEqual(1);
+      expect(reserved.get('health')).toBe(20);
+      expect(reserved.get('curves')).toBe(50);
+      expect(reserved.get('canary')).toBe(2);
+      const total = [...reserved.values()].reduce((a, b) => a + b, 0);
+      expect(total).toBeLessThanOrEqual(1_000 - 100);
+    });
+
+    it('refuses at synth a total the account cannot reserve, and reads the limits from context', () => {
+      const names = [...registry.domains, 'canary'];
+      expect(() =>
+        reservedConcurrency({ perFunction: 200, overrides: {}, accountLimit: 1_000 }, names),
+      ).toThrow(/reserved concurrency totals \d+ .* can reserve 900/);
+      const settings = settingsFromContext(
+        new App({
+          context: {
+            'aurum:reservedConcurrency': '30',
+            'aurum:reservedConcurrencyOverrides': 'curves=120, canary=1',
+            'aurum:accountConcurrency': '3000',
+            'aurum:publicThrottleRate': '5',
+            'aurum:publicThrottleBurst': '10',
+          },
+        }).node,
+      );
+      expect(settings.concurrency).toEqual({
+        perFunction: 30,
+        overrides: { curves: 120, canary: 1 },
+        accountLimit: 3_000,
+      });
+      expect(settings.publicThrottle).toEqual({ rateLimit: 5, burstLimit: 10 });
+      expect(reservedConcurrency(settings.concurrency, names).get('curves')).toBe(120);
+      expect(() =>
+        settingsFromContext(new App({ context: { 'aurum:reservedConcurrencyOverrides': 'curves=0' } }).node),
+      ).toThrow(/reservedConcurrencyOverrides/);
     });
   });
 
