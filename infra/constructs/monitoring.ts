@@ -17,7 +17,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { CANARY_METRICS, PROBE_NAMES } from '#functions/canary/metric-names';
+import { CANARY_METRICS, DATA_PATH_PROBE, PROBE_NAMES } from '#functions/canary/metric-names';
 import { registry } from '#functions/registry';
 
 export interface MonitoredRoute {
@@ -70,6 +70,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 export interface AurumAlarms {
   latencyP95: Alarm;
+  /** The canary's uncached query, end to end: the data store seen through the whole API. */
+  dataPathLatency: Alarm;
   errorRate: Alarm;
   cacheMissRate: Alarm;
   canaryProbes: Alarm;
@@ -95,6 +97,8 @@ export class AurumMonitoring extends Construct {
       props.latencyP95BaselineMs ?? MONITORING_DEFAULTS.latencyP95BaselineMs,
       'latencyP95BaselineMs',
     );
+    // Twice the API's p95 baseline: one uncached query of one empty page should never take that long.
+    const dataPathThreshold = 2 * latencyBaseline;
     const missBaseline =
       props.cacheMissRateBaselinePercent ?? MONITORING_DEFAULTS.cacheMissRateBaselinePercent;
     if (!(missBaseline >= 0 && missBaseline <= 90))
@@ -248,6 +252,17 @@ export class AurumMonitoring extends Construct {
         missing: TreatMissingData.BREACHING,
         description: `A canary probe failed, or the canary reported nothing, within ${2 * minutes} minutes.`,
       }),
+      dataPathLatency: alarm(
+        'DataPathLatencyAlarm',
+        probeMetric(DATA_PATH_PROBE, CANARY_METRICS.latency, 'Maximum'),
+        {
+          threshold: dataPathThreshold,
+          comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          description: `The canary's uncached query (data-path probe) took more than ${dataPathThreshold} ms end to end in 2 of 3 runs: the data store is slow.`,
+        },
+      ),
       canaryErrors: alarm(
         'CanaryErrorsAlarm',
         props.canary.metricErrors({ period: canaryPeriod, statistic: 'Sum' }),
