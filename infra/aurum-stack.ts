@@ -268,8 +268,6 @@ export interface AurumStackProps extends StackProps {
 
 /** Unknown paths and wrong methods are answered by this domain's function (problem+json 404/405). */
 const FALLBACK_DOMAIN = 'health';
-/** The domain whose readiness checks the canary runs in-process, with the same secrets and flags. */
-const READINESS_DOMAIN = 'health';
 /** An alarm reads at most 10 metrics, and the miss rate takes a hit and a miss metric per scope. */
 const MAX_ALARMED_CACHE_SCOPES = 5;
 
@@ -387,7 +385,7 @@ export class AurumStack extends Stack {
       environment: engineEnvironment,
       reservedConcurrency: reserved.get('canary')!,
     });
-    this.secrets.bind(this.canary.fn, secretNeeds(READINESS_DOMAIN, registry.forDomain(READINESS_DOMAIN)));
+    this.secrets.bind(this.canary.fn, secretNeeds('canary', []));
     this.flags.bind(this.canary.fn);
 
     // The app store: Aurora Serverless v2 behind RDS Proxy in the VPC, migrated on every deploy before any

@@ -299,12 +299,12 @@ describe('AurumStack (layer mode, the default)', () => {
   });
 
   describe('monitoring', () => {
-    it('sends all six alarms, and their recoveries, to one SNS topic, whose ARN is an output', () => {
+    it('sends all seven alarms, and their recoveries, to one SNS topic, whose ARN is an output', () => {
       const topics = resourcesOf(template, 'AWS::SNS::Topic');
       expect(topics).toHaveLength(1);
       const [[topicId]] = topics as [[string, Resource]];
       const alarms = alarmsOf(template);
-      expect(alarms).toHaveLength(6);
+      expect(alarms).toHaveLength(7);
       for (const alarm of alarms) {
         expect(alarm.AlarmActions, alarm.AlarmDescription).toEqual([{ Ref: topicId }]);
         expect(alarm.OKActions, alarm.AlarmDescription).toEqual([{ Ref: topicId }]);
@@ -697,6 +697,24 @@ describe('AurumStack (layer mode, the default)', () => {
         upstash: true,
       });
       expect(secretNeeds('health', registry.forDomain('health')).cursor).toBe(false);
+    });
+
+    it('derives each function’s secrets from its code: docs reads none, admin only Upstash (its rate limit)', () => {
+      const reads = (domain: string) => secretsReadBy(template, functions.get(domain)![1]);
+      expect(reads('docs')).toEqual([]);
+      expect(reads('admin')).toEqual([secretId(template, 'SecretsUpstash')]);
+      expect(reads('health')).toEqual(
+        [secretId(template, 'SecretsTrino'), secretId(template, 'SecretsUpstash')].sort(),
+      );
+      const docsEnv = env(functions.get('docs')![1]);
+      for (const variable of [
+        'AURUM_CURSOR_SECRET_ARN',
+        'AURUM_TRINO_SECRET_ARN',
+        'AURUM_UPSTASH_SECRET_ARN',
+      ])
+        expect(docsEnv[variable], variable).toBeUndefined();
+      // The canary's needs come from its own code, which runs the engine and cache checks.
+      expect(secretNeeds('canary', [])).toEqual({ cursor: false, trino: true, upstash: true });
     });
 
     it('lets the canary read its token and what the health function reads, nothing more', () => {
