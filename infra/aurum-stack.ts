@@ -420,6 +420,9 @@ export class AurumStack extends Stack {
       ...(cache ? { cacheScopes: cache.scopes, cacheMetricsService: cache.service } : {}),
     });
 
+    // A flag deployment that raises the 5xx rate or fails the canary is rolled back by AppConfig itself.
+    this.flags.rollBackOn([this.monitoring.alarms.errorRate, this.monitoring.alarms.canaryProbes]);
+
     new CfnOutput(this, 'ApiUrl', { value: this.gateway.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'AppConfigApplicationId', { value: this.flags.application.applicationId });
     new CfnOutput(this, 'AppConfigEnvironmentId', { value: this.flags.environment.environmentId });

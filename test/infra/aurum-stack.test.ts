@@ -649,6 +649,33 @@ describe('AurumStack (layer mode, the default)', () => {
     });
   });
 
+  describe('flag rollbacks', () => {
+    it('attaches the error-rate and canary alarms as AppConfig monitors, with a role that may read only them', () => {
+      const [[, environment]] = resourcesOf(template, 'AWS::AppConfig::Environment') as [[string, Resource]];
+      const monitors = environment.Properties.Monitors as { AlarmArn: unknown; AlarmRoleArn: unknown }[];
+      const alarmIds = (text: string) =>
+        resourcesOf(template, 'AWS::CloudWatch::Alarm')
+          .filter(([, a]) => String(a.Properties.AlarmDescription).includes(text))
+          .map(([id]) => id);
+      const [errorRate] = alarmIds('answered 5xx over five minutes');
+      const [canaryProbe] = alarmIds('A canary probe failed');
+      expect(monitors.map((m) => getAttOf(m.AlarmArn)).sort()).toEqual([errorRate, canaryProbe].sort());
+      const roleId = getAttOf(monitors[0]!.AlarmRoleArn)!;
+      expect(monitors.every((m) => getAttOf(m.AlarmRoleArn) === roleId)).toBe(true);
+      const role = resourcesOf(template, 'AWS::IAM::Role').find(([id]) => id === roleId)![1];
+      expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('appconfig.amazonaws.com');
+      const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) =>
+        asList(p.Properties.Roles).some((r) => refOf(r) === roleId),
+      );
+      const statements = policies.flatMap(
+        ([, p]) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement,
+      );
+      expect(statements).toHaveLength(1);
+      expect(statements[0]!.Action).toBe('cloudwatch:DescribeAlarms');
+      expect(asList(statements[0]!.Resource).map(getAttOf).sort()).toEqual([errorRate, canaryProbe].sort());
+    });
+  });
+
   describe('secrets and IAM', () => {
     it('creates the cursor key as a generated secret and placeholders for Trino, Upstash and the canary token and client', () => {
       // The app store's generated owner secret is the app-store construct's, asserted in app-store.test.ts.
