@@ -11,6 +11,7 @@ import { DomainFunctions } from '#infra/constructs/domain-functions';
 import { FeatureFlags } from '#infra/constructs/feature-flags';
 import { Gateway } from '#infra/constructs/gateway';
 import { AurumMonitoring, MONITORING_DEFAULTS } from '#infra/constructs/monitoring';
+import { acknowledgeNagFindings } from '#infra/constructs/nag-acknowledgements';
 import { AurumNetwork } from '#infra/constructs/network';
 import { SharedLayer } from '#infra/constructs/shared-layer';
 import { StoreMigrations } from '#infra/constructs/store-migrations';
@@ -422,6 +423,27 @@ export class AurumStack extends Stack {
 
     // A flag deployment that raises the 5xx rate or fails the canary is rolled back by AppConfig itself.
     this.flags.rollBackOn([this.monitoring.alarms.errorRate, this.monitoring.alarms.canaryProbes]);
+
+    const apiFunctions = [...this.functions.byDomain.values()];
+    const publicRoutes = registry.routes
+      .filter((route) => route.auth === 'public')
+      .map((route) => this.gateway.node.findChild(`Route-${route.id}`));
+    acknowledgeNagFindings({
+      apiFunctions,
+      allFunctions: [...apiFunctions, this.canary.fn, this.storeMigrations.fn],
+      publicRoutes: [...publicRoutes, this.gateway.api.node.findChild('DefaultRoute')],
+      externalSecrets: [
+        this.secrets.trinoCredentials,
+        this.secrets.upstash,
+        this.canary.tokenSecret,
+        this.canary.clientSecret,
+      ],
+      cursorKey: this.secrets.cursorKey,
+      deadLetterQueues: [this.monitoring.scheduleDeadLetters, this.canary.fn.deadLetterQueue!],
+      storeMigrator: this.storeMigrations.fn,
+      database: this.appDatabase,
+      network: this.network.imported ? undefined : this.network,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.gateway.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'AppConfigApplicationId', { value: this.flags.application.applicationId });

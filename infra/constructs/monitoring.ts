@@ -16,6 +16,7 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CANARY_METRICS, DATA_PATH_PROBE, PROBE_NAMES } from '#functions/canary/metric-names';
 import { registry } from '#functions/registry';
@@ -88,6 +89,8 @@ export class AurumMonitoring extends Construct {
   readonly topic: ITopic;
   readonly schedule: Rule;
   readonly alarms: AurumAlarms;
+  /** Canary runs the schedule could not start. */
+  readonly scheduleDeadLetters: Queue;
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: AurumMonitoringProps) {
@@ -114,12 +117,22 @@ export class AurumMonitoring extends Construct {
     if (healthRoutes.length === 0 || healthRoutes.length > MAX_ALARM_METRICS)
       throw new RangeError('routes must hold 1 to 10 health routes');
 
-    this.topic = props.alarmTopic ?? new Topic(this, 'AlarmTopic', { displayName: 'Aurum API alarms' });
+    // enforceSSL: the topic's policy refuses publishers that do not use TLS.
+    this.topic =
+      props.alarmTopic ??
+      new Topic(this, 'AlarmTopic', { displayName: 'Aurum API alarms', enforceSSL: true });
+    // Schedule deliveries EventBridge could not hand to the canary (throttled, deleted) land here.
+    this.scheduleDeadLetters = new Queue(this, 'CanaryScheduleDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
 
     this.schedule = new Rule(this, 'CanarySchedule', {
       description: 'Runs the Aurum canary: deep checks and end-to-end API probes',
       schedule: Schedule.rate(Duration.minutes(minutes)),
-      targets: [new LambdaFunction(props.canary, { retryAttempts: 0 })],
+      targets: [
+        new LambdaFunction(props.canary, { retryAttempts: 0, deadLetterQueue: this.scheduleDeadLetters }),
+      ],
     });
 
     const api = { ApiId: props.httpApi.apiId, Stage: stage };

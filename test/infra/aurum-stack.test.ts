@@ -125,7 +125,7 @@ describe('AurumStack (layer mode, the default)', () => {
     it('runs every function on Node.js 22, arm64, with an ESM handler and its own log group with retention', () => {
       const logGroups = new Map(resourcesOf(template, 'AWS::Logs::LogGroup'));
       for (const [domain, [, fn]] of functions) {
-        expect(fn.Properties.Runtime, domain).toBe('nodejs22.x');
+        expect(fn.Properties.Runtime, domain).toBe('nodejs24.x');
         expect(fn.Properties.Architectures, domain).toEqual(['arm64']);
         expect(fn.Properties.Handler, domain).toBe('index.handler');
         expect(fn.Properties.Timeout, domain).toBe(15);
@@ -173,7 +173,7 @@ describe('AurumStack (layer mode, the default)', () => {
 
     it('attaches the shared layer and the AppConfig agent (looked up by region) to every function', () => {
       const [[layerId, layer]] = resourcesOf(template, 'AWS::Lambda::LayerVersion') as [[string, Resource]];
-      expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
+      expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs24.x']);
       expect(layer.Properties.CompatibleArchitectures).toEqual(['arm64']);
       for (const [domain, [, fn]] of [...functions, ['canary', canary] as const]) {
         const layers = fn.Properties.Layers as unknown[];
@@ -201,7 +201,7 @@ describe('AurumStack (layer mode, the default)', () => {
     it('runs functions/canary on the domain functions’ defaults (Node.js 22, arm64, log group) with a longer timeout', () => {
       const [, fn] = canary;
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: 1024,
@@ -760,6 +760,10 @@ describe('AurumStack (layer mode, the default)', () => {
           'secretsmanager:DescribeSecret',
           'appconfig:StartConfigurationSession',
           'appconfig:GetLatestConfiguration',
+          // Its own log group (no managed policy) and its dead-letter queue.
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'sqs:SendMessage',
         ]),
       );
     });
