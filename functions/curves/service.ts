@@ -2,7 +2,6 @@ import type { QueryOptions, Row, SqlEngine } from '#lib/data/engine';
 import { AnswerTooLargeError } from '#lib/errors';
 import { toCsv } from '#lib/http/csv';
 import type { CursorCodec } from '#lib/paging/cursor';
-import { keyOf } from '#lib/paging/keyset';
 import { keysetList } from '#lib/paging/list';
 import { pageRequest } from '#lib/paging/page-request';
 import {
