@@ -44,3 +44,17 @@ export class PreconditionFailedError extends Error {
     this.name = 'PreconditionFailedError';
   }
 }
+
+/**
+ * The answer would be larger than one response may carry; a 422 whose detail says how to narrow the
+ * request (the caller can fix it, unlike a 5xx). Thrown before the body is built.
+ */
+export class AnswerTooLargeError extends Error {
+  constructor(
+    message: string,
+    readonly limitBytes: number,
+  ) {
+    super(message);
+    this.name = 'AnswerTooLargeError';
+  }
+}

@@ -1,7 +1,13 @@
 import { CacheStoreError } from '#lib/cache/store';
 import { SecretsUnavailableError } from '#lib/config/secrets';
 import { DataAccessError } from '#lib/data/engine';
-import { ConflictError, InvalidInputError, NotFoundError, PreconditionFailedError } from '#lib/errors';
+import {
+  AnswerTooLargeError,
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  PreconditionFailedError,
+} from '#lib/errors';
 import { NotReadyError } from '#lib/health/not-ready';
 import { StoreConflictError } from '#lib/store/errors';
 import {
@@ -39,6 +45,14 @@ export function toProblem(error: unknown): HttpProblem {
 
 registerProblem(InvalidInputError, (e) => badRequest(e.message, [...e.issues]));
 registerProblem(NotFoundError, (e) => notFound(e.message));
+registerProblem(
+  AnswerTooLargeError,
+  (e) =>
+    new HttpProblem(422, 'answer-too-large', 'Answer Too Large', {
+      detail: e.message,
+      extensions: { limit_bytes: e.limitBytes },
+    }),
+);
 registerProblem(ConflictError, (e) => new HttpProblem(409, 'conflict', 'Conflict', { detail: e.message }));
 registerProblem(NotReadyError, (e) =>
   serviceUnavailable(e.message, e.retryAfterSeconds, { extensions: { checks: e.checks } }),

@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import type { Permission, Principal } from '#lib/auth/principal';
 import type { CacheScope } from '#lib/cache/policies';
+import type { RateLimitClass } from '#lib/cache/rate-limit';
 import type { InputIssue } from '#lib/errors';
 import type { FlagKey } from '#lib/flags/document';
 import type { Boundary } from '#lib/paging/cursor';
@@ -79,6 +80,8 @@ export interface RouteSpec {
   };
   /** Problem statuses the route answers by design beyond those its rule and features imply (readiness: 503). */
   problems?: readonly number[];
+  /** A rate-limit class with its own per-tenant bucket and limit (`export`: AURUM_API_RATE_LIMIT_EXPORT). */
+  rateLimit?: RateLimitClass;
   /** Representative queries the cache warm-up replays through the API to fill the route's scope. */
   warm?: readonly Record<string, string>[];
   /** Flags whose answer changes the body: evaluated per request, part of the cache key, given to the route. */
