@@ -1,6 +1,7 @@
 import { adminDomain } from '#functions/admin/routes';
 import { curvesDomain } from '#functions/curves/routes';
 import { docsDomain } from '#functions/docs/routes';
+import { droughtDomain } from '#functions/drought/routes';
 import { healthDomain } from '#functions/health/routes';
 import { mappingsDomain } from '#functions/mappings/routes';
 import { metadataDomain } from '#functions/metadata/routes';
@@ -18,4 +19,5 @@ export const registry = new RouteRegistry().add(
   mappingsDomain,
   adminDomain,
   docsDomain,
+  droughtDomain,
 );

@@ -11,6 +11,7 @@ import { DomainFunctions } from '#infra/constructs/domain-functions';
 import { FeatureFlags } from '#infra/constructs/feature-flags';
 import { Gateway } from '#infra/constructs/gateway';
 import { AurumMonitoring, MONITORING_DEFAULTS } from '#infra/constructs/monitoring';
+import { acknowledgeNagFindings } from '#infra/constructs/nag-acknowledgements';
 import { AurumNetwork } from '#infra/constructs/network';
 import { SharedLayer } from '#infra/constructs/shared-layer';
 import { StoreMigrations } from '#infra/constructs/store-migrations';
@@ -37,6 +38,18 @@ export interface AurumSettings {
   corsOrigins: string[];
   /** `aurum:throttleRate` (requests per second, steady) and `aurum:throttleBurst`. */
   throttle: { rateLimit: number; burstLimit: number };
+  /**
+   * `aurum:publicThrottleRate` and `aurum:publicThrottleBurst`: each public route's own, lower limit, so a
+   * flood of health or docs requests (no token needed) cannot spend the stage's budget.
+   */
+  publicThrottle: { rateLimit: number; burstLimit: number };
+  /**
+   * `aurum:reservedConcurrency` (each domain function), `aurum:reservedConcurrencyOverrides`
+   * (`domain=n,…`, the canary too) and `aurum:accountConcurrency` (the account's limit, 1000 by default):
+   * one function's flood cannot starve the others, and synth refuses a total that leaves the account
+   * less than its 100 unreserved executions.
+   */
+  concurrency: { perFunction: number; overrides: Record<string, number>; accountLimit: number };
   /** `aurum:logLevel` (Powertools) and `aurum:logRetentionDays`. */
   logLevel: string;
   logRetention: RetentionDays;
@@ -44,6 +57,8 @@ export interface AurumSettings {
   flags: { pollIntervalSeconds: number; rollout: 'gradual' | 'all-at-once'; appConfigExtensionArn?: string };
   /** `aurum:vpcId`: an existing VPC for the app store (looked up at synth); without it the stack makes one. */
   vpcId?: string;
+  /** `aurum:droughtTileBaseUrl`: the tile service the drought tile proxy reads; without it those routes answer 502. */
+  droughtTileBaseUrl?: string;
   /** `aurum:latencyP95BaselineMs`, `aurum:cacheMissRateBaselinePercent`, `aurum:canaryScheduleMinutes`. */
   monitoring: {
     latencyP95BaselineMs: number;
@@ -63,6 +78,12 @@ export const DEFAULT_SETTINGS: AurumSettings = {
   auth: { tenantClaim: 'tenant', groupPermissions: '', scopePrefix: '' },
   corsOrigins: [],
   throttle: { rateLimit: 100, burstLimit: 200 },
+  publicThrottle: { rateLimit: 20, burstLimit: 40 },
+  concurrency: {
+    perFunction: 50,
+    overrides: { health: 20, docs: 10, admin: 10, canary: 2 },
+    accountLimit: 1000,
+  },
   logLevel: 'INFO',
   logRetention: RetentionDays.ONE_MONTH,
   flags: { pollIntervalSeconds: 45, rollout: 'gradual' },
@@ -89,6 +110,43 @@ function checkedGroupPermissions(raw: string): string {
     );
   }
   return raw;
+}
+
+/** `domain=n,domain=n`: whole numbers of at least 1 (0 would stop a function altogether). */
+function concurrencyOverrides(raw: string): Record<string, number> {
+  const overrides: Record<string, number> = {};
+  for (const entry of list(raw)) {
+    const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(entry);
+    if (!match || Number(match[2]) < 1)
+      throw new Error(`aurum:reservedConcurrencyOverrides: "${entry}" is not domain=<whole number ≥ 1>`);
+    overrides[match[1]!] = Number(match[2]);
+  }
+  return overrides;
+}
+
+const formatOverrides = (overrides: Record<string, number>) =>
+  Object.entries(overrides)
+    .map(([domain, n]) => `${domain}=${n}`)
+    .join(',');
+
+/** The account keeps at least this many executions unreserved (a Lambda rule). */
+const UNRESERVED_MINIMUM = 100;
+
+/** Each function's reserved concurrency; throws when the total would exceed what the account can reserve. */
+export function reservedConcurrency(
+  settings: AurumSettings['concurrency'],
+  functionNames: readonly string[],
+): Map<string, number> {
+  const reserved = new Map(
+    functionNames.map((name) => [name, settings.overrides[name] ?? settings.perFunction]),
+  );
+  const total = [...reserved.values()].reduce((sum, n) => sum + n, 0);
+  const available = settings.accountLimit - UNRESERVED_MINIMUM;
+  if (total > available)
+    throw new Error(
+      `reserved concurrency totals ${total} for ${functionNames.length} functions, but the account can reserve ${available} (aurum:accountConcurrency ${settings.accountLimit} less ${UNRESERVED_MINIMUM} unreserved): lower aurum:reservedConcurrency or its overrides`,
+    );
+  return reserved;
 }
 
 /** Browsers send the bearer token, so origins are listed exactly: `*` (with credentials) is refused. */
@@ -157,6 +215,27 @@ export function settingsFromContext(node: Node): AurumSettings {
       rateLimit: positive('throttleRate', d.throttle.rateLimit),
       burstLimit: Math.round(positive('throttleBurst', d.throttle.burstLimit)),
     },
+    publicThrottle: {
+      rateLimit: positive('publicThrottleRate', d.publicThrottle.rateLimit),
+      burstLimit: Math.round(positive('publicThrottleBurst', d.publicThrottle.burstLimit)),
+    },
+    concurrency: {
+      perFunction: numberOf(
+        'reservedConcurrency',
+        d.concurrency.perFunction,
+        (n) => Number.isInteger(n) && n >= 1,
+        'a whole number of at least 1',
+      ),
+      overrides: concurrencyOverrides(
+        text('reservedConcurrencyOverrides') ?? formatOverrides(d.concurrency.overrides),
+      ),
+      accountLimit: numberOf(
+        'accountConcurrency',
+        d.concurrency.accountLimit,
+        (n) => Number.isInteger(n) && n > UNRESERVED_MINIMUM,
+        `a whole number above ${UNRESERVED_MINIMUM}`,
+      ),
+    },
     logLevel: oneOf('logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'], 'INFO'),
     logRetention: retentionDays as RetentionDays,
     flags: {
@@ -165,6 +244,7 @@ export function settingsFromContext(node: Node): AurumSettings {
       appConfigExtensionArn: text('appConfigExtensionArn'),
     },
     vpcId: text('vpcId'),
+    droughtTileBaseUrl: text('droughtTileBaseUrl'),
     monitoring: {
       latencyP95BaselineMs: positive('latencyP95BaselineMs', d.monitoring.latencyP95BaselineMs),
       // The alarm fires 10 points above the baseline, so above 90 % it could never fire.
@@ -192,8 +272,6 @@ export interface AurumStackProps extends StackProps {
 
 /** Unknown paths and wrong methods are answered by this domain's function (problem+json 404/405). */
 const FALLBACK_DOMAIN = 'health';
-/** The domain whose readiness checks the canary runs in-process, with the same secrets and flags. */
-const READINESS_DOMAIN = 'health';
 /** An alarm reads at most 10 metrics, and the miss rate takes a hit and a miss metric per scope. */
 const MAX_ALARMED_CACHE_SCOPES = 5;
 
@@ -246,9 +324,13 @@ export class AurumStack extends Stack {
       AURUM_TRINO_URL: settings.trino.url,
       AURUM_TRINO_CATALOG: settings.trino.catalog,
       AURUM_TRINO_SCHEMA: settings.trino.schema,
+      // Cache keys and rate-limit buckets under this stack's name: stacks sharing one Upstash share nothing.
+      AURUM_CACHE_NAMESPACE: this.stackName,
     };
+    const reserved = reservedConcurrency(settings.concurrency, [...registry.domains, 'canary']);
     this.functions = new DomainFunctions(this, 'Domains', {
       registry,
+      reservedConcurrency: (domain) => reserved.get(domain)!,
       sharedCode: settings.sharedCode,
       sharedLayer: this.sharedLayer?.layer,
       logRetention: settings.logRetention,
@@ -261,6 +343,7 @@ export class AurumStack extends Stack {
           ? { AURUM_GROUP_PERMISSIONS: settings.auth.groupPermissions }
           : {}),
         ...(settings.auth.scopePrefix ? { AURUM_SCOPE_PREFIX: settings.auth.scopePrefix } : {}),
+        ...(settings.droughtTileBaseUrl ? { AURUM_DROUGHT_TILE_BASE_URL: settings.droughtTileBaseUrl } : {}),
       },
     });
 
@@ -289,6 +372,7 @@ export class AurumStack extends Stack {
       exampleIssuer: EXAMPLE_JWT_ISSUER,
       corsOrigins: settings.corsOrigins,
       throttle: settings.throttle,
+      publicThrottle: settings.publicThrottle,
       logRetention: settings.logRetention,
     });
 
@@ -304,8 +388,9 @@ export class AurumStack extends Stack {
       logLevel: settings.logLevel,
       apiUrl: this.gateway.url,
       environment: engineEnvironment,
+      reservedConcurrency: reserved.get('canary')!,
     });
-    this.secrets.bind(this.canary.fn, secretNeeds(READINESS_DOMAIN, registry.forDomain(READINESS_DOMAIN)));
+    this.secrets.bind(this.canary.fn, secretNeeds('canary', []));
     this.flags.bind(this.canary.fn);
 
     // The app store: Aurora Serverless v2 behind RDS Proxy in the VPC, migrated on every deploy before any
@@ -338,6 +423,30 @@ export class AurumStack extends Stack {
       cacheMissRateBaselinePercent: settings.monitoring.cacheMissRateBaselinePercent,
       scheduleMinutes: settings.monitoring.canaryScheduleMinutes,
       ...(cache ? { cacheScopes: cache.scopes, cacheMetricsService: cache.service } : {}),
+    });
+
+    // A flag deployment that raises the 5xx rate or fails the canary is rolled back by AppConfig itself.
+    this.flags.rollBackOn([this.monitoring.alarms.errorRate, this.monitoring.alarms.canaryProbes]);
+
+    const apiFunctions = [...this.functions.byDomain.values()];
+    const publicRoutes = registry.routes
+      .filter((route) => route.auth === 'public')
+      .map((route) => this.gateway.node.findChild(`Route-${route.id}`));
+    acknowledgeNagFindings({
+      apiFunctions,
+      allFunctions: [...apiFunctions, this.canary.fn, this.storeMigrations.fn],
+      publicRoutes: [...publicRoutes, this.gateway.api.node.findChild('DefaultRoute')],
+      externalSecrets: [
+        this.secrets.trinoCredentials,
+        this.secrets.upstash,
+        this.canary.tokenSecret,
+        this.canary.clientSecret,
+      ],
+      cursorKey: this.secrets.cursorKey,
+      deadLetterQueues: [this.monitoring.scheduleDeadLetters, this.canary.fn.deadLetterQueue!],
+      storeMigrator: this.storeMigrations.fn,
+      database: this.appDatabase,
+      network: this.network.imported ? undefined : this.network,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: this.gateway.url, description: 'Base URL of the HTTP API' });

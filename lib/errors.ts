@@ -55,3 +55,17 @@ export class UnprocessableError extends Error {
     this.name = 'UnprocessableError';
   }
 }
+
+/**
+ * The answer would be larger than one response may carry; a 422 whose detail says how to narrow the
+ * request (the caller can fix it, unlike a 5xx). Thrown before the body is built.
+ */
+export class AnswerTooLargeError extends Error {
+  constructor(
+    message: string,
+    readonly limitBytes: number,
+  ) {
+    super(message);
+    this.name = 'AnswerTooLargeError';
+  }
+}

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CACHE_SCOPES } from '#lib/cache/policies';
 import { tenantParam, textParam } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
@@ -137,10 +138,16 @@ export const warmCacheV1 = defineRoute({
   request: {
     body: z
       .object({
+        // Each scope once, and no more than there are scopes: every entry costs replayed requests.
         scopes: z
           .array(textParam({ max: 64 }))
           .min(1)
-          .max(20),
+          .max(CACHE_SCOPES.length)
+          .refine((scopes) => new Set(scopes).size === scopes.length, {
+            message: 'each scope may be named only once',
+            params: { code: 'duplicate_scope' },
+          })
+          .meta({ uniqueItems: true }),
       })
       .strict(),
   },

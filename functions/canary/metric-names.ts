@@ -15,7 +15,10 @@ export const CANARY_METRICS = {
 export const DEEP_CHECK_PROBES = ['check-engine', 'check-cache', 'check-flags'] as const;
 
 /** End-to-end probes of the public API. */
-export const API_PROBES = ['ready', 'curves', 'etag-revalidation', 'malformed-request'] as const;
+export const API_PROBES = ['ready', 'curves', 'data-path', 'etag-revalidation', 'malformed-request'] as const;
+
+/** The probe whose query no cache can answer: its latency is the data store's, seen end to end. */
+export const DATA_PATH_PROBE = 'data-path';
 
 export const PROBE_NAMES = [...DEEP_CHECK_PROBES, ...API_PROBES] as const;
 

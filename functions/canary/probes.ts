@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HealthProvider } from '#lib/health/provider';
 import { runChecks } from '#lib/health/run-checks';
 import { describeFailure } from '#lib/health/sanitize';
@@ -76,6 +77,22 @@ export const apiProbes: readonly Probe[] = [
       if (!body.meta || typeof body.meta !== 'object') throw new ProbeFailure(`${CURVES}: no meta object`);
       if (!Array.isArray(body.data)) throw new ProbeFailure(`${CURVES}: no data array`);
       return `${body.data.length} points`;
+    },
+  },
+  {
+    // A curve key no run has asked for before: no cache holds the answer, so the query reaches the data
+    // store every run (an empty page is a 200), and the probe's latency is the data path's.
+    name: 'data-path',
+    async run(request) {
+      const path = `/v1/curves?curve_key=CANARY.${randomUUID().replaceAll('-', '')}&limit=1`;
+      const res = await request(path);
+      expectStatus(res, 200, '/v1/curves (uncached)');
+      const cache = res.headers.get('x-cache');
+      if (cache !== null && cache !== 'miss')
+        throw new ProbeFailure(`/v1/curves (uncached): X-Cache is ${cache}, expected miss`);
+      const body = await jsonOf(res, '/v1/curves (uncached)');
+      if (!Array.isArray(body.data)) throw new ProbeFailure('/v1/curves (uncached): no data array');
+      return 'reached the data store';
     },
   },
   {

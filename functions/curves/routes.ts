@@ -266,6 +266,21 @@ export const listCurvesV2 = defineRoute({
   warm: [{ limit: '10' }, { limit: '100' }],
 });
 
+/** What narrows an export: one as-of date, or a dimension. */
+const EXPORT_NARROWING = ['asof', 'iso', 'market', 'location', 'product', 'block'] as const;
+
+/** The list routes' rule for large answers, on the export: an `asof` or a narrowing filter. */
+const narrowedExport: QueryRule<Partial<Record<(typeof EXPORT_NARROWING)[number], string>>> = (query) =>
+  EXPORT_NARROWING.some((name) => query[name] !== undefined)
+    ? undefined
+    : {
+        field: 'asof',
+        message: 'set asof or at least one of iso, market, location, product, block',
+        code: 'guardrail',
+        detail:
+          'An export of every curve needs asof or at least one of iso, market, location, product, block',
+      };
+
 export const exportCurvesV2 = defineRoute({
   id: 'exportCurvesV2',
   method: 'GET',
@@ -274,20 +289,24 @@ export const exportCurvesV2 = defineRoute({
   version: 'v2',
   summary: 'Curve points as one CSV file',
   description:
-    'Latest points (or one as-of date) as CSV, written chunk_size rows at a time. When the file would pass the response size limit it stops at a chunk boundary and sets X-Next-Cursor; pass it as cursor to continue.',
+    'Latest points (or one as-of date) as CSV, written chunk_size rows at a time. Needs asof or a filter. An export larger than one response may carry (45 000 rows or 4 MB of CSV, under the 6 MB Lambda limit once encoded) is a 422 problem saying how to narrow it. Exports have their own per-tenant rate limit (AURUM_API_RATE_LIMIT_EXPORT).',
   auth: 'tenant',
   permission: 'curves:read',
+  rateLimit: 'export',
+  problems: [422],
   request: {
-    query: z.object({
-      asof: dateParam().optional(),
-      iso: curveFilters.iso,
-      market: curveFilters.market,
-      location: curveFilters.location,
-      product: curveFilters.product,
-      block: curveFilters.block,
-      chunk_size: intParam({ min: 100, max: 5000, default: 1000 }),
-      cursor: cursorParam(),
-    }),
+    query: z
+      .object({
+        asof: dateParam().optional(),
+        iso: curveFilters.iso,
+        market: curveFilters.market,
+        location: curveFilters.location,
+        product: curveFilters.product,
+        block: curveFilters.block,
+        chunk_size: intParam({ min: 100, max: 5000, default: 1000 }),
+        cursor: cursorParam(),
+      })
+      .superRefine(queryRules(narrowedExport)),
   },
   response: {
     kind: 'file',
@@ -297,7 +316,8 @@ export const exportCurvesV2 = defineRoute({
       .meta({ contentMediaType: 'text/csv', description: 'text/csv with the nine curve columns' }),
   },
   csv: { filename: (query) => `curve_export_${query.asof ?? 'all'}.csv` },
-  cache: { scope: 'curves', visibility: 'public', store: false },
+  // Stored (up to the store's entry size), so concurrent identical exports make one query.
+  cache: { scope: 'curves', visibility: 'public' },
   variants: CORRECTIONS,
 });
 

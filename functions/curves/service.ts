@@ -1,7 +1,7 @@
 import type { QueryOptions, Row, SqlEngine } from '#lib/data/engine';
+import { AnswerTooLargeError } from '#lib/errors';
 import { toCsv } from '#lib/http/csv';
 import type { CursorCodec } from '#lib/paging/cursor';
-import { keyOf } from '#lib/paging/keyset';
 import { keysetList } from '#lib/paging/list';
 import { pageRequest } from '#lib/paging/page-request';
 import {
@@ -21,10 +21,37 @@ import {
   type CurvePoint,
 } from './routes.ts';
 
-/** Keeps an export inside API Gateway's 6 MB response limit once compressed and base64-encoded. */
+/** CSV an export may hold: under Lambda's 6 MB response limit even base64-encoded (4/3 of it). */
 export const EXPORT_MAX_BYTES = 4 * 1024 * 1024;
-/** Rows one export response reads at most (about 90 bytes of CSV each, so about the byte limit). */
+/** Rows one export reads at most (about 90 bytes of CSV each, so about the byte limit); more is a 422. */
 export const EXPORT_MAX_ROWS = 45_000;
+
+/** The CSV size of these points, from their values (separators, CRLF; quoting is rare and small). */
+function csvBytes(points: readonly CurvePoint[]): number {
+  let bytes = 0;
+  for (const point of points) {
+    bytes += CURVE_COLUMNS.length + 1;
+    for (const column of CURVE_COLUMNS) {
+      const value = point[column];
+      if (value !== null && value !== undefined) bytes += Buffer.byteLength(String(value));
+    }
+  }
+  return bytes;
+}
+
+const NARROWING = ['asof', 'iso', 'market', 'location', 'product', 'block'] as const;
+
+function exportTooLarge(query: Partial<Record<(typeof NARROWING)[number], string>>, limits: ExportLimits) {
+  const unset = NARROWING.filter((name) => query[name] === undefined);
+  const megabytes = (limits.maxBytes / (1024 * 1024)).toFixed(0);
+  return new AnswerTooLargeError(
+    `This export has more than ${limits.maxRows} rows or ${megabytes} MB of CSV, more than one response may carry. ` +
+      (unset.length > 0
+        ? `Narrow it with ${unset.join(', ')} (one as-of date, one ISO, market or location at a time).`
+        : 'Narrow it: export one location, product or block at a time.'),
+    limits.maxBytes,
+  );
+}
 
 export interface ExportLimits {
   maxRows: number;
@@ -202,8 +229,9 @@ export function createCurvesService(deps: CurvesDeps) {
 
   /**
    * CSV of curve points in one query (each query re-ranks the table, so one capped query beats many
-   * small ones), written `chunk_size` rows at a time and cut at a chunk boundary before the response
-   * size limit, with where to continue.
+   * small ones), written `chunk_size` rows at a time. An export larger than one response may carry is
+   * refused before its body is built: at most `maxRows` rows are read, and their CSV size is measured
+   * from the values, so the caller hears how to narrow it instead of waiting for a timeout.
    */
   async function exportCsv(
     query: Query & { asof?: string; chunk_size: number },
@@ -211,7 +239,7 @@ export function createCurvesService(deps: CurvesDeps) {
     latestCorrections: boolean,
   ) {
     const page = pageRequest('v2-curves-export', query, cursors);
-    const fetched = (
+    const rows = (
       await engine.query(
         curvePointsQuery({
           filters: pickFilters(query),
@@ -226,23 +254,14 @@ export function createCurvesService(deps: CurvesDeps) {
         io,
       )
     ).map(toPoint);
-    const rows = fetched.slice(0, exportLimits.maxRows);
+    const bytes = rows.length > exportLimits.maxRows ? Number.POSITIVE_INFINITY : csvBytes(rows);
+    if (bytes > exportLimits.maxBytes) throw exportTooLarge(query, exportLimits);
     const parts: string[] = [toCsv(CURVE_COLUMNS, [])];
-    let bytes = 0;
-    let written = 0;
-    while (written < rows.length && bytes < exportLimits.maxBytes) {
+    for (let written = 0; written < rows.length; written += query.chunk_size) {
       const text = toCsv(CURVE_COLUMNS, rows.slice(written, written + query.chunk_size));
-      const body = text.slice(text.indexOf('\r\n') + 2);
-      parts.push(body);
-      bytes += Buffer.byteLength(body);
-      written = Math.min(rows.length, written + query.chunk_size);
+      parts.push(text.slice(text.indexOf('\r\n') + 2));
     }
-    const more = written < fetched.length && written > 0;
-    return {
-      body: parts.join(''),
-      filterHash: page.filterHash,
-      ...(more ? { next: keyOf(CURVE_KEY, rows[written - 1]!) } : {}),
-    };
+    return { body: parts.join(''), filterHash: page.filterHash };
   }
 
   /** One curve's change between two dates, every tenor at once. */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import {
+  boolParam,
   cursorParam,
   dateParam,
   enumParam,
@@ -35,13 +36,6 @@ const prefix = (description: string) => text(128, description).optional();
 const dimensionFilters = Object.fromEntries(
   DIMENSIONS.map((name) => [name, text(128, `Only curves with this ${name}`).optional()]),
 ) as Record<Dimension, z.ZodOptional<z.ZodString>>;
-
-const booleanParam = (description: string) =>
-  z
-    .enum(['true', 'false'])
-    .optional()
-    .transform((v) => v === 'true')
-    .meta({ default: 'false', description });
 
 /** v1 lists: one page holds every location by default; cursors continue beyond `limit`. */
 const v1Paging = {
@@ -125,7 +119,10 @@ export const getDimensionsV1 = defineRoute({
       ...dimensionFilters,
       per_dim_limit: intParam({ min: 1, max: 500, default: 500 }),
       prefix: prefix('Case-insensitive start of every value listed'),
-      include_counts: booleanParam('Also answer counts: the rows per value, most first'),
+      include_counts: boolParam({
+        default: false,
+        description: 'Also answer counts: the rows per value, most first',
+      }),
     }),
   },
   response: { kind: 'object', schema: DimensionValues },

@@ -1,29 +1,46 @@
+import { join } from 'node:path';
 import { SecretValue } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { REPO_ROOT } from '#infra/layer/shared-module';
 import type { RouteSpec } from '#lib/http/route';
+import { runtimeModules } from './code-imports.ts';
 
-/** What a domain's routes need at run time, read from the registry so a new route brings its own grants. */
+/** What a function reads at run time, derived from its code and its routes, never listed by hand. */
 export interface SecretNeeds {
-  /** Keyset cursors are signed: any list route. */
+  /** Keyset cursors: a route that takes a `cursor` (or `prev_cursor`) parameter signs and checks them. */
   cursor: boolean;
-  /** The query engine: any route with data behind it (lists, objects, cached answers). */
+  /** The query engine: the function's code reaches the engine factory (lib/data/create-engine). */
   trino: boolean;
-  /** Upstash: the response cache and the per-tenant rate limit (every route that is not public). */
+  /**
+   * Upstash: the per-tenant rate limit (any route that needs a token), the server cache (a route whose
+   * answers are stored), or code that checks the cache store itself (readiness, the canary).
+   */
   upstash: boolean;
 }
 
-/** The domain whose readiness route checks Trino and Redis itself. */
-const READINESS_DOMAIN = 'health';
+/** Modules whose presence in a function's code means it opens that dependency. */
+const ENGINE_FACTORY = 'lib/data/create-engine.ts';
+const CACHE_CHECKS = 'lib/health/providers-from-env.ts';
 
-export function secretNeeds(domain: string, routes: readonly RouteSpec[]): SecretNeeds {
-  const readiness = domain === READINESS_DOMAIN;
+const takesCursor = (route: RouteSpec) => {
+  const shape = route.request?.query?.shape ?? {};
+  return 'cursor' in shape || 'prev_cursor' in shape;
+};
+
+/**
+ * The secrets `functions/<name>/handler.ts` needs: from the modules its code loads (see runtimeModules)
+ * and the routes it serves (none for the canary).
+ */
+export function secretNeeds(name: string, routes: readonly RouteSpec[]): SecretNeeds {
+  const modules = runtimeModules(join(REPO_ROOT, 'functions', name, 'handler.ts'));
   return {
-    cursor: routes.some((r) => r.response.kind === 'list'),
-    trino:
-      readiness || routes.some((r) => r.response.kind === 'list' || r.response.kind === 'object' || r.cache),
-    upstash: readiness || routes.some((r) => r.cache !== undefined || r.auth !== 'public'),
+    cursor: routes.some(takesCursor),
+    trino: modules.has(ENGINE_FACTORY),
+    upstash:
+      modules.has(CACHE_CHECKS) ||
+      routes.some((r) => r.auth !== 'public' || (r.cache !== undefined && r.cache.store !== false)),
   };
 }
 

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type ILayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { REPO_ROOT, sharedModuleManifest, writeFacades } from '#infra/layer/shared-module';
 import { FUNCTION_BUNDLING, functionExternals } from './function-bundling.ts';
@@ -23,9 +25,19 @@ export interface AurumFunctionProps {
   environment?: Record<string, string>;
   memorySize?: number;
   timeout?: Duration;
+  /** Where asynchronous invocations that failed every retry are kept (the canary's schedule). */
+  deadLetterQueue?: IQueue;
+  /** Executions kept for this function alone, and its ceiling: a flood of one domain cannot starve another. */
+  reservedConcurrency?: number;
   /** Default: `Aurum <domain> API (lib/ …)`. */
   description?: string;
 }
+
+/**
+ * The latest Lambda Node.js runtime. The bundles target Node 22 syntax (FUNCTION_BUNDLING), which Node 24
+ * runs, and the same code runs on Node 20+ locally and in the tests.
+ */
+export const AURUM_RUNTIME = Runtime.NODEJS_24_X;
 
 /** Below API Gateway's 30 s integration limit, so a slow request ends as our 504 problem, not the gateway's. */
 const DEFAULT_TIMEOUT = Duration.seconds(15);
@@ -68,17 +80,26 @@ export class AurumFunction extends NodejsFunction {
     // Facades are generated only when this synth bundles; tests that skip bundling never touch the disk.
     const aliases = layerMode && Stack.of(scope).bundlingRequired ? writeFacades(sharedModuleManifest()) : {};
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
+    // Its own log group and nothing else, instead of the managed basic-execution policy (logs:* on *).
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Aurum ${props.domain}: writes its own log group; grants are added per need`,
+    });
+    logGroup.grantWrite(role);
 
     super(scope, id, {
       entry: join(REPO_ROOT, 'functions', props.domain, 'handler.ts'),
       handler: 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      runtime: Runtime.NODEJS_22_X,
+      runtime: AURUM_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      deadLetterQueue: props.deadLetterQueue,
       logGroup,
+      role,
       layers: layerMode ? [props.sharedLayer!] : [],
       description: `${props.description ?? `Aurum ${props.domain} API`} (lib/ ${layerMode ? 'from the shared layer' : 'bundled inline'})`,
       environment: {

@@ -2,6 +2,7 @@ import { Duration, SecretValue } from 'aws-cdk-lib';
 import type { ILayerVersion } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AurumFunction, type SharedCodeMode } from './aurum-function.ts';
 
@@ -14,6 +15,8 @@ export interface CanaryProps {
   apiUrl: string;
   /** What its deep checks read, as the health function has it (the Trino endpoint …). */
   environment: Record<string, string>;
+  /** Runs are minutes apart; a couple of executions is all it ever needs. */
+  reservedConcurrency?: number;
 }
 
 /**
@@ -56,6 +59,12 @@ export class Canary extends Construct {
       logRetention: props.logRetention,
       logLevel: props.logLevel,
       timeout: CANARY_TIMEOUT,
+      // Asynchronous invocations (the schedule) that fail every retry are kept for a look.
+      deadLetterQueue: new Queue(this, 'DeadLetters', {
+        retentionPeriod: Duration.days(14),
+        enforceSSL: true,
+      }),
+      reservedConcurrency: props.reservedConcurrency,
       environment: {
         ...props.environment,
         AURUM_CANARY_BASE_URL: props.apiUrl,

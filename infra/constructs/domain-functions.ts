@@ -15,6 +15,8 @@ export interface DomainFunctionsProps {
   logLevel: string;
   /** Settings every function gets (Trino endpoint, admin group …). */
   environment: Record<string, string>;
+  /** Each domain function's reserved concurrency. */
+  reservedConcurrency?: (domain: string) => number;
 }
 
 const constructIdOf = (domain: string) =>
@@ -43,6 +45,7 @@ export class DomainFunctions extends Construct {
           logRetention: props.logRetention,
           logLevel: props.logLevel,
           environment: props.environment,
+          reservedConcurrency: props.reservedConcurrency?.(domain),
         }),
       );
     }

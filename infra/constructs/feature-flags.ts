@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import {
   Application,
+  type CfnEnvironment,
   ConfigurationContent,
   ConfigurationType,
   DeploymentStrategy,
@@ -8,7 +9,8 @@ import {
   HostedConfiguration,
   RolloutStrategy,
 } from 'aws-cdk-lib/aws-appconfig';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { AppConfigAgentLayer } from './appconfig-agent-layer.ts';
@@ -117,5 +119,28 @@ export class FeatureFlags extends Construct {
         resources: [this.configurationArn],
       }),
     );
+  }
+
+  /**
+   * Attaches alarms as the environment's monitors: while a deployment runs or bakes, any of them going
+   * into ALARM makes AppConfig roll the flags back to the previous version. AppConfig reads their state
+   * through a role that may describe these alarms and nothing else.
+   */
+  rollBackOn(alarms: readonly IAlarm[]): Role {
+    const role = new Role(this, 'MonitorRole', {
+      assumedBy: new ServicePrincipal('appconfig.amazonaws.com'),
+      description: 'Lets AppConfig read the alarms that roll a bad flag deployment back',
+    });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: ['cloudwatch:DescribeAlarms'],
+        resources: alarms.map((alarm) => alarm.alarmArn),
+      }),
+    );
+    (this.environment.node.defaultChild as CfnEnvironment).monitors = alarms.map((alarm) => ({
+      alarmArn: alarm.alarmArn,
+      alarmRoleArn: role.roleArn,
+    }));
+    return role;
   }
 }

@@ -1,6 +1,7 @@
 import { Annotations, CfnRule, Duration, Fn } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -28,6 +29,8 @@ export interface GatewayProps {
   /** Exact origins; none means no CORS preflight answers at all. Never `*`: browsers send credentials. */
   corsOrigins: string[];
   throttle: { rateLimit: number; burstLimit: number };
+  /** Each public route's own limit (no token needed, so the cheapest to flood); below the stage's. */
+  publicThrottle?: { rateLimit: number; burstLimit: number };
   logRetention: RetentionDays;
 }
 
@@ -150,14 +153,27 @@ export class Gateway extends Construct {
       identitySource: ['$request.header.Authorization'],
     });
 
+    // CloudFormation's own member names: the L1's routeSettings is a free-form map CDK does not rename.
+    const publicRouteSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> =
+      {};
     for (const route of props.routes) {
-      new HttpRoute(this, `Route-${route.id}`, {
+      const httpRoute = new HttpRoute(this, `Route-${route.id}`, {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration: integrationFor(route.domain, `route ${route.id} (${route.method} ${route.path})`),
         ...(route.auth === 'public' ? {} : { authorizer: this.authorizer }),
       });
+      if (route.auth === 'public' && props.publicThrottle) {
+        publicRouteSettings[`${route.method} ${route.path}`] = {
+          ThrottlingRateLimit: props.publicThrottle.rateLimit,
+          ThrottlingBurstLimit: props.publicThrottle.burstLimit,
+        };
+        // Route settings name routes that must exist when the stage is updated.
+        this.stage.node.addDependency(httpRoute);
+      }
     }
+    if (Object.keys(publicRouteSettings).length > 0)
+      (this.stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', publicRouteSettings);
   }
 
   get url(): string {

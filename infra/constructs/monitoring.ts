@@ -16,8 +16,9 @@ import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CANARY_METRICS, PROBE_NAMES } from '#functions/canary/metric-names';
+import { CANARY_METRICS, DATA_PATH_PROBE, PROBE_NAMES } from '#functions/canary/metric-names';
 import { registry } from '#functions/registry';
 
 export interface MonitoredRoute {
@@ -70,6 +71,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 export interface AurumAlarms {
   latencyP95: Alarm;
+  /** The canary's uncached query, end to end: the data store seen through the whole API. */
+  dataPathLatency: Alarm;
   errorRate: Alarm;
   cacheMissRate: Alarm;
   canaryProbes: Alarm;
@@ -86,6 +89,8 @@ export class AurumMonitoring extends Construct {
   readonly topic: ITopic;
   readonly schedule: Rule;
   readonly alarms: AurumAlarms;
+  /** Canary runs the schedule could not start. */
+  readonly scheduleDeadLetters: Queue;
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: AurumMonitoringProps) {
@@ -95,6 +100,8 @@ export class AurumMonitoring extends Construct {
       props.latencyP95BaselineMs ?? MONITORING_DEFAULTS.latencyP95BaselineMs,
       'latencyP95BaselineMs',
     );
+    // Twice the API's p95 baseline: one uncached query of one empty page should never take that long.
+    const dataPathThreshold = 2 * latencyBaseline;
     const missBaseline =
       props.cacheMissRateBaselinePercent ?? MONITORING_DEFAULTS.cacheMissRateBaselinePercent;
     if (!(missBaseline >= 0 && missBaseline <= 90))
@@ -110,12 +117,22 @@ export class AurumMonitoring extends Construct {
     if (healthRoutes.length === 0 || healthRoutes.length > MAX_ALARM_METRICS)
       throw new RangeError('routes must hold 1 to 10 health routes');
 
-    this.topic = props.alarmTopic ?? new Topic(this, 'AlarmTopic', { displayName: 'Aurum API alarms' });
+    // enforceSSL: the topic's policy refuses publishers that do not use TLS.
+    this.topic =
+      props.alarmTopic ??
+      new Topic(this, 'AlarmTopic', { displayName: 'Aurum API alarms', enforceSSL: true });
+    // Schedule deliveries EventBridge could not hand to the canary (throttled, deleted) land here.
+    this.scheduleDeadLetters = new Queue(this, 'CanaryScheduleDeadLetters', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
 
     this.schedule = new Rule(this, 'CanarySchedule', {
       description: 'Runs the Aurum canary: deep checks and end-to-end API probes',
       schedule: Schedule.rate(Duration.minutes(minutes)),
-      targets: [new LambdaFunction(props.canary, { retryAttempts: 0 })],
+      targets: [
+        new LambdaFunction(props.canary, { retryAttempts: 0, deadLetterQueue: this.scheduleDeadLetters }),
+      ],
     });
 
     const api = { ApiId: props.httpApi.apiId, Stage: stage };
@@ -248,6 +265,17 @@ export class AurumMonitoring extends Construct {
         missing: TreatMissingData.BREACHING,
         description: `A canary probe failed, or the canary reported nothing, within ${2 * minutes} minutes.`,
       }),
+      dataPathLatency: alarm(
+        'DataPathLatencyAlarm',
+        probeMetric(DATA_PATH_PROBE, CANARY_METRICS.latency, 'Maximum'),
+        {
+          threshold: dataPathThreshold,
+          comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+          description: `The canary's uncached query (data-path probe) took more than ${dataPathThreshold} ms end to end in 2 of 3 runs: the data store is slow.`,
+        },
+      ),
       canaryErrors: alarm(
         'CanaryErrorsAlarm',
         props.canary.metricErrors({ period: canaryPeriod, statistic: 'Sum' }),

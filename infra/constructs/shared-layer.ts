@@ -4,6 +4,7 @@ import { Architecture, Code, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Construct } from 'constructs';
 import { buildSharedLayer } from '#infra/layer/build-shared-layer';
 import { REPO_ROOT, SHARED_PACKAGE } from '#infra/layer/shared-module';
+import { AURUM_RUNTIME } from './aurum-function.ts';
 
 /**
  * lib/ as one pre-bundled ESM module at `/opt/nodejs/node_modules/@aurum/shared/index.mjs`, built locally
@@ -17,7 +18,7 @@ export class SharedLayer extends Construct {
     super(scope, id);
     this.layer = new LayerVersion(this, 'Layer', {
       description: `Aurum shared code (${SHARED_PACKAGE}): lib/ and the packages functions share with it`,
-      compatibleRuntimes: [Runtime.NODEJS_22_X],
+      compatibleRuntimes: [AURUM_RUNTIME],
       compatibleArchitectures: [Architecture.ARM_64],
       code: Code.fromAsset(join(REPO_ROOT, 'lib'), {
         assetHashType: AssetHashType.OUTPUT,

@@ -14,7 +14,10 @@ export interface LocalGatewayOptions {
   fallbackDomain: string;
   port?: number;
   host?: string;
-  /** The Lambda timeout the fake context counts down from. */
+  /**
+   * The Lambda timeout the fake context counts down from; default `AURUM_REQUEST_TIMEOUT_MS` when set (so a
+   * request is cut off locally as the deployed function's timeout cuts it), else API Gateway's 29 s.
+   */
   timeoutMs?: number;
   /** Largest request body accepted, as API Gateway's 10 MB payload limit. */
   maxBodyBytes?: number;
@@ -34,6 +37,12 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | n
     if (size <= limit) chunks.push(chunk as Buffer);
   }
   return size > limit ? null : Buffer.concat(chunks);
+}
+
+/** `AURUM_REQUEST_TIMEOUT_MS` as a whole number of ms, or undefined when unset or not a positive integer. */
+export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const value = Number(env.AURUM_REQUEST_TIMEOUT_MS);
+  return env.AURUM_REQUEST_TIMEOUT_MS && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 /** Turns an HTTP request into the API Gateway HTTP API (payload 2.0) event the deployed functions receive. */
@@ -100,7 +109,7 @@ function sendTooLarge(res: ServerResponse, req: IncomingMessage, limit: number):
  * that is deployed, so what works here works behind the real gateway.
  */
 export function createLocalGateway(options: LocalGatewayOptions): Server {
-  const timeoutMs = options.timeoutMs ?? 29_000;
+  const timeoutMs = options.timeoutMs ?? requestTimeoutFromEnv(process.env) ?? 29_000;
   const maxBody = options.maxBodyBytes ?? 10 * 1024 * 1024;
   return createServer(async (req, res) => {
     try {

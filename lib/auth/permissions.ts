@@ -12,6 +12,7 @@ export const PERMISSIONS = [
   'ppa:write',
   'mappings:read',
   'mappings:write',
+  'drought:read',
   'admin',
 ] as const;
 

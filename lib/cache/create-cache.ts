@@ -9,6 +9,7 @@ import {
   UpstashRateLimiter,
 } from './rate-limit.ts';
 import type { CacheStore } from './store.ts';
+import { UnconfiguredUpstashStore } from './unconfigured-store.ts';
 import { createUpstashClients, UpstashStore } from './upstash-store.ts';
 
 export interface CacheRuntime {
@@ -27,10 +28,26 @@ function positiveMs(env: NodeJS.ProcessEnv, variable: string, fallback: number):
   return value;
 }
 
+const NAMESPACE = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * First segment of every cache key and rate-limit bucket: `aurum`, or `aurum-{AURUM_CACHE_NAMESPACE}`
+ * (the stack sets its name there), so two stacks sharing one Upstash database share nothing.
+ */
+export function cacheNamespace(env: NodeJS.ProcessEnv = process.env): string {
+  const raw = env.AURUM_CACHE_NAMESPACE?.trim();
+  if (!raw) return 'aurum';
+  if (!NAMESPACE.test(raw))
+    throw new RangeError('AURUM_CACHE_NAMESPACE must be 1-128 letters, digits, _ or -');
+  return `aurum-${raw.toLowerCase()}`;
+}
+
 /**
  * The cache and rate limiter for this process, from the environment:
  * - `UPSTASH_REDIS_REST_URL` + `UPSTASH_REDIS_REST_TOKEN`: Upstash store (with an in-process L1)
  *   and Upstash token buckets; neither set: the memory store and limiter (the `npm start` default);
+ *   only one of them set: served from memory, but the store's PING fails, so readiness says so;
+ * - `AURUM_CACHE_NAMESPACE`: keys and buckets under `aurum-{namespace}` (see cacheNamespace);
  * - `AURUM_API_CACHE_TIMEOUT_MS` (150): store reads/writes slower than this are misses, and
  *   rate-limit checks slower than this fail open;
  * - the TTL variables of `cachePoliciesFromEnv` and the limits of `rateLimitSettingsFromEnv`.
@@ -44,26 +61,38 @@ export function createCacheFromEnv(
   const timeoutMs = positiveMs(env, 'AURUM_API_CACHE_TIMEOUT_MS', 150);
   const policies = cachePoliciesFromEnv(env);
   const settings = rateLimitSettingsFromEnv(env);
+  const namespace = cacheNamespace(env);
   const url = env.UPSTASH_REDIS_REST_URL?.trim();
   const token = env.UPSTASH_REDIS_REST_TOKEN?.trim();
-  if (Boolean(url) !== Boolean(token)) {
-    throw new RangeError('Set both UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or neither');
-  }
   if (url && token) {
     const clients = createUpstashClients({ url, token });
     const store = new UpstashStore(clients);
     return {
       store,
       metrics,
-      manager: new CacheManager({ store, policies, metrics, timeoutMs, l1: true, now: options.now }),
-      limiter: new UpstashRateLimiter({ redis: clients.writer, settings, timeoutMs, metrics }),
+      manager: new CacheManager({
+        store,
+        policies,
+        metrics,
+        timeoutMs,
+        l1: true,
+        now: options.now,
+        namespace,
+      }),
+      limiter: new UpstashRateLimiter({
+        redis: clients.writer,
+        settings,
+        timeoutMs,
+        metrics,
+        prefix: `${namespace}:ratelimit`,
+      }),
     };
   }
-  const store = new MemoryStore();
+  const store = url || token ? new UnconfiguredUpstashStore() : new MemoryStore();
   return {
     store,
     metrics,
-    manager: new CacheManager({ store, policies, metrics, timeoutMs, now: options.now }),
+    manager: new CacheManager({ store, policies, metrics, timeoutMs, now: options.now, namespace }),
     limiter: new MemoryRateLimiter(settings, { metrics, now: options.now }),
   };
 }

@@ -4,7 +4,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 export type CacheEvent = 'hit' | 'miss' | 'stale' | 'error' | 'refresh-failed' | 'invalidation';
 
 /** Which limit a rate-limit decision applied: the default, a tenant override or a path override. */
-export type RateLimitRuleKind = 'default' | 'tenant' | 'path';
+export type RateLimitRuleKind = 'default' | 'tenant' | 'path' | 'export';
 
 /** The cache's view of metrics; kept small so tests can count and Lambda can emit EMF. */
 export interface CacheMetrics {

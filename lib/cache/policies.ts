@@ -15,6 +15,9 @@ export const CACHE_SCOPES = [
   'docs',
   'docs-assets',
   'mappings',
+  'drought',
+  'drought-tiles',
+  'drought-tiles-today',
 ] as const;
 
 export type CacheScope = (typeof CACHE_SCOPES)[number];
@@ -60,6 +63,11 @@ const DEFAULT_TTL_SECONDS: Record<CacheScope, number> = {
   'docs-assets': 3600,
   // Records that change under writes: 0 s means clients revalidate every time (the ETag makes that cheap).
   mappings: 0,
+  // Indices are published daily and the USDM weekly: an hour is fresh enough for either.
+  drought: 3600,
+  // A past day's tile or TileJSON never changes; today's may still be re-rendered.
+  'drought-tiles': 86_400,
+  'drought-tiles-today': 300,
 };
 
 /** The domain whose answers each scope holds: admin invalidation routes derive their scopes from it. */
@@ -79,6 +87,9 @@ const SCOPE_DOMAIN: Record<CacheScope, string> = {
   docs: 'docs',
   'docs-assets': 'docs',
   mappings: 'mappings',
+  drought: 'drought',
+  'drought-tiles': 'drought',
+  'drought-tiles-today': 'drought',
 };
 
 /** The cache scopes holding one domain's answers, in declaration order. */

@@ -14,8 +14,16 @@ export interface RateLimitDecision {
   failedOpen?: boolean;
 }
 
+/** A route class with its own limit and bucket per tenant, whatever the overrides say (heavy exports). */
+export type RateLimitClass = 'export';
+
 export interface RateLimiter {
-  check(identity: string, path: string, tenant?: string): Promise<RateLimitDecision>;
+  check(
+    identity: string,
+    path: string,
+    tenant?: string,
+    routeClass?: RateLimitClass,
+  ): Promise<RateLimitDecision>;
 }
 
 /** A token bucket: `rps` tokens come back every second, up to `rps + burst`. */
@@ -28,6 +36,8 @@ export interface RateLimitSettings extends RateLimit {
   tenantOverrides: Record<string, RateLimit>;
   /** Longest prefix first. */
   pathOverrides: Array<RateLimit & { prefix: string }>;
+  /** Routes declaring `rateLimit: 'export'`: their own bucket per tenant, at this limit. */
+  exportLimit: RateLimit;
 }
 
 /** The limit one request falls under, and the bucket it draws from. */
@@ -67,6 +77,7 @@ function parseCount(variable: string, raw: string | undefined, fallback: number,
 }
 
 /**
+ * `AURUM_API_RATE_LIMIT_EXPORT` (`1:2`: one export a second per tenant, three at once), and
  * `AURUM_API_RATE_LIMIT_RPS` (10), `AURUM_API_RATE_LIMIT_BURST` (20) and
  * `AURUM_API_RATE_LIMIT_OVERRIDES`, a comma list of `tenant:{id}=rps:burst` and
  * `/path/prefix=rps:burst`. Malformed values throw at start-up rather than silently limit wrong.
@@ -91,7 +102,11 @@ export function rateLimitSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): 
     }
   }
   pathOverrides.sort((a, b) => b.prefix.length - a.prefix.length);
-  return { rps, burst, tenantOverrides, pathOverrides };
+  const exportLimit = parseLimit(
+    'AURUM_API_RATE_LIMIT_EXPORT',
+    env.AURUM_API_RATE_LIMIT_EXPORT?.trim() || '1:2',
+  );
+  return { rps, burst, tenantOverrides, pathOverrides, exportLimit };
 }
 
 function underPrefix(path: string, prefix: string): boolean {
@@ -108,6 +123,7 @@ export function resolveRateLimitRule(
   identity: string,
   path: string,
   tenant?: string,
+  routeClass?: RateLimitClass,
 ): RateLimitRule {
   const subject = tenant ? `tenant:${tenant}` : identity;
   const rule = (kind: RateLimitRuleKind, limit: RateLimit, bucket: string): RateLimitRule => ({
@@ -117,6 +133,8 @@ export function resolveRateLimitRule(
     capacity: limit.rps + limit.burst,
     bucket,
   });
+  // A class is the route's own budget: no override lifts it, and it spends nothing of the default bucket.
+  if (routeClass === 'export') return rule('export', settings.exportLimit, `${subject}:class:export`);
   const tenantLimit = tenant ? settings.tenantOverrides[tenant] : undefined;
   if (tenantLimit) return rule('tenant', tenantLimit, subject);
   const pathLimit = settings.pathOverrides.find((override) => underPrefix(path, override.prefix));
@@ -158,9 +176,14 @@ export class MemoryRateLimiter implements RateLimiter {
     this.#buckets = new LRUCache<string, Bucket>({ max: options.maxBuckets ?? 10_000, perf: { now } });
   }
 
-  async check(identity: string, path: string, tenant?: string): Promise<RateLimitDecision> {
+  async check(
+    identity: string,
+    path: string,
+    tenant?: string,
+    routeClass?: RateLimitClass,
+  ): Promise<RateLimitDecision> {
     if (isRateLimitExempt(path)) return exemptDecision(this.settings);
-    const rule = resolveRateLimitRule(this.settings, identity, path, tenant);
+    const rule = resolveRateLimitRule(this.settings, identity, path, tenant, routeClass);
     const now = this.#now();
     const bucket = this.#buckets.get(rule.bucket) ?? { tokens: rule.capacity, refilledAt: now };
     let { tokens, refilledAt } = bucket;
@@ -234,9 +257,14 @@ export class UpstashRateLimiter implements RateLimiter {
     return limiter;
   }
 
-  async check(identity: string, path: string, tenant?: string): Promise<RateLimitDecision> {
+  async check(
+    identity: string,
+    path: string,
+    tenant?: string,
+    routeClass?: RateLimitClass,
+  ): Promise<RateLimitDecision> {
     if (isRateLimitExempt(path)) return exemptDecision(this.settings);
-    const rule = resolveRateLimitRule(this.settings, identity, path, tenant);
+    const rule = resolveRateLimitRule(this.settings, identity, path, tenant, routeClass);
     const failOpen = (): RateLimitDecision => {
       this.#metrics.rateLimit('failed-open', rule.kind);
       return {

@@ -85,8 +85,8 @@ const SECRET_BINDINGS: readonly SecretBinding[] = [
       const parsed = UpstashSecret.safeParse(parseJson(value));
       if (!parsed.success) return false;
       const { url, token } = parsed.data;
-      // Half a pair would make the cache factory refuse to start; the memory cache is the safe reading.
-      if (url && token) setDefined(env, { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token });
+      // Half a pair is passed on as it is: the cache serves from memory and readiness reports it failed.
+      setDefined(env, { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token });
       return true;
     },
   },

@@ -27,6 +27,8 @@ export interface FlagSnapshot {
   source: FlagSourceKind;
   /** Why the latest read failed or was refused, in words safe for an admin response; absent after a success. */
   lastError?: string;
+  /** The kind of that failure, for answers that may only use a fixed vocabulary (readiness). */
+  lastFailure?: FlagReadFailureKind;
 }
 
 export interface FlagSource {
@@ -60,6 +62,7 @@ class LastKnownGood {
   #document: FlagDocument = FLAG_DEFAULTS;
   #fetchedAt: number | null = null;
   #lastError: string | undefined;
+  #lastFailure: FlagReadFailureKind | undefined;
   readonly #origin: FlagDocumentOrigin;
   readonly #logger: FlagLogger;
   readonly #metrics: FlagMetrics;
@@ -114,6 +117,7 @@ class LastKnownGood {
       else this.#logger.warn(message, attributes);
     }
     this.#lastError = reason;
+    this.#lastFailure = kind;
   }
 
   snapshot(): FlagSnapshot {
@@ -123,6 +127,9 @@ class LastKnownGood {
       fetchedAt: this.#fetchedAt,
       source: this.#fetchedAt === null ? 'defaults' : this.#origin,
       ...(this.#lastError === undefined ? {} : { lastError: this.#lastError }),
+      ...(this.#lastError === undefined || this.#lastFailure === undefined
+        ? {}
+        : { lastFailure: this.#lastFailure }),
     };
   }
 }

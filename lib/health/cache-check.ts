@@ -1,8 +1,12 @@
 import type { CacheStore } from '#lib/cache/store';
+import { CacheNotConfiguredError } from '#lib/cache/unconfigured-store';
+import { failureReason } from './detail.ts';
 import type { CheckResult, HealthProvider } from './provider.ts';
-import { describeFailure } from './sanitize.ts';
 
-/** The response cache's store: Upstash answers PING; the in-process memory store is always ok. */
+/**
+ * The response cache's store: Upstash answers PING; the in-process memory store is always ok. A
+ * half-configured Upstash (URL without token, or the reverse) is failed: `upstash: not configured`.
+ */
 export function cacheCheck(store: () => Promise<CacheStore>, name = 'cache'): HealthProvider {
   return {
     name,
@@ -19,11 +23,8 @@ export function cacheCheck(store: () => Promise<CacheStore>, name = 'cache'): He
           detail: client.name === 'memory' ? 'memory (in-process store)' : client.name,
         };
       } catch (error) {
-        return {
-          status: 'failed',
-          latencyMs: Date.now() - started,
-          detail: `${kind}: ping failed (${describeFailure(error)})`,
-        };
+        const reason = error instanceof CacheNotConfiguredError ? 'not configured' : failureReason(error);
+        return { status: 'failed', latencyMs: Date.now() - started, detail: `${kind}: ${reason}` };
       }
     },
   };

@@ -1,7 +1,7 @@
-import { DataAccessError, type SqlEngine } from '#lib/data/engine';
+import type { SqlEngine } from '#lib/data/engine';
 import { sql } from '#lib/data/sql';
+import { failureReason } from './detail.ts';
 import type { CheckResult, HealthProvider } from './provider.ts';
-import { describeFailure } from './sanitize.ts';
 
 /** `SELECT 1` through the SqlEngine port: Trino in Lambda, DuckDB locally. The engine is built on first check. */
 export function engineCheck(engine: () => Promise<SqlEngine>, name = 'engine'): HealthProvider {
@@ -16,23 +16,11 @@ export function engineCheck(engine: () => Promise<SqlEngine>, name = 'engine'): 
         kind = client.name;
         const rows = await client.query<{ ok: number }>(sql`SELECT 1 AS ok`, { deadline });
         if (Number(rows[0]?.ok) !== 1)
-          return { status: 'failed', latencyMs: latency(), detail: `${kind}: unexpected answer to SELECT 1` };
+          return { status: 'failed', latencyMs: latency(), detail: `${kind}: unexpected answer` };
         return { status: 'ok', latencyMs: latency(), detail: kind };
       } catch (error) {
-        return { status: 'failed', latencyMs: latency(), detail: `${kind}: ${engineFailure(error)}` };
+        return { status: 'failed', latencyMs: latency(), detail: `${kind}: ${failureReason(error)}` };
       }
     },
   };
-}
-
-function engineFailure(error: unknown): string {
-  if (!(error instanceof DataAccessError)) return describeFailure(error);
-  switch (error.kind) {
-    case 'timeout':
-      return 'did not answer within the check deadline';
-    case 'unavailable':
-      return `unavailable (${describeFailure(error)})`;
-    default:
-      return describeFailure(error);
-  }
 }

@@ -7,7 +7,7 @@ export type CheckStatus = 'ok' | 'failed' | 'disabled';
 export interface CheckResult {
   status: CheckStatus;
   latencyMs: number;
-  /** Why, in words safe for a public response: no secrets, hosts, URLs or addresses (see sanitizeDetail). */
+  /** Why, in the readiness vocabulary of detail.ts; anything else is shown as `failed`. */
   detail?: string;
 }
 

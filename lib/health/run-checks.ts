@@ -1,5 +1,5 @@
+import { failureReason, vocabularyDetail } from './detail.ts';
 import type { CheckResult, HealthProvider } from './provider.ts';
-import { describeFailure, sanitizeDetail } from './sanitize.ts';
 
 export interface RunChecksOptions {
   /** Budget for all checks together, from the moment runChecks is called. */
@@ -18,7 +18,8 @@ export interface Readiness {
 
 /**
  * Runs every provider concurrently, each under its own timeout inside one overall deadline. A provider
- * that throws or does not answer in time is a failed check; this never waits past the deadline.
+ * that throws or does not answer in time is a failed check; this never waits past the deadline. Details
+ * are kept only when said in the readiness vocabulary (detail.ts), so no dependency's text gets out.
  */
 export async function runChecks(
   providers: readonly HealthProvider[],
@@ -62,12 +63,12 @@ async function checkWithin(provider: HealthProvider, deadline: number): Promise<
       (result): CheckResult => ({
         status: result.status,
         latencyMs: Date.now() - started,
-        ...(result.detail === undefined ? {} : { detail: sanitizeDetail(result.detail) }),
+        ...(result.detail === undefined ? {} : { detail: vocabularyDetail(result.detail) }),
       }),
       (error: unknown): CheckResult => ({
         status: 'failed',
         latencyMs: Date.now() - started,
-        detail: describeFailure(error),
+        detail: failureReason(error),
       }),
     );
   try {

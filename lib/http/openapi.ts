@@ -45,6 +45,10 @@ export interface OpenApiParameter {
 }
 
 export interface OpenApiOptions {
+  /** The API's contact (info.contact). */
+  contact?: { name?: string; url?: string; email?: string };
+  /** The API's license (info.license): an SPDX identifier or a URL. */
+  license?: { name: string; identifier?: string; url?: string };
   title?: string;
   /** The API's version (info.version), not the OpenAPI version. */
   version?: string;
@@ -54,6 +58,26 @@ export interface OpenApiOptions {
 }
 
 const pascal = (id: string) => id.charAt(0).toUpperCase() + id.slice(1);
+
+/**
+ * A parameter's description with its schema's default and bounds spelled out: generated clients copy the
+ * parameter's description into their comments, but not the keywords of its schema.
+ */
+function describeParameter(description: string | undefined, schema: JsonSchema): string | undefined {
+  const facts: string[] = [];
+  if (schema.default !== undefined) facts.push(`Default: ${JSON.stringify(schema.default)}.`);
+  const bounds = [
+    ['minimum', 'Minimum'],
+    ['maximum', 'Maximum'],
+    ['exclusiveMinimum', 'Greater than'],
+    ['exclusiveMaximum', 'Less than'],
+  ] as const;
+  for (const [keyword, label] of bounds)
+    if (typeof schema[keyword] === 'number') facts.push(`${label}: ${schema[keyword]}.`);
+  if (facts.length === 0) return description;
+  const lead = description ? `${description.trim().replace(/\.?$/, '.')} ` : '';
+  return `${lead}${facts.join(' ')}`;
+}
 
 function parameters(route: RouteSpec, components: SchemaComponents): OpenApiParameter[] {
   const params: OpenApiParameter[] = [];
@@ -71,7 +95,8 @@ function parameters(route: RouteSpec, components: SchemaComponents): OpenApiPara
         required: where === 'path' || required.has(name),
         schema: rest,
       };
-      if (typeof description === 'string') param.description = description;
+      const described = describeParameter(typeof description === 'string' ? description : undefined, rest);
+      if (described) param.description = described;
       if (deprecated === true) param.deprecated = true;
       if (example !== undefined) param.example = example;
       params.push(param);
@@ -93,6 +118,7 @@ function successHeaders(route: RouteSpec): string[] {
   if (resource && successStatus(route) === 201) names.push('Location');
   if (route.write?.idempotent) names.push('Idempotent-Replayed');
   if (route.cache && route.cache.store !== false) names.push('X-Cache');
+  if (route.csv && route.response.kind !== 'empty') names.push('Content-Disposition');
   const paged = route.response.kind === 'list' || route.request?.query?.shape.cursor !== undefined;
   if (paged) names.push('X-Next-Cursor');
   if (route.response.kind === 'list') names.push('X-Prev-Cursor');
@@ -145,7 +171,9 @@ function operation(
     };
   }
   for (const problem of problemStatuses(route)) {
-    responses[String(problem)] = { $ref: `#/components/responses/${PROBLEMS[problem]!.name}` };
+    const shared = PROBLEMS[problem];
+    if (!shared) throw new Error(`${route.id}: no shared problem response for status ${problem}`);
+    responses[String(problem)] = { $ref: `#/components/responses/${shared.name}` };
   }
   const op: OpenApiOperation = {
     operationId: route.id,
@@ -174,7 +202,6 @@ function operation(
     };
   }
   op['x-aurum-auth'] = route.auth;
-  if (route.permission) op['x-required-permission'] = route.permission;
   if (route.permission) op['x-required-permission'] = route.permission;
   if (route.cache)
     op['x-aurum-cache'] = { scope: route.cache.scope, max_age_seconds: maxAgeOf(route.cache.scope) };
@@ -222,6 +249,12 @@ export function buildOpenApiDocument(
         options.description ??
         `${domains.map((name) => `**${name}**: ${registry.describe(name) ?? name}`).join('. ')}. ` +
           'Errors are application/problem+json (RFC 9457). v1 is deprecated: every v1 answer carries Deprecation and Sunset headers.',
+      contact: options.contact ?? {
+        name: 'Aurum API team',
+        url: 'https://api.aurum.dev',
+        email: 'api@aurum.dev',
+      },
+      license: options.license ?? { name: 'Proprietary', url: 'https://api.aurum.dev/terms' },
     },
     jsonSchemaDialect: 'https://spec.openapis.org/oas/3.1/dialect/base',
     servers: [servers.v2, servers.v1],
@@ -233,7 +266,7 @@ export function buildOpenApiDocument(
     paths,
     components: {
       schemas: { ...shared, ...components.schemas },
-      responses: problemResponses(),
+      responses: problemResponses(routes.flatMap(problemStatuses)),
       parameters: {
         XRequestId: {
           name: 'X-Request-Id',

@@ -66,13 +66,17 @@ export const intParam = (options: { min: number; max: number; default: number })
   );
 
 /** `true` or `false` on the wire (nothing else), documented as a boolean. */
-export const boolParam = (options: { default: boolean }) =>
+export const boolParam = (options: { default: boolean; description?: string }) =>
   documentedAs(
     z
       .enum(['true', 'false'], { message: 'must be true or false' })
       .optional()
       .transform((v) => (v === undefined ? options.default : v === 'true')),
-    { type: 'boolean', default: options.default },
+    {
+      type: 'boolean',
+      default: options.default,
+      ...(options.description ? { description: options.description } : {}),
+    },
   );
 
 export const textParam = (options: { max: number; pattern?: RegExp; description?: string }) => {

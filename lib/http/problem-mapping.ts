@@ -2,6 +2,7 @@ import { CacheStoreError } from '#lib/cache/store';
 import { SecretsUnavailableError } from '#lib/config/secrets';
 import { DataAccessError } from '#lib/data/engine';
 import {
+  AnswerTooLargeError,
   ConflictError,
   InvalidInputError,
   NotFoundError,
@@ -47,6 +48,14 @@ export function toProblem(error: unknown): HttpProblem {
 registerProblem(InvalidInputError, (e) => badRequest(e.message, [...e.issues]));
 registerProblem(UnprocessableError, (e) => unprocessable(e.message, [...e.issues]));
 registerProblem(NotFoundError, (e) => notFound(e.message));
+registerProblem(
+  AnswerTooLargeError,
+  (e) =>
+    new HttpProblem(422, 'answer-too-large', 'Answer Too Large', {
+      detail: e.message,
+      extensions: { limit_bytes: e.limitBytes },
+    }),
+);
 registerProblem(ConflictError, (e) => new HttpProblem(409, 'conflict', 'Conflict', { detail: e.message }));
 registerProblem(NotReadyError, (e) =>
   serviceUnavailable(e.message, e.retryAfterSeconds, { extensions: { checks: e.checks } }),

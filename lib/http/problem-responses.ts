@@ -13,11 +13,12 @@ const reachesDependency = (route: RouteSpec) =>
 
 /**
  * The problem statuses a route can answer, from its auth rule and features: validation (400), tokens
- * (401/403), a missing item or switched-off flag (404), bodies (415/422), the rate limit (429), and
- * dependency faults (503/504). 500 is always possible.
+ * (401/403), bodies (415/422), the rate limit (429), and dependency faults (503/504). Every route can
+ * answer 404 (a path one segment off, a missing item, a switched-off flag) and 405 (another method on its
+ * path, with Allow), and 500.
  */
 export function problemStatuses(route: RouteSpec): number[] {
-  const statuses = new Set<number>([500]);
+  const statuses = new Set<number>([404, 405, 500]);
   const { request } = route;
   if (request?.path || request?.query || request?.body || route.auth !== 'public') statuses.add(400);
   if (route.auth !== 'public') {
@@ -25,7 +26,6 @@ export function problemStatuses(route: RouteSpec): number[] {
     statuses.add(403);
     statuses.add(429);
   }
-  if (request?.path || route.flag?.whenOff === 'not-found') statuses.add(404);
   if (request?.body) {
     statuses.add(413);
     statuses.add(415);
@@ -79,6 +79,7 @@ export function sharedHeaders(): Record<string, unknown> {
     'X-Required-Permission': header('The permission the route needs and the token lacks', {
       type: 'string',
     }),
+    Allow: header('The methods the path answers', { type: 'string' }, 'GET'),
     'Content-Disposition': header('attachment; filename="…" for CSV answers'),
     Location: header('Where the created resource lives'),
     'Idempotent-Replayed': header('true when this is the stored first answer to the Idempotency-Key', {
@@ -114,18 +115,26 @@ export const PROBLEMS: Record<number, { name: string; description: string; heade
       'The token carries no valid tenant, the wrong tenant_id, or not the route’s permission (named by X-Required-Permission)',
     headers: ['X-Required-Permission'],
   },
-  404: { name: 'NotFound', description: 'No such item, or the route’s feature flag is off for the caller' },
+  404: {
+    name: 'NotFound',
+    description: 'No such route or item, or the route’s feature flag is off for the caller',
+  },
+  405: {
+    name: 'MethodNotAllowed',
+    description: 'The path does not answer this method; Allow lists the methods it does',
+    headers: ['Allow'],
+  },
   409: {
     name: 'Conflict',
     description:
-      'The write collides with a record that exists, or its Idempotency-Key is still being answered',
+      'The write collides with a record that exists, or its Idempotency-Key is still being answered (Retry-After)',
     headers: ['Retry-After'],
   },
   412: {
     name: 'PreconditionFailed',
-    description: 'If-Match names a version the record no longer has; nothing changed',
+    description: 'If-Match names a version the record no longer has; nothing was written',
   },
-  413: { name: 'PayloadTooLarge', description: 'The request body is over 256 KB' },
+  413: { name: 'ContentTooLarge', description: 'The request body is over 256 KB' },
   415: { name: 'UnsupportedMediaType', description: 'Request bodies must be application/json' },
   422: {
     name: 'UnprocessableContent',
@@ -138,6 +147,10 @@ export const PROBLEMS: Record<number, { name: string; description: string; heade
     headers: ['Retry-After', ...RATE_LIMIT_HEADER_NAMES],
   },
   500: { name: 'InternalServerError', description: 'Unexpected error; the detail never carries internals' },
+  502: {
+    name: 'BadGateway',
+    description: 'An upstream service the route proxies failed or answered garbage',
+  },
   503: {
     name: 'ServiceUnavailable',
     description: 'A dependency is unavailable; retry after Retry-After',
@@ -146,15 +159,19 @@ export const PROBLEMS: Record<number, { name: string; description: string; heade
   504: { name: 'GatewayTimeout', description: 'The answer did not come within the request deadline' },
 };
 
-export function problemResponses(): Record<string, unknown> {
+/** The shared problem responses; with `statuses`, only theirs, so the document has no unused component. */
+export function problemResponses(statuses?: Iterable<number>): Record<string, unknown> {
+  const wanted = statuses === undefined ? undefined : new Set(statuses);
   return Object.fromEntries(
-    Object.values(PROBLEMS).map((p) => [
-      p.name,
-      {
-        description: p.description,
-        headers: headerRefs(['X-Request-Id', ...(p.headers ?? [])]),
-        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-      },
-    ]),
+    Object.entries(PROBLEMS)
+      .filter(([status]) => wanted === undefined || wanted.has(Number(status)))
+      .map(([, p]) => [
+        p.name,
+        {
+          description: p.description,
+          headers: headerRefs(['X-Request-Id', ...(p.headers ?? [])]),
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
+      ]),
   );
 }

@@ -47,7 +47,7 @@ export function renderResult(
   runtime: HttpRuntime,
 ): GatewayResult {
   const answer = renderPlain(event, s, result, runtime);
-  return answer.statusCode === 304 ? answer : finish(event, runtime, answer);
+  return answer.statusCode === 304 || answer.isBase64Encoded ? answer : finish(event, runtime, answer);
 }
 
 /** Headers that belong to one exchange, not to the answer: a replay carries its own. */
@@ -101,7 +101,7 @@ export function renderPlain(
   }
   // A shared cache (CDN, corporate proxy) may keep only what needs no token: anything else is private.
   const visibility = route.auth === 'public' ? 'public' : 'private';
-  const ttl = route.cache ? runtime.policies[route.cache.scope].ttlSeconds : undefined;
+  const ttl = route.cache ? runtime.policies[s.cacheScope ?? route.cache.scope].ttlSeconds : undefined;
   headers['Cache-Control'] =
     ttl === undefined
       ? 'no-store'
@@ -164,6 +164,10 @@ export function renderPlain(
       if (route.version === 'v1') Object.assign(kept, V1_DEPRECATION_HEADERS);
       return { statusCode: 304, headers: kept, body: '' };
     }
+  }
+  // Binary bodies (images) go out base64-encoded as API Gateway expects, and are not compressed again.
+  if (result.kind === 'document' && result.base64) {
+    return { statusCode: status, headers, body: text, isBase64Encoded: true };
   }
   return { statusCode: status, headers, body: text };
 }

@@ -1,6 +1,7 @@
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Principal } from '#lib/auth/principal';
+import type { CacheScope } from '#lib/cache/policies';
 import type { GatewayEvent, GatewayResult } from './event.ts';
 import type { RouteSpec } from './route.ts';
 import type { RouteResult } from './route-result.ts';
@@ -19,6 +20,8 @@ export interface RequestState {
   input?: { query: unknown; path: unknown; body: unknown };
   rateLimit?: RateLimitDecision;
   cacheStatus?: 'hit' | 'miss' | 'stale';
+  /** The cache scope of this answer, when the route chooses it per request (`cache.scopeFor`). */
+  cacheScope?: CacheScope;
   /** The route's answer, as the route call leaves it for the responder. */
   result?: RouteResult;
   /** An answer already rendered: a write's (rendered inside its transaction) or an idempotent replay. */

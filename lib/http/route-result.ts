@@ -29,6 +29,8 @@ export type RouteResult =
   | {
       kind: 'document';
       body: unknown;
+      /** `body` is base64 of binary content: answered as is, with isBase64Encoded. */
+      base64?: boolean;
       status?: number;
       contentType?: string;
       headers?: Record<string, string>;

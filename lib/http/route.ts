@@ -1,6 +1,7 @@
 import type * as z from 'zod';
 import type { Permission, Principal } from '#lib/auth/principal';
 import type { CacheScope } from '#lib/cache/policies';
+import type { RateLimitClass } from '#lib/cache/rate-limit';
 import type { InputIssue } from '#lib/errors';
 import type { FlagKey } from '#lib/flags/document';
 import type { Boundary } from '#lib/paging/cursor';
@@ -71,9 +72,17 @@ export interface RouteSpec {
     visibility: 'public' | 'private';
     /** false: send Cache-Control but keep the answer out of the server cache (large bodies). */
     store?: boolean;
+    /**
+     * The scope of one answer, when its freshness depends on the input (a past day's map tile keeps longer
+     * than today's): used for the server cache and Cache-Control instead of `scope`.
+     */
+    // biome-ignore lint/suspicious/noExplicitAny: the validated parts of this route
+    scopeFor?: (input: { path: any; query: any }) => CacheScope;
   };
   /** Problem statuses the route answers by design beyond those its rule and features imply (readiness: 503). */
   problems?: readonly number[];
+  /** A rate-limit class with its own per-tenant bucket and limit (`export`: AURUM_API_RATE_LIMIT_EXPORT). */
+  rateLimit?: RateLimitClass;
   /** Representative queries the cache warm-up replays through the API to fill the route's scope. */
   warm?: readonly Record<string, string>[];
   /** Flags whose answer changes the body: evaluated per request, part of the cache key, given to the route. */
@@ -130,9 +139,9 @@ export interface ObjectAnswer {
   location?: string;
 }
 
-/** A file body; `next` is where a continuation starts (sent as X-Next-Cursor). */
+/** A file body, text or bytes (sent base64-encoded); `next` is where a continuation starts (sent as X-Next-Cursor). */
 export interface FileAnswer {
-  body: string;
+  body: string | Uint8Array;
   next?: Boundary;
   filterHash?: string;
 }

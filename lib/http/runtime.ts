@@ -27,7 +27,12 @@ export interface ResponseCache {
 export type RateLimitDecision = import('#lib/cache/rate-limit').RateLimitDecision;
 
 export interface RequestLimiter {
-  check(identity: string, path: string, tenant?: string): Promise<RateLimitDecision>;
+  check(
+    identity: string,
+    path: string,
+    tenant?: string,
+    routeClass?: import('#lib/cache/rate-limit').RateLimitClass,
+  ): Promise<RateLimitDecision>;
 }
 
 export interface FlagGate {

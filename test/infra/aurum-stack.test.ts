@@ -4,7 +4,13 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '#functions/registry';
-import { AurumStack, alarmedCacheScopes, DEFAULT_SETTINGS, settingsFromContext } from '#infra/aurum-stack';
+import {
+  AurumStack,
+  alarmedCacheScopes,
+  DEFAULT_SETTINGS,
+  reservedConcurrency,
+  settingsFromContext,
+} from '#infra/aurum-stack';
 import { secretNeeds } from '#infra/constructs/api-secrets';
 import { APPCONFIG_AGENT_ARM64_LAYERS } from '#infra/constructs/appconfig-agent-layer';
 import { REPO_ROOT } from '#infra/layer/shared-module';
@@ -119,7 +125,7 @@ describe('AurumStack (layer mode, the default)', () => {
     it('runs every function on Node.js 22, arm64, with an ESM handler and its own log group with retention', () => {
       const logGroups = new Map(resourcesOf(template, 'AWS::Logs::LogGroup'));
       for (const [domain, [, fn]] of functions) {
-        expect(fn.Properties.Runtime, domain).toBe('nodejs22.x');
+        expect(fn.Properties.Runtime, domain).toBe('nodejs24.x');
         expect(fn.Properties.Architectures, domain).toEqual(['arm64']);
         expect(fn.Properties.Handler, domain).toBe('index.handler');
         expect(fn.Properties.Timeout, domain).toBe(15);
@@ -139,6 +145,7 @@ describe('AurumStack (layer mode, the default)', () => {
           AURUM_TRINO_URL: 'https://trino.internal.example:8443',
           AURUM_TRINO_CATALOG: 'iceberg',
           AURUM_TRINO_SCHEMA: 'market',
+          AURUM_CACHE_NAMESPACE: 'Aurum',
           AURUM_API_ADMIN_GROUP: 'aurum-admins',
           AURUM_TENANT_CLAIM: 'tenant',
         });
@@ -164,9 +171,18 @@ describe('AurumStack (layer mode, the default)', () => {
       );
     });
 
+    it('passes the drought tile service to the functions only when aurum:droughtTileBaseUrl is set', () => {
+      const configured = synth({ 'aurum:droughtTileBaseUrl': 'https://tiles.example.org/drought/' });
+      const drought = functionsByService(configured).get('drought');
+      expect(drought).toBeDefined();
+      expect(env(drought![1]).AURUM_DROUGHT_TILE_BASE_URL).toBe('https://tiles.example.org/drought/');
+      for (const [domain, [, fn]] of functions)
+        expect(env(fn).AURUM_DROUGHT_TILE_BASE_URL, domain).toBeUndefined();
+    });
+
     it('attaches the shared layer and the AppConfig agent (looked up by region) to every function', () => {
       const [[layerId, layer]] = resourcesOf(template, 'AWS::Lambda::LayerVersion') as [[string, Resource]];
-      expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
+      expect(layer.Properties.CompatibleRuntimes).toEqual(['nodejs24.x']);
       expect(layer.Properties.CompatibleArchitectures).toEqual(['arm64']);
       for (const [domain, [, fn]] of [...functions, ['canary', canary] as const]) {
         const layers = fn.Properties.Layers as unknown[];
@@ -194,7 +210,7 @@ describe('AurumStack (layer mode, the default)', () => {
     it('runs functions/canary on the domain functions’ defaults (Node.js 22, arm64, log group) with a longer timeout', () => {
       const [, fn] = canary;
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: 1024,
@@ -223,6 +239,7 @@ describe('AurumStack (layer mode, the default)', () => {
         'AURUM_TRINO_URL',
         'AURUM_TRINO_CATALOG',
         'AURUM_TRINO_SCHEMA',
+        'AURUM_CACHE_NAMESPACE',
         'AURUM_TRINO_SECRET_ARN',
         'AURUM_UPSTASH_SECRET_ARN',
         'AURUM_CURSOR_SECRET_ARN',
@@ -291,12 +308,12 @@ describe('AurumStack (layer mode, the default)', () => {
   });
 
   describe('monitoring', () => {
-    it('sends all six alarms, and their recoveries, to one SNS topic, whose ARN is an output', () => {
+    it('sends all seven alarms, and their recoveries, to one SNS topic, whose ARN is an output', () => {
       const topics = resourcesOf(template, 'AWS::SNS::Topic');
       expect(topics).toHaveLength(1);
       const [[topicId]] = topics as [[string, Resource]];
       const alarms = alarmsOf(template);
-      expect(alarms).toHaveLength(6);
+      expect(alarms).toHaveLength(7);
       for (const alarm of alarms) {
         expect(alarm.AlarmActions, alarm.AlarmDescription).toEqual([{ Ref: topicId }]);
         expect(alarm.OKActions, alarm.AlarmDescription).toEqual([{ Ref: topicId }]);
@@ -386,6 +403,69 @@ describe('AurumStack (layer mode, the default)', () => {
       for (const [, [fnId]] of functions) expect(body).toContain(fnId);
       const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
       expect(outputs.DashboardName!.Value).toEqual({ Ref: dashboardId });
+    });
+  });
+
+  describe('flood limits', () => {
+    it('gives every public route its own throttle below the stage’s, and no other route one', () => {
+      const [[, stage]] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage') as [[string, Resource]];
+      const settings = stage.Properties.RouteSettings as Record<string, Json>;
+      const publicKeys = registry.routes.filter((r) => r.auth === 'public').map(routeKey);
+      expect(publicKeys.length).toBeGreaterThan(0);
+      expect(Object.keys(settings).sort()).toEqual([...publicKeys].sort());
+      for (const key of publicKeys)
+        expect(settings[key], key).toEqual({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 });
+      const stageLimits = stage.Properties.DefaultRouteSettings as Json;
+      expect(20).toBeLessThan(stageLimits.ThrottlingRateLimit as number);
+      // The stage is updated after the routes its settings name exist.
+      const routeIds = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id);
+      const stageId = resourcesOf(template, 'AWS::ApiGatewayV2::Stage')[0]![0];
+      const dependsOn = (template.toJSON().Resources as Record<string, { DependsOn?: string[] }>)[stageId]!
+        .DependsOn;
+      expect(dependsOn?.some((id) => routeIds.includes(id))).toBe(true);
+    });
+
+    it('reserves concurrency for every function, within what the account can reserve', () => {
+      const reserved = new Map(
+        [...functions, ['canary', canary] as const].map(([name, [, fn]]) => [
+          name,
+          fn.Properties.ReservedConcurrentExecutions as number,
+        ]),
+      );
+      for (const [name, n] of reserved) expect(n, name).toBeGreaterThanOrEqual(1);
+      expect(reserved.get('health')).toBe(20);
+      expect(reserved.get('curves')).toBe(50);
+      expect(reserved.get('canary')).toBe(2);
+      const total = [...reserved.values()].reduce((a, b) => a + b, 0);
+      expect(total).toBeLessThanOrEqual(1_000 - 100);
+    });
+
+    it('refuses at synth a total the account cannot reserve, and reads the limits from context', () => {
+      const names = [...registry.domains, 'canary'];
+      expect(() =>
+        reservedConcurrency({ perFunction: 200, overrides: {}, accountLimit: 1_000 }, names),
+      ).toThrow(/reserved concurrency totals \d+ .* can reserve 900/);
+      const settings = settingsFromContext(
+        new App({
+          context: {
+            'aurum:reservedConcurrency': '30',
+            'aurum:reservedConcurrencyOverrides': 'curves=120, canary=1',
+            'aurum:accountConcurrency': '3000',
+            'aurum:publicThrottleRate': '5',
+            'aurum:publicThrottleBurst': '10',
+          },
+        }).node,
+      );
+      expect(settings.concurrency).toEqual({
+        perFunction: 30,
+        overrides: { curves: 120, canary: 1 },
+        accountLimit: 3_000,
+      });
+      expect(settings.publicThrottle).toEqual({ rateLimit: 5, burstLimit: 10 });
+      expect(reservedConcurrency(settings.concurrency, names).get('curves')).toBe(120);
+      expect(() =>
+        settingsFromContext(new App({ context: { 'aurum:reservedConcurrencyOverrides': 'curves=0' } }).node),
+      ).toThrow(/reservedConcurrencyOverrides/);
     });
   });
 
@@ -578,6 +658,33 @@ describe('AurumStack (layer mode, the default)', () => {
     });
   });
 
+  describe('flag rollbacks', () => {
+    it('attaches the error-rate and canary alarms as AppConfig monitors, with a role that may read only them', () => {
+      const [[, environment]] = resourcesOf(template, 'AWS::AppConfig::Environment') as [[string, Resource]];
+      const monitors = environment.Properties.Monitors as { AlarmArn: unknown; AlarmRoleArn: unknown }[];
+      const alarmIds = (text: string) =>
+        resourcesOf(template, 'AWS::CloudWatch::Alarm')
+          .filter(([, a]) => String(a.Properties.AlarmDescription).includes(text))
+          .map(([id]) => id);
+      const [errorRate] = alarmIds('answered 5xx over five minutes');
+      const [canaryProbe] = alarmIds('A canary probe failed');
+      expect(monitors.map((m) => getAttOf(m.AlarmArn)).sort()).toEqual([errorRate, canaryProbe].sort());
+      const roleId = getAttOf(monitors[0]!.AlarmRoleArn)!;
+      expect(monitors.every((m) => getAttOf(m.AlarmRoleArn) === roleId)).toBe(true);
+      const role = resourcesOf(template, 'AWS::IAM::Role').find(([id]) => id === roleId)![1];
+      expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('appconfig.amazonaws.com');
+      const policies = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) =>
+        asList(p.Properties.Roles).some((r) => refOf(r) === roleId),
+      );
+      const statements = policies.flatMap(
+        ([, p]) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement,
+      );
+      expect(statements).toHaveLength(1);
+      expect(statements[0]!.Action).toBe('cloudwatch:DescribeAlarms');
+      expect(asList(statements[0]!.Resource).map(getAttOf).sort()).toEqual([errorRate, canaryProbe].sort());
+    });
+  });
+
   describe('secrets and IAM', () => {
     it('creates the cursor key as a generated secret and placeholders for Trino, Upstash and the canary token and client', () => {
       // The app store's generated owner secret is the app-store construct's, asserted in app-store.test.ts.
@@ -628,6 +735,24 @@ describe('AurumStack (layer mode, the default)', () => {
       expect(secretNeeds('health', registry.forDomain('health')).cursor).toBe(false);
     });
 
+    it('derives each function’s secrets from its code: docs reads none, admin only Upstash (its rate limit)', () => {
+      const reads = (domain: string) => secretsReadBy(template, functions.get(domain)![1]);
+      expect(reads('docs')).toEqual([]);
+      expect(reads('admin')).toEqual([secretId(template, 'SecretsUpstash')]);
+      expect(reads('health')).toEqual(
+        [secretId(template, 'SecretsTrino'), secretId(template, 'SecretsUpstash')].sort(),
+      );
+      const docsEnv = env(functions.get('docs')![1]);
+      for (const variable of [
+        'AURUM_CURSOR_SECRET_ARN',
+        'AURUM_TRINO_SECRET_ARN',
+        'AURUM_UPSTASH_SECRET_ARN',
+      ])
+        expect(docsEnv[variable], variable).toBeUndefined();
+      // The canary's needs come from its own code, which runs the engine and cache checks.
+      expect(secretNeeds('canary', [])).toEqual({ cursor: false, trino: true, upstash: true });
+    });
+
     it('lets the canary read its token and what the health function reads, nothing more', () => {
       const [, health] = functions.get('health')!;
       const healthReads = secretsReadBy(template, health);
@@ -644,6 +769,10 @@ describe('AurumStack (layer mode, the default)', () => {
           'secretsmanager:DescribeSecret',
           'appconfig:StartConfigurationSession',
           'appconfig:GetLatestConfiguration',
+          // Its own log group (no managed policy) and its dead-letter queue.
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
+          'sqs:SendMessage',
         ]),
       );
     });

@@ -175,12 +175,31 @@ describe('AurumMonitoring', () => {
     expect(metricStats(alarm).every((m) => m.Metric.MetricName === '5xx')).toBe(true);
   });
 
+  it('alarms on the latency of the canary probe that reaches the data store', () => {
+    const alarm = alarmDescribed(defaultStack().template, 'data-path probe');
+    expect(alarm).toMatchObject({
+      MetricName: 'CanaryProbeLatency',
+      Namespace: 'Aurum',
+      Statistic: 'Maximum',
+      Threshold: 1_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+    });
+    expect(alarm.Dimensions).toEqual(
+      expect.arrayContaining([
+        { Name: 'probe', Value: 'data-path' },
+        { Name: 'service', Value: 'aurum-canary' },
+      ]),
+    );
+  });
+
   it('sends every alarm, and its recovery, to the SNS topic', () => {
     const { template } = defaultStack();
     const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
     expect(topics).toHaveLength(1);
     const all = alarms(template);
-    expect(all).toHaveLength(6);
+    expect(all).toHaveLength(7);
     for (const alarm of all) {
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topics[0] }]);
       expect(alarm.Properties.OKActions).toEqual([{ Ref: topics[0] }]);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CACHE_SCOPES } from '#lib/cache/policies';
 import { type LocalApi, startLocalApi } from '#test/support/local-api';
 
 let api: LocalApi;
@@ -94,6 +95,25 @@ describe('admin cache routes', () => {
     expect(byScope['curves-v2']!.ok).toBe(true);
     expect(byScope.nonsense).toMatchObject({ ok: false, error: 'unknown cache scope' });
     expect(await xcache('/v1/curves?iso=PJM&limit=200')).toBe('hit');
+  });
+
+  it('warm-up takes each scope once and at most as many scopes as there are', async () => {
+    const twice = await post('/v1/admin/cache/warm', { body: { scopes: ['curves', 'curves-v2', 'curves'] } });
+    expect(twice.status).toBe(422);
+    expect(((await twice.json()) as { errors: { field: string; code: string }[] }).errors).toEqual([
+      { field: 'body.scopes', message: 'each scope may be named only once', code: 'duplicate_scope' },
+    ]);
+    const many = Array.from({ length: CACHE_SCOPES.length + 1 }, (_, i) => `scope-${i}`);
+    const tooMany = await post('/v1/admin/cache/warm', { body: { scopes: many } });
+    expect(tooMany.status).toBe(422);
+    expect(((await tooMany.json()) as { errors: { field: string; code: string }[] }).errors[0]).toMatchObject(
+      {
+        field: 'body.scopes',
+        code: 'too_big',
+      },
+    );
+    const all = await post('/v1/admin/cache/warm', { body: { scopes: many.slice(1) } });
+    expect(all.status).toBe(200);
   });
 
   it('validates bodies: 422 for a wrong shape, 400 for broken JSON, 415 for another media type', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '#functions/registry';
 import { CACHE_POLICIES, CACHE_SCOPES, type CacheScope } from '#lib/cache/policies';
+import { type FakeTileServer, startFakeTileServer } from '#test/support/fake-tile-server';
 import { type LocalApi, startLocalApi } from '#test/support/local-api';
 
 /**
@@ -27,6 +28,10 @@ const REQUESTS: Record<string, string> = {
   'GET /v2/series-mapping-suggestions':
     '/v2/series-mapping-suggestions?provider=EIA&series_id=pjm%20west%20on%20peak',
   'GET /v1/admin/mappings/search': '/v1/admin/mappings/search?q=pjm',
+  'GET /v1/drought/tiles/{dataset}/{index}/{timescale}/{z}/{x}/{y}':
+    '/v1/drought/tiles/nclimgrid/SPI/3M/4/3/6.png?valid_date=2025-09-02',
+  'GET /v1/drought/info/{dataset}/{index}/{timescale}':
+    '/v1/drought/info/nclimgrid/SPI/3M?valid_date=2025-09-02',
 };
 
 const isPolicyScope = (scope: string): scope is CacheScope =>
@@ -46,8 +51,11 @@ const requestOf = (route: (typeof cachedRoutes)[number]): string => {
 
 let api: LocalApi;
 let mappingId = '';
+// The drought tile routes proxy a tile service: a fake one answers them here.
+let tiles: FakeTileServer;
 beforeAll(async () => {
-  api = await startLocalApi();
+  tiles = await startFakeTileServer();
+  api = await startLocalApi({ AURUM_DROUGHT_TILE_BASE_URL: tiles.url });
   const created = await fetch(`${api.url}/v2/series-curve-mappings`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -62,6 +70,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api.close();
+  await tiles.close();
 });
 
 describe('Cache-Control of every cached route, through the local gateway', () => {

@@ -106,7 +106,7 @@ describe('GET /ready over Trino and Upstash Redis', () => {
       const { res, body, elapsedMs } = await ready();
       expect(res.statusCode).toBe(503);
       expect(res.headers?.['Content-Type']).toMatch(/^application\/problem\+json/);
-      expect(body.detail).toMatch(/^Not ready: cache \(upstash: ping failed/);
+      expect(body.detail).toBe('Not ready: cache (upstash: unreachable)');
       expect(body.checks.cache!.status).toBe('failed');
       expect(body.checks.engine!.status).toBe('ok');
       expect(res.body).not.toContain(String(bridge.port));
@@ -127,7 +127,7 @@ describe('GET /ready over Trino and Upstash Redis', () => {
     expect(res.statusCode).toBe(503);
     expect(body.checks.engine).toMatchObject({
       status: 'failed',
-      detail: expect.stringMatching(/^trino: unavailable/),
+      detail: 'trino: unreachable',
     });
     expect(body.checks.cache!.status).toBe('ok');
     expect(res.body).not.toMatch(/127\.0\.0\.1|SELECT/);
@@ -142,7 +142,7 @@ describe('GET /ready over Trino and Upstash Redis', () => {
     expect(res.statusCode).toBe(503);
     expect(body.checks.engine).toMatchObject({
       status: 'failed',
-      detail: expect.stringMatching(/^trino: unavailable/),
+      detail: 'trino: unreachable',
     });
     expect(res.body).not.toContain(new URL(url).port);
   });
@@ -153,9 +153,7 @@ describe('GET /ready over Trino and Upstash Redis', () => {
     const { res, body, elapsedMs } = await healthFunction({ AURUM_TRINO_URL: trino.url })();
     expect(res.statusCode).toBe(503);
     expect(body.checks.engine!.status).toBe('failed');
-    expect(body.checks.engine!.detail).toMatch(
-      /timed out after \d+ ms|did not answer within the check deadline/,
-    );
+    expect(body.checks.engine!.detail).toMatch(/^(timed out after \d+ ms|trino: timed out)$/);
     expect(body.checks.cache!.status).toBe('ok');
     expect(elapsedMs).toBeLessThan(3 * READINESS.deadlineMs);
   });

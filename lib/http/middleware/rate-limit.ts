@@ -12,7 +12,12 @@ export function rateLimit(runtime: () => HttpRuntime): StackMiddleware {
     const identity = s.principal.tenant ? `tenant:${s.principal.tenant}` : `sub:${s.principal.subject}`;
     let decision: RateLimitDecision;
     try {
-      decision = await limiter.check(identity, s.route.path, s.principal.tenant ?? undefined);
+      decision = await limiter.check(
+        identity,
+        s.route.path,
+        s.principal.tenant ?? undefined,
+        s.route.rateLimit,
+      );
     } catch (error) {
       logger.warn('rate limiter failed; allowing the request', { error: String(error) });
       return;

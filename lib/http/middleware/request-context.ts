@@ -5,7 +5,16 @@ import { header, instanceOf } from '../event.ts';
 import { type StackMiddleware, type StackRequest, startState } from '../request-state.ts';
 import type { HttpRuntime } from '../runtime.ts';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Longest request or correlation id kept; a longer one is replaced, never cut (a cut id matches nothing). */
+export const MAX_ID_LENGTH = 128;
+const REQUEST_ID = /^[A-Za-z0-9._:-]+$/;
+/** Printable ASCII only: no controls, no bidi overrides, nothing a log viewer renders as something else. */
+const CORRELATION_ID = /^[\x21-\x7e]+$/;
+
+/** The caller's id when it is short and plain enough to log and echo; otherwise undefined. */
+export function boundedId(raw: string | undefined, pattern: RegExp = CORRELATION_ID): string | undefined {
+  return raw !== undefined && raw.length <= MAX_ID_LENGTH && pattern.test(raw) ? raw : undefined;
+}
 let coldStart = true;
 
 /**
@@ -19,10 +28,11 @@ export function requestContext(
   const requestContextBefore = async (request: StackRequest) => {
     await secretsLoaded();
     const event = request.event;
-    const incoming = header(event, 'x-request-id');
     const requestId =
-      incoming && REQUEST_ID.test(incoming) ? incoming : (event.requestContext?.requestId ?? randomUUID());
-    const correlation = header(event, 'x-correlation-id');
+      boundedId(header(event, 'x-request-id'), REQUEST_ID) ??
+      boundedId(event.requestContext?.requestId, REQUEST_ID) ??
+      randomUUID();
+    const correlationId = boundedId(header(event, 'x-correlation-id')) ?? requestId;
     const startedAt = Date.now();
     const remaining = request.context?.getRemainingTimeInMillis?.();
     const rt = runtime();
@@ -32,7 +42,7 @@ export function requestContext(
         : startedAt + rt.defaultTimeoutMs;
     startState(request, {
       requestId,
-      correlationId: correlation && correlation.length <= 128 ? correlation : requestId,
+      correlationId,
       startedAt,
       deadline,
       coldStart,
@@ -40,7 +50,7 @@ export function requestContext(
       principal: ANONYMOUS,
     });
     coldStart = false;
-    logger.appendKeys({ request_id: requestId, correlation_id: correlation ?? requestId });
+    logger.appendKeys({ request_id: requestId, correlation_id: correlationId });
   };
   return { before: requestContextBefore };
 }

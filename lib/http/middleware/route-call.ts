@@ -43,13 +43,16 @@ export function resultOf(route: RouteSpec, answer: unknown, query: unknown): Rou
   }
   const headers = { ...(route.response.headers ?? {}) };
   if (kind === 'file') {
-    const file = answer as { body: string; next?: never; filterHash?: string };
+    const file = answer as { body: string | Uint8Array; next?: never; filterHash?: string };
     const name = route.csv?.filename;
     const filename = typeof name === 'function' ? name((query ?? {}) as Record<string, unknown>) : name;
     if (filename) headers['Content-Disposition'] = `attachment; filename="${filename}"`;
+    // Bytes travel (and are cached) as base64, as API Gateway wants binary answers.
+    const binary = file.body instanceof Uint8Array;
     return {
       kind: 'document',
-      body: file.body,
+      body: binary ? Buffer.from(file.body as Uint8Array).toString('base64') : file.body,
+      ...(binary ? { base64: true } : {}),
       contentType: route.response.contentType,
       headers,
       next: file.next,
@@ -104,6 +107,8 @@ export function routeCall(
     const rt = runtime();
     const flags = await variantFlags(route, s, rt);
     const input = s.input!;
+    const scope = route.cache?.scopeFor?.({ path: input.path, query: input.query }) ?? route.cache?.scope;
+    if (route.cache?.scopeFor) s.cacheScope = scope;
     if (route.write) {
       if (!store) throw new Error(`route ${route.id} writes but its domain has no app store`);
       const opened = await store();
@@ -158,7 +163,7 @@ export function routeCall(
         query: withoutFormat(input.query),
         tenant: route.cache.visibility === 'private' ? s.principal.tenant : undefined,
       };
-      return cache.through(route.cache.scope, key, call).then((cached) => {
+      return cache.through(scope!, key, call).then((cached) => {
         s.cacheStatus = cached.status;
         return cached.value;
       });

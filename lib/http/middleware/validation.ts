@@ -62,6 +62,25 @@ function parseBody(event: GatewayEvent, mergePatch: boolean): unknown {
   }
 }
 
+/**
+ * Parameters the route declares that arrive more than once (`iso=PJM&iso=ERCOT`). API Gateway joins them
+ * with commas, which would silently turn two values into a third; every declared parameter is a scalar.
+ */
+function repeatedParameters(event: GatewayEvent, declared: Readonly<Record<string, unknown>>): RuleError[] {
+  if (!event.rawQueryString) return [];
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const [name] of new URLSearchParams(event.rawQueryString)) {
+    if (seen.has(name) && Object.hasOwn(declared, name)) repeated.add(name);
+    seen.add(name);
+  }
+  return [...repeated].map((name) => ({
+    field: `query.${name}`,
+    message: 'must be given at most once',
+    code: 'repeated_parameter',
+  }));
+}
+
 const plain = (errors: readonly RuleError[]): FieldError[] => errors.map(({ [DETAIL]: _, ...e }) => e);
 
 const describe = (errors: readonly RuleError[]) =>
@@ -90,7 +109,9 @@ export function validation(): StackMiddleware {
     if (route.request?.query?.shape.tenant_id)
       assertSameTenant(s.principal, queryOf(event).tenant_id, 'query.tenant_id');
     const path = parse('path', route.request?.path, event.pathParameters ?? {});
-    const query = parse('query', route.request?.query, queryOf(event));
+    const repeated = route.request?.query ? repeatedParameters(event, route.request.query.shape) : [];
+    errors.push(...repeated);
+    const query = repeated.length > 0 ? undefined : parse('query', route.request?.query, queryOf(event));
     if (errors.length === 0 && route.request?.rules) errors.push(...route.request.rules({ path, query }));
     if (errors.length > 0) throw badRequest(describe(errors), plain(errors));
     let body: unknown;

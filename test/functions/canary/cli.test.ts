@@ -33,13 +33,14 @@ describe('npm run canary', () => {
     const { code, stdout } = await canary('--url', api.url);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toBe(`canary ${api.url}: PASS (7 probes)`);
+    expect(lines[0]).toBe(`canary ${api.url}: PASS (8 probes)`);
     expect(lines.slice(1).map((line) => line.split(/\s+/).slice(0, 2).join(' '))).toEqual([
       'check-engine PASS',
       'check-cache PASS',
       'check-flags PASS',
       'ready PASS',
       'curves PASS',
+      'data-path PASS',
       'etag-revalidation PASS',
       'malformed-request PASS',
     ]);
@@ -49,7 +50,7 @@ describe('npm run canary', () => {
     const url = await deadUrl();
     const { code, stdout } = await canary('--url', url, '--no-checks');
     expect(code).toBe(1);
-    expect(stdout).toContain(`canary ${url}: FAIL (4 of 4 probes failed)`);
+    expect(stdout).toContain(`canary ${url}: FAIL (5 of 5 probes failed)`);
     expect(stdout).toMatch(/^curves\s+FAIL\s+\d+ ms\s+request failed \(ECONNREFUSED\)$/m);
   });
 

@@ -17,7 +17,7 @@ describe('the scheduled canary function', () => {
     process.env.AURUM_CANARY_BASE_URL = api.url;
     const report = await handler();
     expect(report.ok).toBe(true);
-    expect(report.results).toHaveLength(7);
+    expect(report.results).toHaveLength(8);
   });
 
   it('fails its invocation with the readable report when the API is unreachable', async () => {
@@ -29,7 +29,7 @@ describe('the scheduled canary function', () => {
     );
     expect(failure).toBeInstanceOf(CanaryFailed);
     const lines = (failure as Error).message.split('\n');
-    expect(lines[0]).toBe(`canary ${url}: FAIL (4 of 7 probes failed)`);
+    expect(lines[0]).toBe(`canary ${url}: FAIL (5 of 8 probes failed)`);
     expect(lines).toContainEqual(
       expect.stringMatching(/^ready\s+FAIL\s+\d+ ms\s+request failed \(ECONNREFUSED\)$/),
     );

@@ -31,7 +31,33 @@ describe('the canary against the local gateway', () => {
     expect(report.results.filter((r) => !r.ok)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(byName(report, 'curves').reason).toBe('5 points');
-    expect(formatReport(report).split('\n')[0]).toBe(`canary ${api.url}: PASS (7 probes)`);
+    expect(formatReport(report).split('\n')[0]).toBe(`canary ${api.url}: PASS (8 probes)`);
+  });
+
+  it('reaches the data store every run with a query no cache can answer', async () => {
+    const d = await double(() => false);
+    for (let run = 0; run < 2; run += 1) {
+      const report = await runCanary({ baseUrl: d.url });
+      expect(byName(report, 'data-path')).toMatchObject({ ok: true, reason: 'reached the data store' });
+    }
+    const uncached = d.seen.map((r) => r.path).filter((path) => path.includes('curve_key=CANARY.'));
+    expect(uncached).toHaveLength(2);
+    expect(new Set(uncached).size).toBe(2);
+  });
+
+  it('fails the data-path probe when its answer came from a cache', async () => {
+    const d = await double((req, res) => {
+      if (!req.url?.includes('curve_key=CANARY.')) return false;
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'x-cache': 'hit' })
+        .end('{"meta":{},"data":[]}');
+      return true;
+    });
+    const report = await runCanary({ baseUrl: d.url });
+    expect(byName(report, 'data-path')).toMatchObject({
+      ok: false,
+      reason: '/v1/curves (uncached): X-Cache is hit, expected miss',
+    });
   });
 
   it('sends the bearer token on every request when it has one', async () => {
@@ -55,7 +81,7 @@ describe('the canary against the local gateway', () => {
     });
     expect(report.results.filter((r) => !r.ok).map((r) => r.name)).toEqual(['malformed-request']);
     const lines = formatReport(report).split('\n');
-    expect(lines[0]).toBe(`canary ${d.url}: FAIL (1 of 4 probes failed)`);
+    expect(lines[0]).toBe(`canary ${d.url}: FAIL (1 of 5 probes failed)`);
     expect(lines).toContainEqual(
       expect.stringMatching(
         /^malformed-request\s+FAIL\s+\d+ ms\s+\/v1\/curves\?limit=0: expected HTTP 400, got 200$/,
@@ -112,6 +138,7 @@ describe('the canary against the local gateway', () => {
     expect(report.results.map((r) => [r.name, r.ok, r.reason])).toEqual([
       ['ready', false, 'request failed (ECONNREFUSED)'],
       ['curves', false, 'request failed (ECONNREFUSED)'],
+      ['data-path', false, 'request failed (ECONNREFUSED)'],
       ['etag-revalidation', false, 'request failed (ECONNREFUSED)'],
       ['malformed-request', false, 'request failed (ECONNREFUSED)'],
     ]);
@@ -120,10 +147,10 @@ describe('the canary against the local gateway', () => {
   it('fails on a failed deep check even when the API answers', async () => {
     const broken: HealthProvider = {
       name: 'cache',
-      check: async () => ({ status: 'failed', latencyMs: 2, detail: 'upstash: ping failed' }),
+      check: async () => ({ status: 'failed', latencyMs: 2, detail: 'upstash: unreachable' }),
     };
     const report = await runCanary({ baseUrl: api.url, providers: [broken] });
     expect(report.ok).toBe(false);
-    expect(byName(report, 'check-cache')).toMatchObject({ ok: false, reason: 'upstash: ping failed' });
+    expect(byName(report, 'check-cache')).toMatchObject({ ok: false, reason: 'upstash: unreachable' });
   });
 });

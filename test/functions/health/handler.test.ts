@@ -57,11 +57,7 @@ describe('the health function', () => {
 
   it('answers a 503 problem naming the failed check, with Retry-After and no caching', async () => {
     const handler = createHealthHandler({
-      readinessProviders: () => [
-        ok('engine'),
-        failing('cache', 'upstash: ping failed (fetch failed)'),
-        ok('flags'),
-      ],
+      readinessProviders: () => [ok('engine'), failing('cache', 'upstash: unreachable'), ok('flags')],
     });
     const res = await get(handler, '/ready');
     expect(res.statusCode).toBe(503);
@@ -72,12 +68,12 @@ describe('the health function', () => {
     expect(body).toMatchObject({
       type: 'https://api.aurum.dev/problems/service-unavailable',
       status: 503,
-      detail: 'Not ready: cache (upstash: ping failed (fetch failed))',
+      detail: 'Not ready: cache (upstash: unreachable)',
     });
     expect(body.checks.cache).toEqual({
       status: 'failed',
       latency_ms: expect.any(Number),
-      detail: 'upstash: ping failed (fetch failed)',
+      detail: 'upstash: unreachable',
     });
     expect(body.checks.engine.status).toBe('ok');
     expect(body.request_id).toEqual(expect.any(String));

@@ -22,7 +22,13 @@ const settings = (env: Record<string, string> = {}) => rateLimitSettingsFromEnv(
 
 describe('rateLimitSettingsFromEnv', () => {
   it('defaults to 10 rps with a burst of 20 and no overrides', () => {
-    expect(settings()).toEqual({ rps: 10, burst: 20, tenantOverrides: {}, pathOverrides: [] });
+    expect(settings()).toEqual({
+      rps: 10,
+      burst: 20,
+      tenantOverrides: {},
+      pathOverrides: [],
+      exportLimit: { rps: 1, burst: 2 },
+    });
   });
 
   it('reads tenant and path overrides, longest path prefix first', () => {
@@ -40,6 +46,7 @@ describe('rateLimitSettingsFromEnv', () => {
         { prefix: '/v1/curves/diff', rps: 2, burst: 1 },
         { prefix: '/v1/curves', rps: 20, burst: 40 },
       ],
+      exportLimit: { rps: 1, burst: 2 },
     });
   });
 
@@ -68,6 +75,22 @@ describe('resolveRateLimitRule', () => {
       capacity: 150,
       bucket: 'tenant:acme',
     });
+  });
+
+  it('gives the export class its own bucket per tenant that no override lifts', () => {
+    const configured = settings({
+      AURUM_API_RATE_LIMIT_OVERRIDES: 'tenant:acme=50:100',
+      AURUM_API_RATE_LIMIT_EXPORT: '2:3',
+    });
+    expect(resolveRateLimitRule(configured, 'tenant:acme', '/v2/curves/export', 'acme', 'export')).toEqual({
+      kind: 'export',
+      rps: 2,
+      burst: 3,
+      capacity: 5,
+      bucket: 'tenant:acme:class:export',
+    });
+    expect(resolveRateLimitRule(configured, 'tenant:acme', '/v2/curves', 'acme').bucket).toBe('tenant:acme');
+    expect(() => settings({ AURUM_API_RATE_LIMIT_EXPORT: 'lots' })).toThrow(/AURUM_API_RATE_LIMIT_EXPORT/);
   });
 
   it('takes the longest path prefix, on whole segments, in a bucket of its own', () => {

@@ -122,6 +122,14 @@ describe('loadSecretsIntoEnv', () => {
     expect(env).not.toHaveProperty('UPSTASH_REDIS_REST_TOKEN');
   });
 
+  it('passes half an Upstash secret on, so readiness can report it instead of a silent memory cache', async () => {
+    fake.secrets.set(UPSTASH_ARN, JSON.stringify({ url: 'https://eu1.upstash.io', token: '' }));
+    const env: NodeJS.ProcessEnv = { AURUM_UPSTASH_SECRET_ARN: UPSTASH_ARN };
+    await loadSecretsIntoEnv(env, { reader });
+    expect(env.UPSTASH_REDIS_REST_URL).toBe('https://eu1.upstash.io');
+    expect(env).not.toHaveProperty('UPSTASH_REDIS_REST_TOKEN');
+  });
+
   it('lets a Trino secret carry the connection URL', async () => {
     fake.secrets.set(TRINO_ARN, JSON.stringify({ user: 'aurum', url: 'https://trino.prod:8443' }));
     const env: NodeJS.ProcessEnv = {

@@ -132,6 +132,76 @@ describe('buildOpenApiDocument', () => {
     expect((await new Validator().validate(broken)).valid).toBe(false);
   });
 
+  it('gives operationIds and tags that read well as identifiers in generated code', () => {
+    const real = buildOpenApiDocument(registry);
+    const ids = Object.values(real.paths).flatMap((item) =>
+      Object.entries(item)
+        .filter(([k]) => k !== 'servers')
+        .map(([, o]) => (o as OpenApiOperation).operationId),
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]*$/);
+    for (const tag of real.tags as { name: string; description?: string }[]) {
+      expect(tag.name).toMatch(/^[a-z][a-z0-9-]*$/);
+      expect(tag.description, tag.name).toBeTruthy();
+    }
+  });
+
+  it('documents every default a route applies to an absent parameter, and its bounds in the description', () => {
+    const real = buildOpenApiDocument(registry);
+    let defaults = 0;
+    for (const route of registry.routes) {
+      const shape = (route.request?.query?.shape ?? {}) as Record<string, z.ZodType>;
+      const o = real.paths[route.path]![route.method.toLowerCase()] as OpenApiOperation;
+      for (const [name, member] of Object.entries(shape)) {
+        const applied = member.safeParse(undefined);
+        if (!applied.success || applied.data === undefined) continue;
+        const param = paramOf(o, name);
+        expect(param.schema?.default, `${route.id} ${name}`).toEqual(applied.data);
+        expect(param.description, `${route.id} ${name}`).toContain(
+          `Default: ${JSON.stringify(applied.data)}.`,
+        );
+        defaults++;
+      }
+    }
+    expect(defaults).toBeGreaterThan(10);
+  });
+
+  it('documents the write problems a route declares, and only the shared responses some route uses', () => {
+    const renameGadget = defineRoute({
+      ...createGadget,
+      id: 'renameGadget',
+      method: 'PUT',
+      path: '/v2/gadgets/{gadget_id}',
+      request: { path: z.object({ gadget_id: z.string() }), body: z.object({ name: z.string() }) },
+      problems: [409, 412, 413],
+    });
+    const writes = buildOpenApiDocument(new RouteRegistry().register(createGadget, renameGadget));
+    const put = writes.paths['/v2/gadgets/{gadget_id}']!.put as OpenApiOperation;
+    expect(put.responses['409']).toEqual({ $ref: '#/components/responses/Conflict' });
+    expect(put.responses['412']).toEqual({ $ref: '#/components/responses/PreconditionFailed' });
+    expect(put.responses['413']).toEqual({ $ref: '#/components/responses/ContentTooLarge' });
+    const shared = Object.keys(writes.components.responses as Json);
+    expect(shared).toEqual(expect.arrayContaining(['Conflict', 'PreconditionFailed', 'ContentTooLarge']));
+    // The sample declares no write problem, so its document carries no such component.
+    expect(Object.keys(doc.components.responses as Json)).not.toContain('Conflict');
+    expect(() =>
+      buildOpenApiDocument(new RouteRegistry().register({ ...ping, problems: [418] } as typeof ping)),
+    ).toThrow(/418/);
+  });
+
+  it('names a license and a contact, and describes only the domains the registry serves', () => {
+    const info = doc.info as { license?: Json; contact?: Json; description: string };
+    expect(info.license).toMatchObject({ name: expect.any(String) });
+    expect(info.contact).toMatchObject({ url: expect.stringMatching(/^https:/) });
+    const described = [...info.description.matchAll(/\*\*([a-z-]+)\*\*/g)].map((m) => m[1]);
+    expect(described).toEqual([...sample.domains].sort());
+    const real = buildOpenApiDocument(registry).info as { description: string };
+    expect([...real.description.matchAll(/\*\*([a-z-]+)\*\*/g)].map((m) => m[1])).toEqual(
+      [...registry.domains].sort(),
+    );
+  });
+
   it('has one operation per registry route, tagged by domain, with its operationId', () => {
     for (const document of [doc, buildOpenApiDocument(registry)]) {
       const source = document === doc ? sample : registry;
@@ -182,11 +252,18 @@ describe('buildOpenApiDocument', () => {
   });
 
   it('lists the problem answers each route can give, all as problem+json with the shared Problem schema', () => {
-    expect(problemStatuses(listWidgetsV1)).toEqual([400, 401, 403, 429, 500, 503, 504]);
-    expect(problemStatuses(getGadget)).toEqual([400, 401, 403, 404, 429, 500, 503, 504]);
-    expect(problemStatuses(createGadget)).toEqual([400, 401, 403, 413, 415, 422, 429, 500, 503, 504]);
-    expect(problemStatuses(deleteGadget)).toEqual([400, 401, 403, 404, 429, 500, 503, 504]);
-    expect(problemStatuses(ping)).toEqual([500]);
+    expect(problemStatuses(listWidgetsV1)).toEqual([400, 401, 403, 404, 405, 429, 500, 503, 504]);
+    expect(problemStatuses(getGadget)).toEqual([400, 401, 403, 404, 405, 429, 500, 503, 504]);
+    expect(problemStatuses(createGadget)).toEqual([
+      400, 401, 403, 404, 405, 413, 415, 422, 429, 500, 503, 504,
+    ]);
+    expect(problemStatuses(deleteGadget)).toEqual([400, 401, 403, 404, 405, 429, 500, 503, 504]);
+    // A public route is not rate-limited, but a path one segment off or another method is a problem too.
+    expect(problemStatuses(ping)).toEqual([404, 405, 500]);
+    expect(op('/ping', 'get').responses['405']).toEqual({ $ref: '#/components/responses/MethodNotAllowed' });
+    expect(
+      Object.keys((doc.components.responses as Record<string, Json>).MethodNotAllowed!.headers as Json),
+    ).toContain('Allow');
 
     const widgets = op('/v1/widgets', 'get');
     expect(widgets.responses['429']).toEqual({ $ref: '#/components/responses/TooManyRequests' });
@@ -259,6 +336,8 @@ describe('buildOpenApiDocument', () => {
       in: 'query',
       required: false,
       schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 },
+      // Generated clients copy a parameter's description into their comments, not its schema's keywords.
+      description: 'Default: 10. Minimum: 1. Maximum: 100.',
     });
     expect(paramOf(widgets, 'legacy')).toMatchObject({
       deprecated: true,
@@ -311,6 +390,12 @@ describe('buildOpenApiDocument', () => {
   it('offers text/csv beside JSON on CSV routes, and text documents under their media type', () => {
     const content = responseOf(op('/v1/widgets', 'get'), 200).content as Json;
     expect(Object.keys(content)).toEqual(['application/json', 'text/csv']);
+    expect(Object.keys(responseOf(op('/v1/widgets', 'get'), 200).headers as Json)).toContain(
+      'Content-Disposition',
+    );
+    expect(Object.keys(responseOf(op('/v2/widgets', 'get'), 200).headers as Json)).not.toContain(
+      'Content-Disposition',
+    );
     expect(JSON.stringify(content['text/csv'])).toContain('id, weight');
     expect(Object.keys(responseOf(op('/page', 'get'), 200).content as Json)).toEqual(['text/html']);
     expect(op('/v1/widgets', 'get').description).toContain('format=csv');

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { requestContext } from '#lib/http/middleware/request-context';
 import type { StackRequest } from '#lib/http/request-state';
+import { logger } from '#lib/observability/logger';
 import { gatewayEvent, lambdaContext } from '#test/support/events';
 import { testRuntime } from '#test/support/stack-request';
 
@@ -45,5 +46,65 @@ describe('request context', () => {
     const request = fresh({});
     await expect(failing.before!(request)).rejects.toThrow('no secrets');
     expect(request.internal.aurum).toBeUndefined();
+  });
+
+  describe('ids before they reach a log line', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    /** What the logger writes after this request's keys are set: the JSON lines on stdout. */
+    async function loggedWith(headers: Record<string, string>) {
+      const lines: string[] = [];
+      vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        lines.push(String(chunk));
+        return true;
+      });
+      const request = fresh(headers);
+      await step.before!(request);
+      const level = logger.getLevelName();
+      logger.setLogLevel('INFO');
+      try {
+        logger.info('probe line');
+      } finally {
+        logger.setLogLevel(level);
+        vi.restoreAllMocks();
+      }
+      const line = lines.find((l) => l.includes('probe line'));
+      expect(line).toBeDefined();
+      return {
+        state: request.internal.aurum!,
+        line: line!,
+        entry: JSON.parse(line!) as Record<string, unknown>,
+      };
+    }
+
+    it('replaces a 5 000-character correlation id with an RTL override by the request id', async () => {
+      const hostile = `\u202e${'x'.repeat(5_000)}`;
+      const { state, line, entry } = await loggedWith({
+        'x-request-id': 'abc-123',
+        'x-correlation-id': hostile,
+      });
+      expect(state.correlationId).toBe('abc-123');
+      expect(entry.correlation_id).toBe('abc-123');
+      expect(entry.request_id).toBe('abc-123');
+      expect(line).not.toContain('\u202e');
+      expect(line.length).toBeLessThan(1_000);
+    });
+
+    it('keeps a printable correlation id up to 128 characters and refuses one character more', async () => {
+      const longest = 'c'.repeat(128);
+      expect((await loggedWith({ 'x-correlation-id': longest })).entry.correlation_id).toBe(longest);
+      const over = await loggedWith({ 'x-correlation-id': `${longest}c` });
+      expect(over.entry.correlation_id).toBe('req-from-gateway');
+      const control = await loggedWith({ 'x-correlation-id': 'ok\u0007bell' });
+      expect(control.entry.correlation_id).toBe('req-from-gateway');
+    });
+
+    it('refuses a request id over 128 characters, falling back to the gateway id', async () => {
+      const { state, entry } = await loggedWith({ 'x-request-id': 'r'.repeat(129) });
+      expect(state.requestId).toBe('req-from-gateway');
+      expect(entry.request_id).toBe('req-from-gateway');
+    });
   });
 });

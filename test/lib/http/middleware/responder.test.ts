@@ -55,3 +55,49 @@ describe('responder', () => {
     expect(crash.response!.headers!['Cache-Control']).toBe('no-store');
   });
 });
+
+describe('responder for binary documents', () => {
+  const png = defineRoute({
+    id: 'png',
+    method: 'GET',
+    path: '/v1/png',
+    domain: 'd',
+    version: 'v1',
+    summary: 'png',
+    auth: 'tenant',
+    response: { kind: 'file', contentType: 'image/png' },
+    cache: { scope: 'drought-tiles', visibility: 'public' },
+  });
+  const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, ...Array.from({ length: 4000 }, (_, i) => i % 7)]);
+  const answer = (headers: Record<string, string>, cacheScope?: 'drought-tiles-today') => {
+    const request = stackRequest(gatewayEvent('GET /v1/png', '/v1/png', { headers }), {
+      route: png,
+      ...(cacheScope ? { cacheScope } : {}),
+      result: { kind: 'document', body: bytes.toString('base64'), base64: true, contentType: 'image/png' },
+    });
+    responder(testRuntime).after!(request);
+    return request.response!;
+  };
+
+  it('answers base64 with isBase64Encoded, uncompressed even when the client takes gzip', () => {
+    const response = answer({ 'accept-encoding': 'gzip, br' });
+    expect(response.statusCode).toBe(200);
+    expect(response.isBase64Encoded).toBe(true);
+    expect(response.headers['Content-Type']).toBe('image/png');
+    expect(response.headers['Content-Encoding']).toBeUndefined();
+    expect(Buffer.from(response.body, 'base64').equals(bytes)).toBe(true);
+    expect(response.headers['Cache-Control']).toBe(
+      'private, max-age=86400, stale-while-revalidate=600, stale-if-error=86400',
+    );
+    const again = answer({ 'if-none-match': response.headers.ETag! });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+  });
+
+  it('takes Cache-Control from the scope the request chose', () => {
+    const response = answer({}, 'drought-tiles-today');
+    expect(response.headers['Cache-Control']).toBe(
+      'private, max-age=300, stale-while-revalidate=150, stale-if-error=900',
+    );
+  });
+});

@@ -117,3 +117,52 @@ describe('route call', () => {
     });
   });
 });
+
+const tile = defineRoute({
+  id: 'tile',
+  method: 'GET',
+  path: '/v1/tile',
+  domain: 'd',
+  version: 'v1',
+  summary: 'tile',
+  auth: 'tenant',
+  request: {},
+  response: { kind: 'file', contentType: 'image/png' },
+  cache: {
+    scope: 'drought-tiles',
+    visibility: 'public',
+    scopeFor: ({ query }: { query: { fresh?: boolean } }) =>
+      query.fresh ? 'drought-tiles-today' : 'drought-tiles',
+  },
+});
+
+describe('route call for binary files and per-request scopes', () => {
+  it('turns a byte body into a base64 document and caches it under the scope the input chooses', async () => {
+    const { cache, keys } = recordingCache();
+    const bytes = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 255]);
+    const step = routeCall(
+      async () => ({ tile: async () => ({ body: bytes }) }),
+      () => testRuntime({ cache }),
+    );
+    for (const fresh of [false, true]) {
+      const request = stackRequest(gatewayEvent('GET /v1/tile', '/v1/tile'), {
+        route: tile,
+        principal,
+        input: { query: { fresh }, path: {}, body: undefined },
+      });
+      await step.before!(request);
+      const state = request.internal.aurum!;
+      expect(state.cacheScope).toBe(fresh ? 'drought-tiles-today' : 'drought-tiles');
+      expect(state.result).toMatchObject({ kind: 'document', base64: true, contentType: 'image/png' });
+      const body = (state.result as { body: string }).body;
+      expect([...Buffer.from(body, 'base64')]).toEqual([...bytes]);
+    }
+    expect(keys.map((k) => (k as { scope: string }).scope)).toEqual(['drought-tiles', 'drought-tiles-today']);
+  });
+
+  it('keeps text file bodies as they are', () => {
+    const result = resultOf(tile, { body: 'a,b\r\n' }, {});
+    expect(result).toMatchObject({ kind: 'document', body: 'a,b\r\n' });
+    expect('base64' in result).toBe(false);
+  });
+});
