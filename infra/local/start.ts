@@ -32,6 +32,15 @@ if (!process.env.AURUM_TRINO_URL) {
     console.log(`made sample data: ${ensured.rows} rows in ${Date.now() - started} ms → ${path}`);
 }
 
+// A PostgreSQL named by AURUM_STORE_URL is migrated here, as the deploy's trigger does in AWS; the embedded
+// PGlite store (the default, files under .data/appstore) migrates itself when first opened.
+if (/^postgres(?:ql)?:\/\//.test(process.env.AURUM_STORE_URL ?? '')) {
+  const { sharedStore } = await import('#lib/store/create-store');
+  const { migrate } = await import('#lib/store/migrate');
+  const report = await migrate(await sharedStore());
+  console.log(`app store: ${report.applied.length} migration(s) applied`);
+}
+
 const handlers = await loadHandlers(registry);
 const server = createLocalGateway({ registry, handlers, fallbackDomain: 'health' });
 const port = Number(process.env.PORT ?? 3000);
