@@ -3,11 +3,11 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, Node } from 'constructs';
 import { registry as defaultRegistry } from '#functions/registry';
-import { ApiSecrets, secretNeeds } from '#infra/constructs/api-secrets';
+import { ApiSecrets, dataReach, secretNeeds } from '#infra/constructs/api-secrets';
 import { AppDatabase } from '#infra/constructs/app-database';
 import type { SharedCodeMode } from '#infra/constructs/aurum-function';
 import { Canary } from '#infra/constructs/canary';
-import { DomainFunctions } from '#infra/constructs/domain-functions';
+import { DomainFunctions, type DomainPlacement } from '#infra/constructs/domain-functions';
 import { FeatureFlags } from '#infra/constructs/feature-flags';
 import { Gateway } from '#infra/constructs/gateway';
 import { AurumMonitoring, MONITORING_DEFAULTS } from '#infra/constructs/monitoring';
@@ -327,10 +327,38 @@ export class AurumStack extends Stack {
       // Cache keys and rate-limit buckets under this stack's name: stacks sharing one Upstash share nothing.
       AURUM_CACHE_NAMESPACE: this.stackName,
     };
+    // The app store: Aurora Serverless v2 behind RDS Proxy in the VPC, migrated on every deploy before any
+    // function changes. A function whose code reaches the store or the query engine runs in the VPC's
+    // private subnets (the NAT gateway takes it to Upstash; an endpoint to Secrets Manager); only store
+    // users get the store's address, its secret and the security group the proxy admits.
+    this.network = new AurumNetwork(this, 'Network', { vpcId: settings.vpcId });
+    this.appDatabase = new AppDatabase(this, 'AppStore', {
+      vpc: this.network.vpc,
+      subnets: this.network.privateSubnets,
+    });
+    const reach = new Map(registry.domains.map((domain) => [domain, dataReach(domain)]));
+    const placement = (domain: string): DomainPlacement | undefined => {
+      const { engine, store } = reach.get(domain)!;
+      if (!engine && !store) return undefined;
+      return {
+        network: {
+          vpc: this.network.vpc,
+          subnets: this.network.privateSubnets,
+          securityGroups: [store ? this.appDatabase.clientSecurityGroup : this.network.functionSecurityGroup],
+        },
+        environment: store
+          ? {
+              AURUM_STORE_URL: this.appDatabase.storeUrl,
+              AURUM_STORE_SECRET_ARN: this.appDatabase.secret.secretArn,
+            }
+          : {},
+      };
+    };
     const reserved = reservedConcurrency(settings.concurrency, [...registry.domains, 'canary']);
     this.functions = new DomainFunctions(this, 'Domains', {
       registry,
       reservedConcurrency: (domain) => reserved.get(domain)!,
+      placement,
       sharedCode: settings.sharedCode,
       sharedLayer: this.sharedLayer?.layer,
       logRetention: settings.logRetention,
@@ -357,6 +385,7 @@ export class AurumStack extends Stack {
     for (const [domain, fn] of this.functions.byDomain) {
       this.secrets.bind(fn, secretNeeds(domain, registry.forDomain(domain)));
       this.flags.bind(fn);
+      if (reach.get(domain)!.store) this.appDatabase.secret.grantRead(fn);
     }
 
     if (!this.functions.byDomain.has(FALLBACK_DOMAIN)) {
@@ -393,14 +422,6 @@ export class AurumStack extends Stack {
     this.secrets.bind(this.canary.fn, secretNeeds('canary', []));
     this.flags.bind(this.canary.fn);
 
-    // The app store: Aurora Serverless v2 behind RDS Proxy in the VPC, migrated on every deploy before any
-    // function changes. Domain functions join the VPC (clientSecurityGroup, AURUM_STORE_URL) as their
-    // domains start writing to it.
-    this.network = new AurumNetwork(this, 'Network', { vpcId: settings.vpcId });
-    this.appDatabase = new AppDatabase(this, 'AppStore', {
-      vpc: this.network.vpc,
-      subnets: this.network.privateSubnets,
-    });
     this.storeMigrations = new StoreMigrations(this, 'StoreMigrations', {
       vpc: this.network.vpc,
       subnets: this.network.privateSubnets,

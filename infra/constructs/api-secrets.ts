@@ -22,6 +22,16 @@ export interface SecretNeeds {
 
 /** Modules whose presence in a function's code means it opens that dependency. */
 const ENGINE_FACTORY = 'lib/data/create-engine.ts';
+const STORE_FACTORY = 'lib/store/create-store.ts';
+
+/**
+ * The private data a function's code reaches (the query engine, the app store), from the modules it
+ * loads: such a function runs in the VPC, and only a store user gets the store's address and secret.
+ */
+export function dataReach(name: string): { engine: boolean; store: boolean } {
+  const modules = runtimeModules(join(REPO_ROOT, 'functions', name, 'handler.ts'));
+  return { engine: modules.has(ENGINE_FACTORY), store: modules.has(STORE_FACTORY) };
+}
 const CACHE_CHECKS = 'lib/health/providers-from-env.ts';
 
 const takesCursor = (route: RouteSpec) => {

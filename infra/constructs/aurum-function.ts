@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type ILayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -31,6 +32,8 @@ export interface AurumFunctionProps {
   reservedConcurrency?: number;
   /** Default: `Aurum <domain> API (lib/ …)`. */
   description?: string;
+  /** Private subnets and security groups for code that reaches the app store or the query engine. */
+  network?: { vpc: IVpc; subnets: SubnetSelection; securityGroups: ISecurityGroup[] };
 }
 
 /**
@@ -97,6 +100,13 @@ export class AurumFunction extends NodejsFunction {
       memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
       reservedConcurrentExecutions: props.reservedConcurrency,
+      ...(props.network
+        ? {
+            vpc: props.network.vpc,
+            vpcSubnets: props.network.subnets,
+            securityGroups: props.network.securityGroups,
+          }
+        : {}),
       deadLetterQueue: props.deadLetterQueue,
       logGroup,
       role,

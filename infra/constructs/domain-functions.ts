@@ -5,7 +5,10 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { REPO_ROOT } from '#infra/layer/shared-module';
 import type { RouteRegistry } from '#lib/http/registry';
-import { AurumFunction, type SharedCodeMode } from './aurum-function.ts';
+import { AurumFunction, type AurumFunctionProps, type SharedCodeMode } from './aurum-function.ts';
+
+const placed = (placement: DomainPlacement | undefined, environment: Record<string, string>) =>
+  placement ? { network: placement.network, environment: { ...environment, ...placement.environment } } : {};
 
 export interface DomainFunctionsProps {
   registry: RouteRegistry;
@@ -17,6 +20,13 @@ export interface DomainFunctionsProps {
   environment: Record<string, string>;
   /** Each domain function's reserved concurrency. */
   reservedConcurrency?: (domain: string) => number;
+  /** Where a domain's function runs in the VPC, with the settings that go with it; undefined: outside. */
+  placement?: (domain: string) => DomainPlacement | undefined;
+}
+
+export interface DomainPlacement {
+  network: NonNullable<AurumFunctionProps['network']>;
+  environment: Record<string, string>;
 }
 
 const constructIdOf = (domain: string) =>
@@ -46,6 +56,7 @@ export class DomainFunctions extends Construct {
           logLevel: props.logLevel,
           environment: props.environment,
           reservedConcurrency: props.reservedConcurrency?.(domain),
+          ...placed(props.placement?.(domain), props.environment),
         }),
       );
     }

@@ -1,6 +1,7 @@
 import {
   InterfaceVpcEndpointAwsService,
   type IVpc,
+  SecurityGroup,
   type SubnetSelection,
   SubnetType,
   Vpc,
@@ -23,12 +24,15 @@ export class AurumNetwork extends Construct {
   /** Where functions, the proxy and the cluster go. */
   readonly privateSubnets: SubnetSelection = { subnetType: SubnetType.PRIVATE_WITH_EGRESS };
   readonly imported: boolean;
+  /** Functions that reach the query engine but not the store: outbound only, admitted by nothing here. */
+  readonly functionSecurityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: AurumNetworkProps = {}) {
     super(scope, id);
     this.imported = props.vpcId !== undefined;
     if (props.vpcId !== undefined) {
       this.vpc = Vpc.fromLookup(this, 'Vpc', { vpcId: props.vpcId });
+      this.functionSecurityGroup = this.functionGroup();
       return;
     }
     const vpc = new Vpc(this, 'Vpc', {
@@ -47,5 +51,14 @@ export class AurumNetwork extends Construct {
       privateDnsEnabled: true,
     });
     this.vpc = vpc;
+    this.functionSecurityGroup = this.functionGroup();
+  }
+
+  private functionGroup(): SecurityGroup {
+    return new SecurityGroup(this, 'FunctionSg', {
+      vpc: this.vpc,
+      description: 'Aurum functions that query the analytic store (outbound only)',
+      allowAllOutbound: true,
+    });
   }
 }

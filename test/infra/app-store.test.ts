@@ -124,6 +124,37 @@ describe('the app store in AWS', () => {
     for (const [id, fn] of apiFunctions) expect(fn.DependsOn, id).toContain(triggerId);
   });
 
+  it('runs the functions whose code reaches the store or the engine in the VPC; only store users get the store', () => {
+    const byService = new Map(
+      resourcesOf(template, 'AWS::Lambda::Function').map(([id, fn]) => [serviceOf(fn), { id, fn }] as const),
+    );
+    const vpcOf = (service: string) =>
+      byService.get(service)!.fn.Properties.VpcConfig as { SecurityGroupIds: unknown[] } | undefined;
+    const envOf = (service: string) =>
+      (byService.get(service)!.fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+
+    // mappings writes to the store: the proxy's client group, the proxy's address and the cluster secret.
+    expect(JSON.stringify(vpcOf('aurum-mappings')?.SecurityGroupIds)).toMatch(/AppStoreClientSg/);
+    expect(JSON.stringify(envOf('aurum-mappings').AURUM_STORE_URL)).toMatch(
+      /postgres:\/\/aurum_admin@.*sslmode=require/,
+    );
+    const mappingsRole = (byService.get('aurum-mappings')!.fn.Properties.Role as { 'Fn::GetAtt': string[] })[
+      'Fn::GetAtt'
+    ][0];
+    const grants = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) =>
+      JSON.stringify(p.Properties.Roles).includes(mappingsRole!),
+    );
+    expect(JSON.stringify(grants)).toMatch(/secretsmanager:GetSecretValue[^]*AppStoreClusterSecret/);
+
+    // curves reaches Trino only: in the VPC, but not admitted by the proxy and told nothing of the store.
+    expect(JSON.stringify(vpcOf('aurum-curves')?.SecurityGroupIds)).toMatch(/NetworkFunctionSg/);
+    expect(JSON.stringify(vpcOf('aurum-curves')?.SecurityGroupIds)).not.toMatch(/AppStoreClientSg/);
+    expect(envOf('aurum-curves').AURUM_STORE_URL).toBeUndefined();
+
+    // docs reaches neither: it stays outside the VPC.
+    expect(vpcOf('aurum-docs')).toBeUndefined();
+  });
+
   it('imports the VPC named by aurum:vpcId instead of making one', () => {
     const imported = synth(
       { 'aurum:vpcId': 'vpc-0abc1234' },
