@@ -249,6 +249,7 @@ export const listMappingsAdminV1 = defineRoute({
   summary: 'Series–curve mappings (admin)',
   description: 'The admin’s tenant’s mappings, ordered by external_provider, then external_series_id.',
   auth: 'admin',
+  permission: 'admin',
   request: { query: z.object(adminList) },
   response: {
     kind: 'list',
@@ -266,6 +267,7 @@ export const createMappingAdminV1 = defineRoute({
   version: 'v1',
   summary: 'Create a series–curve mapping (admin)',
   auth: 'admin',
+  permission: 'admin',
   request: { body: mappingBody },
   response: { kind: 'object', status: 201, schema: mappingSchema },
   write: { idempotent: true },
@@ -282,6 +284,7 @@ export const searchMappingsAdminV1 = defineRoute({
   description:
     'Mappings whose curve_key or external_series_id resembles `q` (trigram similarity, or containing it), most similar first.',
   auth: 'admin',
+  permission: 'admin',
   request: {
     query: z.object({
       q: text(256, 'What to look for'),
@@ -301,6 +304,7 @@ export const getMappingAdminV1 = defineRoute({
   version: 'v1',
   summary: 'One series–curve mapping (admin)',
   auth: 'admin',
+  permission: 'admin',
   request: { path: mappingPath },
   response: { kind: 'object', schema: mappingSchema },
   cache: recordCache,
@@ -314,6 +318,7 @@ export const updateMappingAdminV1 = defineRoute({
   version: 'v1',
   summary: 'Replace a series–curve mapping (admin)',
   auth: 'admin',
+  permission: 'admin',
   request: { path: mappingPath, body: mappingBody },
   response: { kind: 'object', schema: mappingSchema },
   write: { conditional: true },
@@ -328,6 +333,7 @@ export const deleteMappingAdminV1 = defineRoute({
   version: 'v1',
   summary: 'Delete a series–curve mapping (admin)',
   auth: 'admin',
+  permission: 'admin',
   request: { path: mappingPath },
   response: { kind: 'empty', status: 204 },
   write: { conditional: true },
@@ -359,6 +365,7 @@ export const listMappingsAdminV2 = defineRoute({
     '`provider_filter` matches the provider exactly (any case); `series_filter` finds series ids containing it. ' +
     'Ordered by provider, then series id.',
   auth: 'admin',
+  permission: 'admin',
   request: {
     query: z.object({
       tenant_id: tenantParam(),
