@@ -1,5 +1,5 @@
 import type { FlagKey } from '#lib/flags/document';
-import type { AppStore } from '#lib/store/store';
+import type { AppStore, StoreTransaction } from '#lib/store/store';
 import { withinDeadline } from '../deadline.ts';
 import { contentDigest } from '../etag.ts';
 import type { RequestState, StackMiddleware, StackRequest } from '../request-state.ts';
@@ -109,6 +109,19 @@ export function routeCall(
     const input = s.input!;
     const scope = route.cache?.scopeFor?.({ path: input.path, query: input.query }) ?? route.cache?.scope;
     if (route.cache?.scopeFor) s.cacheScope = scope;
+    // One call shape for reads and writes: only a write's transaction differs.
+    const invoke = (signal: AbortSignal, tx?: StoreTransaction) =>
+      implementation({
+        query: input.query,
+        path: input.path,
+        body: input.body,
+        principal: s.principal,
+        requestId: s.requestId,
+        headers: request.event.headers ?? {},
+        flags,
+        io: { deadline: s.deadline, signal },
+        tx,
+      }).then((answer) => withDigest(resultOf(route, answer, input.query)));
     if (route.write) {
       if (!store) throw new Error(`route ${route.id} writes but its domain has no app store`);
       const opened = await store();
@@ -119,41 +132,13 @@ export function routeCall(
           route,
           runtime: rt,
           store: opened,
-          invoke: async (tx) =>
-            withDigest(
-              resultOf(
-                route,
-                await implementation({
-                  query: input.query,
-                  path: input.path,
-                  body: input.body,
-                  principal: s.principal,
-                  requestId: s.requestId,
-                  headers: request.event.headers ?? {},
-                  flags,
-                  io: { deadline: s.deadline, signal },
-                  tx,
-                }),
-                input.query,
-              ),
-            ),
+          invoke: (tx) => invoke(signal, tx),
         }),
       );
       return;
     }
     s.result = await withinDeadline(s.deadline, (signal) => {
-      const call = () =>
-        implementation({
-          query: input.query,
-          path: input.path,
-          body: input.body,
-          principal: s.principal,
-          requestId: s.requestId,
-          headers: request.event.headers ?? {},
-          flags,
-          io: { deadline: s.deadline, signal },
-          tx: undefined,
-        }).then((answer) => withDigest(resultOf(route, answer, input.query)));
+      const call = () => invoke(signal);
       const cache = rt.cache;
       if (!route.cache || route.cache.store === false || !cache || route.method !== 'GET') return call();
       const key = {
