@@ -102,7 +102,8 @@ describe.each(STORE_TARGETS)('the app store on $name', (target) => {
         expect(settled).toBe(false);
         release();
         await holder;
-        await expect(running).resolves.toMatchObject({ applied: [1, 2, 3, 4] });
+        const everyVersion = (await loadMigrations()).map((m) => m.version);
+        await expect(running).resolves.toMatchObject({ applied: everyVersion });
       } finally {
         await other.dispose();
       }
