@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct, Node } from 'constructs';
 import { registry as defaultRegistry } from '#functions/registry';
 import { ApiSecrets, dataReach, secretNeeds } from '#infra/constructs/api-secrets';
 import { AppDatabase } from '#infra/constructs/app-database';
-import type { SharedCodeMode } from '#infra/constructs/aurum-function';
+import { AurumFunction, type SharedCodeMode } from '#infra/constructs/aurum-function';
 import { Canary } from '#infra/constructs/canary';
 import { DomainFunctions, type DomainPlacement } from '#infra/constructs/domain-functions';
 import { FeatureFlags } from '#infra/constructs/feature-flags';
@@ -18,6 +18,9 @@ import { StoreMigrations } from '#infra/constructs/store-migrations';
 import { REPO_ROOT } from '#infra/layer/shared-module';
 import { parseGroupPermissions } from '#lib/auth/permissions';
 import type { RouteRegistry } from '#lib/http/registry';
+
+/** How often the cursor key rotates; far longer than a cursor lives (1 h), so the overlap covers every one. */
+export const CURSOR_KEY_ROTATION_DAYS = 30;
 
 /** Everything the stack can be told from `cdk.json` or `-c key=value`; each has an offline-friendly default. */
 export interface AurumSettings {
@@ -307,6 +310,8 @@ export class AurumStack extends Stack {
   readonly secrets: ApiSecrets;
   readonly sharedLayer?: SharedLayer;
   readonly canary: Canary;
+  /** Secrets Manager's rotation function for the cursor key. */
+  readonly cursorKeyRotation: AurumFunction;
   readonly monitoring: AurumMonitoring;
   readonly network: AurumNetwork;
   readonly appDatabase: AppDatabase;
@@ -422,6 +427,22 @@ export class AurumStack extends Stack {
     this.secrets.bind(this.canary.fn, secretNeeds('canary', []));
     this.flags.bind(this.canary.fn);
 
+    // Every 30 days a new cursor key; the old one keeps verifying the cursors it signed (key ring).
+    this.cursorKeyRotation = new AurumFunction(this, 'CursorKeyRotation', {
+      domain: 'cursor-key-rotation',
+      description: 'Aurum: rotates the cursor signing key, keeping the previous key for the overlap',
+      sharedCode: settings.sharedCode,
+      sharedLayer: this.sharedLayer?.layer,
+      logRetention: settings.logRetention,
+      logLevel: settings.logLevel,
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+    });
+    this.secrets.cursorKey.addRotationSchedule('Rotation', {
+      rotationLambda: this.cursorKeyRotation,
+      automaticallyAfter: Duration.days(CURSOR_KEY_ROTATION_DAYS),
+    });
+
     this.storeMigrations = new StoreMigrations(this, 'StoreMigrations', {
       vpc: this.network.vpc,
       subnets: this.network.privateSubnets,
@@ -455,7 +476,7 @@ export class AurumStack extends Stack {
       .map((route) => this.gateway.node.findChild(`Route-${route.id}`));
     acknowledgeNagFindings({
       apiFunctions,
-      allFunctions: [...apiFunctions, this.canary.fn, this.storeMigrations.fn],
+      allFunctions: [...apiFunctions, this.canary.fn, this.storeMigrations.fn, this.cursorKeyRotation],
       publicRoutes: [...publicRoutes, this.gateway.api.node.findChild('DefaultRoute')],
       externalSecrets: [
         this.secrets.trinoCredentials,
@@ -463,7 +484,7 @@ export class AurumStack extends Stack {
         this.canary.tokenSecret,
         this.canary.clientSecret,
       ],
-      cursorKey: this.secrets.cursorKey,
+      cursorKeyRotation: { fn: this.cursorKeyRotation, role: this.cursorKeyRotation.role! },
       deadLetterQueues: [this.monitoring.scheduleDeadLetters, this.canary.fn.deadLetterQueue!],
       storeMigrator: this.storeMigrations.fn,
       database: this.appDatabase,

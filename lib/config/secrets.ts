@@ -33,6 +33,17 @@ const TrinoSecret = z.object({
   url: blankToUndefined,
 });
 
+/**
+ * The cursor key ring a rotation writes: `{"current","previous","activate_at"}` (an ISO timestamp from
+ * which `current` signs; until then `previous` signs and both verify).
+ */
+export const CursorKeyRingSecret = z.object({
+  current: z.string().min(32),
+  previous: z.string().min(32).optional(),
+  activate_at: z.iso.datetime({ offset: true }).optional(),
+});
+export type CursorKeyRingSecret = z.infer<typeof CursorKeyRingSecret>;
+
 /** `{"url","token"}` of the Upstash REST API; both empty (the placeholder) keeps the in-memory cache. */
 const UpstashSecret = z.object({ url: blankToUndefined, token: blankToUndefined });
 
@@ -60,7 +71,17 @@ const SECRET_BINDINGS: readonly SecretBinding[] = [
     arnVariable: 'AURUM_CURSOR_SECRET_ARN',
     fill: (value, env) => {
       if (!value.trim()) return false;
-      env.AURUM_CURSOR_SECRET = value;
+      // The generated first value is the bare key; a rotation writes the JSON key ring.
+      const ring = value.trimStart().startsWith('{')
+        ? CursorKeyRingSecret.safeParse(parseJson(value))
+        : undefined;
+      if (ring && !ring.success) return false;
+      const keys = ring?.data ?? { current: value };
+      env.AURUM_CURSOR_SECRET = keys.current;
+      if (keys.previous) env.AURUM_CURSOR_PREVIOUS_SECRET = keys.previous;
+      else delete env.AURUM_CURSOR_PREVIOUS_SECRET;
+      if (keys.activate_at) env.AURUM_CURSOR_ACTIVATE_AT = String(Date.parse(keys.activate_at));
+      else delete env.AURUM_CURSOR_ACTIVATE_AT;
       return true;
     },
   },
@@ -140,4 +161,44 @@ export async function loadSecretsIntoEnv(
     }),
   );
   if (failed.length > 0) throw new SecretsUnavailableError(failed.sort());
+}
+
+/**
+ * Loads the secrets before a container's first request (a failure is thrown and retried on the next),
+ * then re-reads them in the background at most every `intervalMs`, so a rotated cursor key reaches a
+ * warm container within minutes. A failed refresh keeps the values already loaded.
+ */
+export function secretsRefresher(
+  load: () => Promise<void> = () => loadSecretsIntoEnv(),
+  options: { intervalMs?: number; now?: () => number } = {},
+): () => Promise<void> {
+  const intervalMs = options.intervalMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  let first: Promise<void> | undefined;
+  let loadedAt = 0;
+  let refreshing = false;
+  return async () => {
+    if (!first) {
+      first = load().catch((error: unknown) => {
+        first = undefined;
+        throw error;
+      });
+      await first;
+      loadedAt = now();
+      return;
+    }
+    await first;
+    if (refreshing || now() - loadedAt < intervalMs) return;
+    refreshing = true;
+    load()
+      .then(() => {
+        loadedAt = now();
+      })
+      .catch(() => {
+        loadedAt = now();
+      })
+      .finally(() => {
+        refreshing = false;
+      });
+  };
 }

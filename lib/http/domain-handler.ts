@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { loadSecretsIntoEnv } from '#lib/config/secrets';
+import { secretsRefresher } from '#lib/config/secrets';
 import type { AppStore } from '#lib/store/store';
 import type { GatewayEvent, GatewayResult } from './event.ts';
 import { featureFlag } from './middleware/feature-flag.ts';
@@ -63,7 +63,7 @@ export function createDomainHandler<R extends readonly RouteSpec[]>(options: Dom
     return bound;
   });
   const registry = options.fallbackRegistry?.() ?? new RouteRegistry().add(options.domain);
-  const secretsLoaded = once(() => loadSecretsIntoEnv());
+  const secretsLoaded = secretsRefresher();
 
   return middy<GatewayEvent, GatewayResult, Error, Context, StackInternal>({ timeoutEarlyInMillis: 0 })
     .use(responder(runtime))

@@ -15,9 +15,24 @@ export interface DecodedCursor {
   direction: CursorDirection;
 }
 
+/**
+ * The signing keys during a rotation. Cursors are verified with `current` or `previous`; they are signed
+ * with `current` once `activateAt` has passed and with `previous` before it, so while containers still
+ * hold the old key (they re-read the secret every few minutes) no container issues a cursor another cannot
+ * verify. A plain secret is a ring of one key.
+ */
+export interface CursorKeyRing {
+  current: string;
+  previous?: string;
+  /** Epoch milliseconds from which `current` signs; absent: it signs now. */
+  activateAt?: number;
+}
+
 export interface CursorCodecOptions {
   /** HMAC key. Unset or empty: a random per-process key, announced through `onEphemeralKey`. */
   secret?: string;
+  /** The rotation's keys, read on every use (a rotated secret reaches a warm container); wins over `secret`. */
+  keys?: () => CursorKeyRing | undefined;
   /** Lifetime of an issued cursor; default 3600 s. */
   ttlSeconds?: number;
   /** Clock in epoch milliseconds; injectable for expiry tests. */
@@ -75,11 +90,31 @@ export function hashFilters(filters: Record<string, unknown>): string {
   return createHash('sha256').update(canonicalJson(present)).digest('hex').slice(0, 16);
 }
 
+interface ResolvedKeys {
+  ring: CursorKeyRing | undefined;
+  current: Buffer;
+  previous: Buffer | undefined;
+}
+
+/** The rotation's variables: AURUM_CURSOR_SECRET, AURUM_CURSOR_PREVIOUS_SECRET, AURUM_CURSOR_ACTIVATE_AT. */
+export function cursorKeysFromEnv(env: NodeJS.ProcessEnv): CursorKeyRing | undefined {
+  const current = env.AURUM_CURSOR_SECRET;
+  if (!current) return undefined;
+  const activateAt = Number(env.AURUM_CURSOR_ACTIVATE_AT);
+  return {
+    current,
+    previous: env.AURUM_CURSOR_PREVIOUS_SECRET || undefined,
+    activateAt: env.AURUM_CURSOR_ACTIVATE_AT && Number.isFinite(activateAt) ? activateAt : undefined,
+  };
+}
+
 /** Signed, expiring keyset cursors: base64url(JSON payload) + '.' + base64url(HMAC-SHA256). */
 export class CursorCodec {
-  private readonly key: Buffer;
   private readonly ttlSeconds: number;
   private readonly now: () => number;
+  private readonly readKeys: () => CursorKeyRing | undefined;
+  private readonly onEphemeralKey: () => void;
+  private resolved: ResolvedKeys | undefined;
 
   constructor(options: CursorCodecOptions = {}) {
     const ttlSeconds = options.ttlSeconds ?? DEFAULT_CURSOR_TTL_SECONDS;
@@ -88,12 +123,35 @@ export class CursorCodec {
     }
     this.ttlSeconds = ttlSeconds;
     this.now = options.now ?? Date.now;
-    if (options.secret) {
-      this.key = Buffer.from(options.secret, 'utf8');
-    } else {
-      this.key = ephemeralProcessKey();
-      (options.onEphemeralKey ?? warnOncePerProcess)();
+    const fixed = options.secret ? { current: options.secret } : undefined;
+    this.readKeys = options.keys ?? (() => fixed);
+    this.onEphemeralKey = options.onEphemeralKey ?? warnOncePerProcess;
+    this.keyRing();
+  }
+
+  /** The keys now in force; re-derived only when the ring's values change. */
+  private keyRing(): ResolvedKeys {
+    const ring = this.readKeys();
+    const last = this.resolved;
+    if (
+      last &&
+      last.ring?.current === ring?.current &&
+      last.ring?.previous === ring?.previous &&
+      last.ring?.activateAt === ring?.activateAt
+    ) {
+      return last;
     }
+    if (!ring) {
+      this.onEphemeralKey();
+      this.resolved = { ring, current: ephemeralProcessKey(), previous: undefined };
+    } else {
+      this.resolved = {
+        ring: { ...ring },
+        current: Buffer.from(ring.current, 'utf8'),
+        previous: ring.previous ? Buffer.from(ring.previous, 'utf8') : undefined,
+      };
+    }
+    return this.resolved;
   }
 
   /** Reads AURUM_CURSOR_SECRET and AURUM_CURSOR_TTL_SECONDS; `overrides` inject a clock or warning sink. */
@@ -109,7 +167,7 @@ export class CursorCodec {
         throw new RangeError(`AURUM_CURSOR_TTL_SECONDS must be a positive integer, got "${rawTtl}"`);
       }
     }
-    return new CursorCodec({ ...overrides, secret: env.AURUM_CURSOR_SECRET || undefined, ttlSeconds });
+    return new CursorCodec({ ...overrides, keys: () => cursorKeysFromEnv(env), ttlSeconds });
   }
 
   encode(boundary: DecodedCursor['boundary'], direction: CursorDirection, filterHash: string): string {
@@ -127,7 +185,11 @@ export class CursorCodec {
       e: Math.floor(this.now() / 1000) + this.ttlSeconds,
     };
     const payloadPart = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
-    const token = `${payloadPart}.${this.sign(payloadPart)}`;
+    const keys = this.keyRing();
+    const activateAt = keys.ring?.activateAt;
+    const signing =
+      keys.previous && activateAt !== undefined && this.now() < activateAt ? keys.previous : keys.current;
+    const token = `${payloadPart}.${this.sign(payloadPart, signing)}`;
     if (token.length > MAX_CURSOR_LENGTH) {
       throw new RangeError(`Cursor would be ${token.length} characters, over the ${MAX_CURSOR_LENGTH} limit`);
     }
@@ -158,9 +220,13 @@ export class CursorCodec {
     }
 
     // Compare the canonical signature text, so no alternative spelling of the same bytes is accepted.
-    const expected = Buffer.from(this.sign(payloadPart), 'ascii');
     const given = Buffer.from(signaturePart, 'ascii');
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+    const keys = this.keyRing();
+    const signedBy = (key: Buffer) => {
+      const expected = Buffer.from(this.sign(payloadPart, key), 'ascii');
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    };
+    if (!signedBy(keys.current) && !(keys.previous && signedBy(keys.previous))) {
       throw reject('cursor_signature', 'Cursor signature is invalid');
     }
 
@@ -183,7 +249,7 @@ export class CursorCodec {
     return { boundary: payload.k, direction: payload.d === 'p' ? 'prev' : 'next' };
   }
 
-  private sign(payloadPart: string): string {
-    return createHmac('sha256', this.key).update(payloadPart).digest('base64url');
+  private sign(payloadPart: string, key: Buffer): string {
+    return createHmac('sha256', key).update(payloadPart).digest('base64url');
   }
 }

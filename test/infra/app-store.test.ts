@@ -118,7 +118,11 @@ describe('the app store in AWS', () => {
     );
     const apiFunctions = resourcesOf(template, 'AWS::Lambda::Function').filter(([, fn]) => {
       const service = serviceOf(fn);
-      return typeof service === 'string' && service !== 'aurum-store-migrations';
+      return (
+        typeof service === 'string' &&
+        service !== 'aurum-store-migrations' &&
+        service !== 'aurum-cursor-key-rotation'
+      );
     });
     expect(apiFunctions).toHaveLength(registry.domains.length + 1);
     for (const [id, fn] of apiFunctions) expect(fn.DependsOn, id).toContain(triggerId);

@@ -36,8 +36,8 @@ const resourcesOf = (template: Template, type: string): [string, Resource][] =>
 const env = (fn: Resource) => (fn.Properties.Environment as { Variables: Json }).Variables;
 
 /** Every function's logical id, by the name in its Powertools service name: the domains, and `canary`. */
-/** Deploy-time helpers, not API functions: the app-store migrator and the CDK trigger provider that runs it. */
-const DEPLOY_HELPERS = ['store-migrations'];
+/** Helpers, not API functions: the app-store migrator (its CDK trigger provider has no service name) and the cursor key's rotation. */
+const DEPLOY_HELPERS = ['store-migrations', 'cursor-key-rotation'];
 
 function functionsByService(template: Template): Map<string, [string, Resource]> {
   const map = new Map<string, [string, Resource]>();
@@ -113,9 +113,9 @@ describe('AurumStack (layer mode, the default)', () => {
   });
 
   describe('functions', () => {
-    it('has exactly one function per registry domain plus the canary, and no helper functions but the store migrator and its trigger (no log-retention custom resource)', () => {
-      // + 2: the app-store migrator and the CDK trigger provider that invokes it on deploy.
-      expect(resourcesOf(template, 'AWS::Lambda::Function')).toHaveLength(registry.domains.length + 1 + 2);
+    it('has exactly one function per registry domain plus the canary, and no helper functions but the store migrator, its trigger and the cursor key rotation (no log-retention custom resource)', () => {
+      // + 3: the app-store migrator, the CDK trigger provider that invokes it on deploy, the key rotation.
+      expect(resourcesOf(template, 'AWS::Lambda::Function')).toHaveLength(registry.domains.length + 1 + 3);
       expect([...functionsByService(template).keys()].sort()).toEqual([...registry.domains, 'canary'].sort());
       expect([...functions.keys()].sort()).toEqual(registry.domains);
       expect(resourcesOf(template, 'Custom::LogRetention')).toHaveLength(0);
@@ -539,8 +539,8 @@ describe('AurumStack (layer mode, the default)', () => {
       );
       for (const [, permission] of permissions)
         expect(permission.Properties.Action).toBe('lambda:InvokeFunction');
-      // The only other permission is the canary's schedule.
-      expect(resourcesOf(template, 'AWS::Lambda::Permission')).toHaveLength(permissions.length + 1);
+      // The only others are the canary's schedule and Secrets Manager's on the key rotation.
+      expect(resourcesOf(template, 'AWS::Lambda::Permission')).toHaveLength(permissions.length + 2);
     });
 
     it('throttles the stage, logs access, and answers CORS preflights for the headers clients use', () => {
@@ -704,6 +704,35 @@ describe('AurumStack (layer mode, the default)', () => {
       expect(JSON.parse(String(upstash.Properties.SecretString))).toEqual({ url: '', token: '' });
     });
 
+    it('rotates the cursor key every 30 days with its own function, which may write that secret alone', () => {
+      const cursor = secretId(template, 'SecretsCursorKey');
+      const schedules = resourcesOf(template, 'AWS::SecretsManager::RotationSchedule');
+      expect(schedules).toHaveLength(1);
+      const [, schedule] = schedules[0]!;
+      expect(refOf(schedule.Properties.SecretId)).toBe(cursor);
+      expect(schedule.Properties.RotationRules).toMatchObject({ ScheduleExpression: 'rate(30 days)' });
+      const rotationId = getAttOf(schedule.Properties.RotationLambdaARN);
+      const [fnId, fn] = resourcesOf(template, 'AWS::Lambda::Function').find(([id]) => id === rotationId)!;
+      expect(env(fn).POWERTOOLS_SERVICE_NAME).toBe('aurum-cursor-key-rotation');
+      const writes = statementsOfFunction(template, fn).filter((s) =>
+        asList(s.Action).some((a) => String(a).includes('PutSecretValue')),
+      );
+      expect(writes.length).toBeGreaterThan(0);
+      for (const statement of writes) expect(asList(statement.Resource).map(refOf)).toEqual([cursor]);
+      // Secrets Manager may invoke it, and nothing else is granted.
+      const invokers = resourcesOf(template, 'AWS::Lambda::Permission').filter(
+        ([, p]) => getAttOf(p.Properties.FunctionName) === fnId,
+      );
+      expect(invokers.map(([, p]) => p.Properties.Principal)).toEqual(['secretsmanager.amazonaws.com']);
+      // No API function may write the cursor key.
+      for (const [, [, apiFn]] of functions) {
+        const written = statementsOfFunction(template, apiFn).filter((s) =>
+          asList(s.Action).some((a) => /PutSecretValue|UpdateSecretVersionStage/.test(String(a))),
+        );
+        expect(written).toEqual([]);
+      }
+    });
+
     it('grants each function read on exactly the secrets its routes need, and names them in its environment', () => {
       const secretIds = {
         cursor: secretId(template, 'SecretsCursorKey'),
@@ -785,7 +814,9 @@ describe('AurumStack (layer mode, the default)', () => {
       for (const statement of statements) {
         for (const action of asList(statement.Action)) expect(String(action)).not.toMatch(/(^\*$|:\*$)/);
         const actions = asList(statement.Action).map(String);
-        if (actions.some((a) => a.startsWith('secretsmanager:') || a.startsWith('appconfig:'))) {
+        // GetRandomPassword (CDK grants it to rotation functions) has no resource to scope it to.
+        const scoped = actions.filter((a) => a !== 'secretsmanager:GetRandomPassword');
+        if (scoped.some((a) => a.startsWith('secretsmanager:') || a.startsWith('appconfig:'))) {
           for (const resource of asList(statement.Resource))
             expect(JSON.stringify(resource)).not.toContain('*');
         }

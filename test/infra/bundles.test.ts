@@ -72,7 +72,7 @@ function synthWithBundles(outdir: string, mode: SharedCodeMode): Build {
     });
   return {
     layerDir: layer ? assetDir(layer.Properties.Content) : undefined,
-    functions: built.filter((f) => f.domain !== 'store-migrations'),
+    functions: built.filter((f) => f.domain !== 'store-migrations' && f.domain !== 'cursor-key-rotation'),
     migrator: built.find((f) => f.domain === 'store-migrations'),
   };
 }

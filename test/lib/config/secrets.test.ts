@@ -1,56 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadSecretsIntoEnv, SecretsUnavailableError } from '#lib/config/secrets';
-
-/**
- * A stand-in for Secrets Manager speaking its real wire protocol (AWS JSON 1.1: POST / with
- * `X-Amz-Target: secretsmanager.GetSecretValue`), so the test runs the real Powertools provider and SDK.
- */
-interface FakeSecretsManager {
-  endpoint: string;
-  secrets: Map<string, string>;
-  requests: string[];
-  close(): Promise<void>;
-}
-
-async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
-  const secrets = new Map<string, string>();
-  const requests: string[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
-    });
-    req.on('end', () => {
-      const target = req.headers['x-amz-target'];
-      const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
-      res.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (target !== 'secretsmanager.GetSecretValue' || !SecretId) {
-        res.writeHead(400).end(JSON.stringify({ __type: 'InvalidRequestException', message: 'unsupported' }));
-        return;
-      }
-      requests.push(SecretId);
-      const value = secrets.get(SecretId);
-      if (value === undefined) {
-        res.writeHead(400).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'not found' }));
-        return;
-      }
-      res
-        .writeHead(200)
-        .end(JSON.stringify({ ARN: SecretId, Name: SecretId, SecretString: value, VersionId: 'v1' }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    secrets,
-    requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
+import { loadSecretsIntoEnv, SecretsUnavailableError, secretsRefresher } from '#lib/config/secrets';
+import { type FakeSecretsManager, startFakeSecretsManager } from '#test/support/fake-secrets-manager';
 
 const CURSOR_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:aurum-cursor-AbCdEf';
 const TRINO_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:aurum-trino-AbCdEf';
@@ -65,12 +16,11 @@ describe('loadSecretsIntoEnv', () => {
   });
   afterAll(() => fake.close());
   beforeEach(() => {
-    fake.secrets.clear();
-    fake.requests.length = 0;
+    fake.reset();
     // A fresh provider per test: its cache is what the caching test observes.
     reader = new SecretsProvider({
       clientConfig: {
-        endpoint: fake.endpoint,
+        endpoint: fake.url,
         region: 'us-east-1',
         credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
         maxAttempts: 1,
@@ -82,13 +32,13 @@ describe('loadSecretsIntoEnv', () => {
     const env: NodeJS.ProcessEnv = { AURUM_TRINO_URL: 'https://trino:8443' };
     await loadSecretsIntoEnv(env, { reader });
     expect(env).toEqual({ AURUM_TRINO_URL: 'https://trino:8443' });
-    expect(fake.requests).toEqual([]);
+    expect(fake.reads).toEqual([]);
   });
 
   it('fills the cursor key, Trino credentials and Upstash pair from their secrets', async () => {
-    fake.secrets.set(CURSOR_ARN, 'k'.repeat(64));
-    fake.secrets.set(TRINO_ARN, JSON.stringify({ user: 'svc-aurum', password: 'p@ss', token: '' }));
-    fake.secrets.set(UPSTASH_ARN, JSON.stringify({ url: 'https://eu1.upstash.io', token: 'up-token' }));
+    fake.put(CURSOR_ARN, 'k'.repeat(64));
+    fake.put(TRINO_ARN, JSON.stringify({ user: 'svc-aurum', password: 'p@ss', token: '' }));
+    fake.put(UPSTASH_ARN, JSON.stringify({ url: 'https://eu1.upstash.io', token: 'up-token' }));
     const env: NodeJS.ProcessEnv = {
       AURUM_CURSOR_SECRET_ARN: CURSOR_ARN,
       AURUM_TRINO_SECRET_ARN: TRINO_ARN,
@@ -106,16 +56,16 @@ describe('loadSecretsIntoEnv', () => {
   });
 
   it('reads only the secrets this function was given', async () => {
-    fake.secrets.set(CURSOR_ARN, 'cursor-key');
+    fake.put(CURSOR_ARN, 'cursor-key');
     const env: NodeJS.ProcessEnv = { AURUM_CURSOR_SECRET_ARN: CURSOR_ARN };
     await loadSecretsIntoEnv(env, { reader });
-    expect(fake.requests).toEqual([CURSOR_ARN]);
+    expect(fake.reads).toEqual([CURSOR_ARN]);
     expect(env).not.toHaveProperty('UPSTASH_REDIS_REST_URL');
     expect(env).not.toHaveProperty('AURUM_TRINO_USER');
   });
 
   it('leaves the memory cache in place while the Upstash secret is still the empty placeholder', async () => {
-    fake.secrets.set(UPSTASH_ARN, JSON.stringify({ url: '', token: '' }));
+    fake.put(UPSTASH_ARN, JSON.stringify({ url: '', token: '' }));
     const env: NodeJS.ProcessEnv = { AURUM_UPSTASH_SECRET_ARN: UPSTASH_ARN };
     await loadSecretsIntoEnv(env, { reader });
     expect(env).not.toHaveProperty('UPSTASH_REDIS_REST_URL');
@@ -123,7 +73,7 @@ describe('loadSecretsIntoEnv', () => {
   });
 
   it('passes half an Upstash secret on, so readiness can report it instead of a silent memory cache', async () => {
-    fake.secrets.set(UPSTASH_ARN, JSON.stringify({ url: 'https://eu1.upstash.io', token: '' }));
+    fake.put(UPSTASH_ARN, JSON.stringify({ url: 'https://eu1.upstash.io', token: '' }));
     const env: NodeJS.ProcessEnv = { AURUM_UPSTASH_SECRET_ARN: UPSTASH_ARN };
     await loadSecretsIntoEnv(env, { reader });
     expect(env.UPSTASH_REDIS_REST_URL).toBe('https://eu1.upstash.io');
@@ -131,7 +81,7 @@ describe('loadSecretsIntoEnv', () => {
   });
 
   it('lets a Trino secret carry the connection URL', async () => {
-    fake.secrets.set(TRINO_ARN, JSON.stringify({ user: 'aurum', url: 'https://trino.prod:8443' }));
+    fake.put(TRINO_ARN, JSON.stringify({ user: 'aurum', url: 'https://trino.prod:8443' }));
     const env: NodeJS.ProcessEnv = {
       AURUM_TRINO_SECRET_ARN: TRINO_ARN,
       AURUM_TRINO_URL: 'https://default:8443',
@@ -141,30 +91,30 @@ describe('loadSecretsIntoEnv', () => {
   });
 
   it('asks Secrets Manager once per max age, however often it is called', async () => {
-    fake.secrets.set(CURSOR_ARN, 'first');
+    fake.put(CURSOR_ARN, 'first');
     const env: NodeJS.ProcessEnv = { AURUM_CURSOR_SECRET_ARN: CURSOR_ARN };
     await loadSecretsIntoEnv(env, { reader, maxAgeSeconds: 300 });
-    fake.secrets.set(CURSOR_ARN, 'rotated');
+    fake.put(CURSOR_ARN, 'rotated');
     await loadSecretsIntoEnv(env, { reader, maxAgeSeconds: 300 });
     await loadSecretsIntoEnv(env, { reader, maxAgeSeconds: 300 });
-    expect(fake.requests).toEqual([CURSOR_ARN]);
+    expect(fake.reads).toEqual([CURSOR_ARN]);
     expect(env.AURUM_CURSOR_SECRET).toBe('first');
   });
 
   it('re-reads once the cached value is older than the max age (a rotated key is picked up)', async () => {
-    fake.secrets.set(CURSOR_ARN, 'first');
+    fake.put(CURSOR_ARN, 'first');
     const env: NodeJS.ProcessEnv = { AURUM_CURSOR_SECRET_ARN: CURSOR_ARN };
     await loadSecretsIntoEnv(env, { reader, maxAgeSeconds: 1 });
-    fake.secrets.set(CURSOR_ARN, 'rotated');
+    fake.put(CURSOR_ARN, 'rotated');
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await loadSecretsIntoEnv(env, { reader, maxAgeSeconds: 1 });
-    expect(fake.requests).toEqual([CURSOR_ARN, CURSOR_ARN]);
+    expect(fake.reads).toEqual([CURSOR_ARN, CURSOR_ARN]);
     expect(env.AURUM_CURSOR_SECRET).toBe('rotated');
   });
 
   it('names the variables of unreadable or malformed secrets, fills the rest, and never quotes a value', async () => {
-    fake.secrets.set(CURSOR_ARN, 'good-cursor-key');
-    fake.secrets.set(TRINO_ARN, 'user=svc-aurum;password=hunter2');
+    fake.put(CURSOR_ARN, 'good-cursor-key');
+    fake.put(TRINO_ARN, 'user=svc-aurum;password=hunter2');
     const env: NodeJS.ProcessEnv = {
       AURUM_CURSOR_SECRET_ARN: CURSOR_ARN,
       AURUM_TRINO_SECRET_ARN: TRINO_ARN,
@@ -181,5 +131,63 @@ describe('loadSecretsIntoEnv', () => {
     expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain('hunter2');
     expect(env.AURUM_CURSOR_SECRET).toBe('good-cursor-key');
     expect(env).not.toHaveProperty('AURUM_TRINO_PASSWORD');
+  });
+
+  it('reads a rotation’s key ring: the current key, the previous one, and when the current one signs', async () => {
+    const ring = { current: 'c'.repeat(64), previous: 'p'.repeat(64), activate_at: '2026-12-02T12:10:00Z' };
+    fake.put(CURSOR_ARN, JSON.stringify(ring));
+    const env: NodeJS.ProcessEnv = { AURUM_CURSOR_SECRET_ARN: CURSOR_ARN };
+    await loadSecretsIntoEnv(env, { reader });
+    expect(env.AURUM_CURSOR_SECRET).toBe(ring.current);
+    expect(env.AURUM_CURSOR_PREVIOUS_SECRET).toBe(ring.previous);
+    expect(env.AURUM_CURSOR_ACTIVATE_AT).toBe(String(Date.UTC(2026, 11, 2, 12, 10)));
+  });
+
+  it('refuses a malformed key ring and keeps no half of it', async () => {
+    fake.put(CURSOR_ARN, JSON.stringify({ current: 'short', previous: 'p'.repeat(64) }));
+    const env: NodeJS.ProcessEnv = { AURUM_CURSOR_SECRET_ARN: CURSOR_ARN };
+    await expect(loadSecretsIntoEnv(env, { reader })).rejects.toBeInstanceOf(SecretsUnavailableError);
+    expect(env).not.toHaveProperty('AURUM_CURSOR_SECRET');
+    expect(env).not.toHaveProperty('AURUM_CURSOR_PREVIOUS_SECRET');
+  });
+});
+
+describe('secretsRefresher', () => {
+  it('waits for the first load, then refreshes in the background once per interval and keeps values on failure', async () => {
+    const clock = { now: 0 };
+    let loads = 0;
+    let fail = false;
+    const refresh = secretsRefresher(
+      async () => {
+        loads += 1;
+        if (fail) throw new Error('down');
+      },
+      { intervalMs: 60_000, now: () => clock.now },
+    );
+    await refresh();
+    await refresh();
+    expect(loads).toBe(1);
+    clock.now = 60_000;
+    fail = true;
+    await refresh(); // a failed background refresh is not the request's failure
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(loads).toBe(2);
+    await refresh();
+    expect(loads).toBe(2); // the failed attempt counts as this interval's
+    clock.now = 120_000;
+    fail = false;
+    await refresh();
+    expect(loads).toBe(3);
+  });
+
+  it('throws a failed first load to the request and tries again on the next', async () => {
+    let attempts = 0;
+    const refresh = secretsRefresher(async () => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('unreachable');
+    });
+    await expect(refresh()).rejects.toThrow('unreachable');
+    await expect(refresh()).resolves.toBeUndefined();
+    expect(attempts).toBe(2);
   });
 });

@@ -334,4 +334,51 @@ describe('CursorCodec.fromEnv', () => {
     expect(EPHEMERAL_KEY_WARNING).toMatch(/restart/);
     expect(EPHEMERAL_KEY_WARNING).toMatch(/containers/);
   });
+
+  describe('a rotating key ring', () => {
+    const OLD = 'o'.repeat(64);
+    const NEW = 'n'.repeat(64);
+    const clock = { now: T0 };
+    const only = (secret: string) => new CursorCodec({ secret, now: () => clock.now });
+
+    it('signs with the previous key until activation, then with the current, and verifies both', () => {
+      const env: NodeJS.ProcessEnv = {
+        AURUM_CURSOR_SECRET: NEW,
+        AURUM_CURSOR_PREVIOUS_SECRET: OLD,
+        AURUM_CURSOR_ACTIVATE_AT: String(T0 + 60_000),
+      };
+      const ring = CursorCodec.fromEnv(env, { now: () => clock.now });
+      clock.now = T0;
+      const early = ring.encode(['PJM', 1], 'next', filters);
+      expect(only(OLD).decode(early, filters).boundary).toEqual(['PJM', 1]);
+      expect(problemFrom(() => only(NEW).decode(early, filters)).errors?.[0]?.code).toBe('cursor_signature');
+      clock.now = T0 + 60_000;
+      const late = ring.encode(['PJM', 2], 'next', filters);
+      expect(only(NEW).decode(late, filters).boundary).toEqual(['PJM', 2]);
+      expect(ring.decode(early, filters).boundary).toEqual(['PJM', 1]);
+      expect(ring.decode(only(OLD).encode(['PJM', 3], 'next', filters), filters).boundary).toEqual([
+        'PJM',
+        3,
+      ]);
+      expect(
+        problemFrom(() => ring.decode(only('x'.repeat(64)).encode(['PJM'], 'next', filters), filters))
+          .errors?.[0]?.code,
+      ).toBe('cursor_signature');
+    });
+
+    it('follows the environment when a refreshed secret changes it, without a new codec', () => {
+      const env: NodeJS.ProcessEnv = { AURUM_CURSOR_SECRET: OLD };
+      const codec = CursorCodec.fromEnv(env, { now: () => clock.now });
+      const before = codec.encode(['PJM', 1], 'next', filters);
+      env.AURUM_CURSOR_SECRET = NEW;
+      env.AURUM_CURSOR_PREVIOUS_SECRET = OLD;
+      expect(codec.decode(before, filters).boundary).toEqual(['PJM', 1]);
+      expect(only(NEW).decode(codec.encode(['PJM', 2], 'next', filters), filters).boundary).toEqual([
+        'PJM',
+        2,
+      ]);
+      delete env.AURUM_CURSOR_PREVIOUS_SECRET;
+      expect(problemFrom(() => codec.decode(before, filters)).errors?.[0]?.code).toBe('cursor_signature');
+    });
+  });
 });
