@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import { Architecture } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -44,6 +44,7 @@ export class StoreMigrations extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.minutes(5),
+      tracing: Tracing.ACTIVE,
       logGroup,
       description: 'Aurum app-store migrations (run on deploy by a trigger)',
       vpc: props.vpc,

@@ -802,8 +802,24 @@ describe('AurumStack (layer mode, the default)', () => {
           'logs:CreateLogStream',
           'logs:PutLogEvents',
           'sqs:SendMessage',
+          // Active tracing: the Lambda service's segments, no SDK in the code.
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
         ]),
       );
+    });
+
+    it('traces every function actively, and grants X-Ray only its two write actions', () => {
+      for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
+        if ((fn.Properties.Environment as { Variables?: Json } | undefined)?.Variables === undefined) continue;
+        expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+      }
+      const xray = resourcesOf(template, 'AWS::IAM::Policy')
+        .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement)
+        .filter((s) => asList(s.Action).some((a) => String(a).startsWith('xray:')));
+      expect(xray.length).toBeGreaterThan(0);
+      for (const statement of xray)
+        expect(asList(statement.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     });
 
     it('uses no wildcard action anywhere and no wildcard resource for secrets or AppConfig', () => {
