@@ -278,7 +278,7 @@ export const getDatasetV1 = defineRoute({
         max: 255,
         pattern: DATASET_PATH,
         description: 'e.g. natural-gas/stor/wkly, encoded',
-      }).meta({ example: 'natural-gas%2Fstor%2Fwkly' }),
+      }).meta({ example: 'natural-gas/stor/wkly' }),
     }),
   },
   response: { kind: 'object', schema: EiaDatasetDetail },
