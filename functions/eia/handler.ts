@@ -29,10 +29,10 @@ export function createEiaHandler(ports: EiaPorts = {}) {
       return {
         listEiaDatasetsV1: async ({ query }) => eia.datasets(query),
         getEiaDatasetV1: async ({ path }) => eia.dataset(path.dataset_path),
-        listEiaSeriesV1: ({ query, io }) => eia.series('v1', query, io),
+        listEiaSeriesV1: ({ query, io }) => eia.seriesV1(query, io),
         getEiaSeriesDimensionsV1: ({ query, io }) => eia.dimensions(query, io),
         listEiaDatasetsV2: ({ query, io }) => eia.datasetsV2(query, io),
-        listEiaSeriesV2: ({ query, io }) => eia.series('v2', query, io),
+        listEiaSeriesV2: ({ query, io }) => eia.seriesV2(query, io),
         getEiaSeriesDimensionsV2: ({ query, io }) => eia.dimensions(query, io),
       };
     },

@@ -115,10 +115,10 @@ const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 type Query = Record<string, unknown>;
 
-function filtersOf(query: Query): SeriesFilters {
+function filtersOf(query: object): SeriesFilters {
   const f: SeriesFilters = {};
   for (const name of SERIES_FILTERS) {
-    const v = query[name];
+    const v = (query as Record<string, unknown>)[name];
     if (typeof v === 'string') f[name] = v;
   }
   return f;
@@ -207,21 +207,29 @@ export function createEiaService(deps: EiaDeps) {
       });
     },
 
-    async series(version: 'v1' | 'v2', query: { limit: number } & Query, io: QueryOptions) {
-      const filters: SeriesFilters =
-        version === 'v1'
-          ? {
-              ...filtersOf(query),
-              start: query.start as string | undefined,
-              end: query.end as string | undefined,
-            }
-          : {
-              series_id: query.series_id as string,
-              start: query.start_date as string | undefined,
-              end: query.end_date as string | undefined,
-            };
+    /** v1: the nine filters and `start`/`end` on period_start. */
+    async seriesV1(query: SeriesFilters & { limit: number }, io: QueryOptions) {
       const ports = { engine: await deps.engine(), cursors };
-      return lists[version].page(ports, query, filters, {
+      const filters: SeriesFilters = { ...filtersOf(query), start: query.start, end: query.end };
+      return lists.v1.page(ports, { ...query }, filters, {
+        ...io,
+        size: query.limit,
+        meta: { limit: query.limit },
+      });
+    },
+
+    /** v2: one series, `start_date`/`end_date` on period_start. */
+    async seriesV2(
+      query: { series_id: string; start_date?: string; end_date?: string; limit: number },
+      io: QueryOptions,
+    ) {
+      const ports = { engine: await deps.engine(), cursors };
+      const filters: SeriesFilters = {
+        series_id: query.series_id,
+        start: query.start_date,
+        end: query.end_date,
+      };
+      return lists.v2.page(ports, { ...query }, filters, {
         ...io,
         size: query.limit,
         meta: { limit: query.limit },
