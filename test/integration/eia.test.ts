@@ -598,6 +598,30 @@ describe('GET /v2/ref/eia/series/dimensions', () => {
   });
 });
 
+describe('POST /v1/admin/cache/eia/series/invalidate', () => {
+  it('makes the next series and dimensions requests misses, and leaves the catalog cached', async () => {
+    const xcache = async (path: string) => {
+      const res = await get(path);
+      await res.arrayBuffer();
+      return res.headers.get('x-cache');
+    };
+    const series = '/v1/ref/eia/series?area=R35&limit=3';
+    const dimensions = '/v1/ref/eia/series/dimensions?area=R35';
+    const catalog = '/v1/metadata/eia/datasets?prefix=petroleum';
+    for (const path of [series, dimensions, catalog]) {
+      await xcache(path);
+      expect(await xcache(path), path).toBe('hit');
+    }
+    const res = await fetch(`${api.url}/v1/admin/cache/eia/series/invalidate`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data: { scope: string }[] };
+    expect(body.data.map((d) => d.scope)).toEqual(['eia-series', 'eia-series-dimensions']);
+    expect(await xcache(series)).toBe('miss');
+    expect(await xcache(dimensions)).toBe('miss');
+    expect(await xcache(catalog)).toBe('hit');
+  });
+});
+
 describe('the representative EIA requests', () => {
   it('each answers 200 with data', async () => {
     for (const path of EIA_REQUESTS) {
