@@ -2,6 +2,7 @@ import { adminDomain } from '#functions/admin/routes';
 import { curvesDomain } from '#functions/curves/routes';
 import { docsDomain } from '#functions/docs/routes';
 import { droughtDomain } from '#functions/drought/routes';
+import { eiaDomain } from '#functions/eia/routes';
 import { healthDomain } from '#functions/health/routes';
 import { mappingsDomain } from '#functions/mappings/routes';
 import { metadataDomain } from '#functions/metadata/routes';
@@ -20,4 +21,5 @@ export const registry = new RouteRegistry().add(
   adminDomain,
   docsDomain,
   droughtDomain,
+  eiaDomain,
 );

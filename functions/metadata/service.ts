@@ -1,8 +1,9 @@
 import type { QueryOptions, SqlEngine } from '#lib/data/engine';
 import { InvalidInputError, NotFoundError } from '#lib/errors';
 import type { CursorCodec } from '#lib/paging/cursor';
-import { assemblePage, type KeyColumn, keyOf } from '#lib/paging/keyset';
+import type { KeyColumn } from '#lib/paging/keyset';
 import type { Page } from '#lib/paging/list';
+import { memoryPage } from '#lib/paging/memory-page';
 import { pageRequest } from '#lib/paging/page-request';
 import { findIsoNode, ISO_NODES, type IsoNode, isoNodesOf } from '#lib/reference/iso-nodes';
 import { canonicalUnits, UNIT_MAPPINGS } from '#lib/reference/units';
@@ -25,52 +26,6 @@ export interface MetadataDeps {
 }
 
 const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Compares two keys column by column in code point order, as the lists are sorted. */
-function compareKeys(a: readonly unknown[], b: readonly unknown[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const c = byCode(String(a[i]), String(b[i]));
-    if (c !== 0) return c;
-  }
-  return 0;
-}
-
-/**
- * One keyset page of reference data held in memory, sorted by `key` in code point order: the same cursors as
- * a SQL list (bound to the list's name and filters, so a bad one is a 400 naming its field), never an offset.
- */
-function memoryPage<T extends Record<string, unknown>>(options: {
-  list: string;
-  key: readonly KeyColumn[];
-  items: readonly T[];
-  parameters: Record<string, unknown>;
-  cursors: CursorCodec;
-  size: number;
-  meta?: Record<string, unknown>;
-}): Page<T> {
-  const at = pageRequest(options.list, options.parameters, options.cursors);
-  const keyed = (row: T) => keyOf(options.key, row);
-  const sorted = [...options.items].sort((a, b) => compareKeys(keyed(a), keyed(b)));
-  const fetch = options.size + 1;
-  const boundary = at.boundary ?? [];
-  const fetched =
-    at.direction === 'first'
-      ? sorted.slice(0, fetch)
-      : at.direction === 'next'
-        ? sorted.filter((row) => compareKeys(keyed(row), boundary) > 0).slice(0, fetch)
-        : sorted
-            .filter((row) => compareKeys(keyed(row), boundary) < 0)
-            .reverse()
-            .slice(0, fetch);
-  const page = assemblePage(fetched, { limit: options.size, direction: at.direction, key: keyed });
-  return {
-    rows: page.rows,
-    ...(page.next ? { next: page.next } : {}),
-    ...(page.prev ? { prev: page.prev } : {}),
-    filterHash: at.filterHash,
-    meta: { limit: options.size, ...options.meta },
-  };
-}
 
 const varchar = (...names: string[]): KeyColumn[] => names.map((name) => ({ name, type: 'varchar' }));
 const LOCATION_KEY = varchar('iso', 'location_id');

@@ -329,9 +329,9 @@ function generate(options: DroughtSampleOptions): Tables {
   return tables;
 }
 
-type ColumnType = 'VARCHAR' | 'DOUBLE' | 'DATE' | 'TIMESTAMP' | 'INTEGER';
+export type ColumnType = 'VARCHAR' | 'DOUBLE' | 'DATE' | 'TIMESTAMP' | 'INTEGER';
 
-async function writeTable(
+export async function writeTable(
   connection: DuckDBConnection,
   table: string,
   columns: readonly (readonly [string, ColumnType])[],
