@@ -3,6 +3,7 @@ import { curvesDomain } from '#functions/curves/routes';
 import { docsDomain } from '#functions/docs/routes';
 import { droughtDomain } from '#functions/drought/routes';
 import { healthDomain } from '#functions/health/routes';
+import { isoDomain } from '#functions/iso/routes';
 import { mappingsDomain } from '#functions/mappings/routes';
 import { metadataDomain } from '#functions/metadata/routes';
 import { RouteRegistry } from '#lib/http/registry';
@@ -20,4 +21,5 @@ export const registry = new RouteRegistry().add(
   adminDomain,
   docsDomain,
   droughtDomain,
+  isoDomain,
 );

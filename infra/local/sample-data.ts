@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { unitMapping } from '#lib/reference/units';
 import { writeDroughtSampleData } from './drought-sample-data.ts';
+import { writeIsoSampleData } from './iso-sample-data.ts';
 import {
   curveKey,
   GAS_HUBS,
@@ -745,6 +746,7 @@ export async function generateSampleData(options: SampleDataOptions): Promise<Sa
         'DROP TABLE staging_observation; DROP TABLE staging_curve; DROP TABLE staging_asof; DROP TABLE staging_tenor',
       );
       await writeDroughtSampleData(connection, { seed, endDate });
+      await writeIsoSampleData(connection, { seed, endDate });
       await connection.run('CHECKPOINT');
       const counts = await connection.runAndReadAll(
         `SELECT count(*)::INTEGER AS total,

@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   'mappings:read',
   'mappings:write',
   'drought:read',
+  'iso:read',
   'admin',
 ] as const;
 
