@@ -32,6 +32,11 @@ const REQUESTS: Record<string, string> = {
     '/v1/drought/tiles/nclimgrid/SPI/3M/4/3/6.png?valid_date=2025-09-02',
   'GET /v1/drought/info/{dataset}/{index}/{timescale}':
     '/v1/drought/info/nclimgrid/SPI/3M?valid_date=2025-09-02',
+  'GET /v2/iso/lmp/last-24h': '/v2/iso/lmp/last-24h?iso=PJM',
+  'GET /v2/iso/lmp/hourly': '/v2/iso/lmp/hourly?iso=PJM&date=2025-09-26',
+  'GET /v2/iso/lmp/daily': '/v2/iso/lmp/daily?iso=PJM&date=2025-09-26',
+  'GET /v2/iso/lmp/blocks':
+    '/v2/iso/lmp/blocks?iso=PJM&location_id=WESTERN%20HUB&block=ON_PEAK&start=2025-09-01&end=2025-09-26',
 };
 
 const isPolicyScope = (scope: string): scope is CacheScope =>

@@ -133,12 +133,13 @@ describe('the default data set', () => {
     const tables = await withDatabase(path, (c) =>
       rows(c, "SELECT schema_name || '.' || table_name AS name FROM duckdb_tables() ORDER BY name"),
     );
-    // The drought domain's tables sit beside the curves, in the schemas production has them in.
+    // The drought and ISO LMP tables sit beside the curves, in the schemas production has them in.
     expect(tables.map((t) => t.name)).toEqual([
       'environment.drought_index',
       'environment.usdm_area',
       'environment.vector_events',
       'main.curve_observation',
+      'market.iso_lmp_timeseries',
       'ref.geographies',
     ]);
   });
