@@ -13,7 +13,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
-import { ISO_CODES } from '#lib/reference/iso-nodes';
+import { findIsoNode, ISO_CODES } from '#lib/reference/iso-nodes';
 import { calendarBlocks, MAX_EXPAND_DAYS } from '#lib/time/calendar-queries';
 import { daysBetween, type MarketDate, parseMarketDate } from '#lib/time/market-date';
 
@@ -334,6 +334,7 @@ export const dailyV2 = defineRoute({
 
 interface BlocksQuery {
   iso: string;
+  location_id: string;
   block: string;
   start: string;
   end: string;
@@ -353,6 +354,14 @@ const blockRules: QueryRule<BlocksQuery>[] = [
           code: 'block_not_found',
         };
   },
+  (q) =>
+    typeof q.iso === 'string' && typeof q.location_id === 'string' && !findIsoNode(q.iso, q.location_id)
+      ? {
+          field: 'location_id',
+          message: `must be a location of ${q.iso} (see /v1/metadata/locations)`,
+          code: 'unknown_location',
+        }
+      : undefined,
   (q) => {
     if (parseMarketDate(String(q.start)) === null || parseMarketDate(String(q.end)) === null)
       return undefined;

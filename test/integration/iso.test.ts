@@ -505,6 +505,10 @@ describe('GET /v2/iso/lmp/blocks', () => {
       [`${base}&block=ON_PEAK&start=2024-01-01&end=2025-08-01`, 'query.end'],
       [`${base}&block=ON_PEAK&start=2025-13-01&end=2025-08-01`, 'query.start'],
       [`/v2/iso/lmp/blocks?iso=PJM&block=ON_PEAK&start=2025-08-01&end=2025-08-31`, 'query.location_id'],
+      [
+        `/v2/iso/lmp/blocks?iso=ERCOT&location_id=WESTERN%20HUB&block=ON_PEAK&start=2025-08-01&end=2025-08-31`,
+        'query.location_id',
+      ],
     ];
     for (const [path, field] of cases) {
       const { res, body } = await json<Problem>(path);
