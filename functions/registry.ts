@@ -4,6 +4,7 @@ import { docsDomain } from '#functions/docs/routes';
 import { droughtDomain } from '#functions/drought/routes';
 import { eiaDomain } from '#functions/eia/routes';
 import { healthDomain } from '#functions/health/routes';
+import { isoDomain } from '#functions/iso/routes';
 import { mappingsDomain } from '#functions/mappings/routes';
 import { metadataDomain } from '#functions/metadata/routes';
 import { RouteRegistry } from '#lib/http/registry';
@@ -22,4 +23,5 @@ export const registry = new RouteRegistry().add(
   docsDomain,
   droughtDomain,
   eiaDomain,
+  isoDomain,
 );

@@ -34,6 +34,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { unitMapping } from '#lib/reference/units';
 import { writeDroughtSampleData } from './drought-sample-data.ts';
 import { writeEiaSampleData } from './eia-sample-data.ts';
+import { writeIsoSampleData } from './iso-sample-data.ts';
 import {
   curveKey,
   GAS_HUBS,
@@ -747,6 +748,7 @@ export async function generateSampleData(options: SampleDataOptions): Promise<Sa
       );
       await writeDroughtSampleData(connection, { seed, endDate });
       await writeEiaSampleData(connection, { seed, endDate });
+      await writeIsoSampleData(connection, { seed, endDate });
       await connection.run('CHECKPOINT');
       const counts = await connection.runAndReadAll(
         `SELECT count(*)::INTEGER AS total,

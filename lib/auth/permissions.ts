@@ -14,6 +14,7 @@ export const PERMISSIONS = [
   'mappings:write',
   'drought:read',
   'eia:read',
+  'iso:read',
   'admin',
 ] as const;
 

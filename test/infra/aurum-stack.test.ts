@@ -811,7 +811,8 @@ describe('AurumStack (layer mode, the default)', () => {
 
     it('traces every function actively, and grants X-Ray only its two write actions', () => {
       for (const [id, fn] of resourcesOf(template, 'AWS::Lambda::Function')) {
-        if ((fn.Properties.Environment as { Variables?: Json } | undefined)?.Variables === undefined) continue;
+        if ((fn.Properties.Environment as { Variables?: Json } | undefined)?.Variables === undefined)
+          continue;
         expect(fn.Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
       }
       const xray = resourcesOf(template, 'AWS::IAM::Policy')
@@ -819,7 +820,10 @@ describe('AurumStack (layer mode, the default)', () => {
         .filter((s) => asList(s.Action).some((a) => String(a).startsWith('xray:')));
       expect(xray.length).toBeGreaterThan(0);
       for (const statement of xray)
-        expect(asList(statement.Action).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+        expect(asList(statement.Action).sort()).toEqual([
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ]);
     });
 
     it('uses no wildcard action anywhere and no wildcard resource for secrets or AppConfig', () => {

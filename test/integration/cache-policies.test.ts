@@ -34,6 +34,11 @@ const REQUESTS: Record<string, string> = {
     '/v1/drought/info/nclimgrid/SPI/3M?valid_date=2025-09-02',
   'GET /v1/metadata/eia/datasets/{dataset_path}': '/v1/metadata/eia/datasets/natural-gas%2Fstor%2Fwkly',
   'GET /v2/ref/eia/series': '/v2/ref/eia/series?series_id=NG.RNGWHHD.D',
+  'GET /v2/iso/lmp/last-24h': '/v2/iso/lmp/last-24h?iso=PJM',
+  'GET /v2/iso/lmp/hourly': '/v2/iso/lmp/hourly?iso=PJM&date=2025-09-26',
+  'GET /v2/iso/lmp/daily': '/v2/iso/lmp/daily?iso=PJM&date=2025-09-26',
+  'GET /v2/iso/lmp/blocks':
+    '/v2/iso/lmp/blocks?iso=PJM&location_id=WESTERN%20HUB&block=ON_PEAK&start=2025-09-01&end=2025-09-26',
 };
 
 const isPolicyScope = (scope: string): scope is CacheScope =>

@@ -21,9 +21,20 @@ export interface DuckDbTrinoBackend {
   close(): void;
 }
 
-export async function duckDbTrinoBackend(): Promise<DuckDbTrinoBackend> {
+export interface DuckDbTrinoOptions {
+  /**
+   * A DuckDB file to answer from, opened read-only (the sample database: the tables production reads through
+   * Trino); without it, an empty in-memory database.
+   */
+  database?: string;
+}
+
+export async function duckDbTrinoBackend(options: DuckDbTrinoOptions = {}): Promise<DuckDbTrinoBackend> {
   const api = await import('@duckdb/node-api');
-  const instance: DuckDBInstance = await api.DuckDBInstance.create(':memory:');
+  const instance: DuckDBInstance =
+    options.database === undefined
+      ? await api.DuckDBInstance.create(':memory:')
+      : await api.DuckDBInstance.create(options.database, { access_mode: 'READ_ONLY' });
   const T = api.DuckDBTypeId;
 
   const trinoType = (type: DuckDBType): string => {

@@ -133,13 +133,14 @@ describe('the default data set', () => {
     const tables = await withDatabase(path, (c) =>
       rows(c, "SELECT schema_name || '.' || table_name AS name FROM duckdb_tables() ORDER BY name"),
     );
-    // The drought and EIA domains' tables sit beside the curves, in the schemas production has them in.
+    // The drought, EIA and ISO LMP tables sit beside the curves, in the schemas production has them in.
     expect(tables.map((t) => t.name)).toEqual([
       'environment.drought_index',
       'environment.usdm_area',
       'environment.vector_events',
       'main.curve_observation',
       'main.eia_series',
+      'market.iso_lmp_timeseries',
       'ref.geographies',
     ]);
   });
