@@ -75,6 +75,12 @@ export class SchemaComponents {
           // Case-insensitive enums (string → upper-case → enum) would otherwise show as any string.
           const values = pipedEnumValues(node);
           if (values) (ctx.jsonSchema as JsonSchema).enum = values;
+          // zod leaves the default of a transforming pipe out of its input schema; it is still applied.
+          const def = defOf(node) as ZodDef & { defaultValue?: unknown };
+          const json = ctx.jsonSchema as JsonSchema;
+          if (def.type === 'default' && json.default === undefined && def.defaultValue !== undefined) {
+            json.default = def.defaultValue;
+          }
           return;
         }
         if (node === root) return;
