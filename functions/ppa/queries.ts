@@ -117,11 +117,11 @@ export function insertValuationPeriodsQuery(
 ): SqlQuery {
   return sql`INSERT INTO ppa_valuation_period (tenant_id, valuation_id, valuation_seq, contract_id, seq, period_start,
   period_end, metric, value, cashflow, npv, irr, unit, curve_key, version_hash)
-SELECT ${tenant}, ${valuation.id}::uuid, ${param.bigint(valuation.seq)}, ${valuation.contractId}::uuid, p.ord::integer,
+SELECT ${tenant}, ${valuation.id}::uuid, ${param.bigint(valuation.seq)}, ${valuation.contractId}::uuid, p.ord,
   p.period_start, p.period_end, p.metric, p.value, p.cashflow, p.npv, p.irr, p.unit, p.curve_key, p.version_hash
-FROM jsonb_to_recordset(${JSON.stringify(periods)}::jsonb) WITH ORDINALITY AS p(period_start date, period_end date,
-  metric text, value double precision, cashflow double precision, npv double precision, irr double precision,
-  unit text, curve_key text, version_hash text, ord bigint)`;
+FROM jsonb_to_recordset(${JSON.stringify(periods.map((p, i) => ({ ...p, ord: i + 1 })))}::jsonb) AS p(ord integer,
+  period_start date, period_end date, metric text, value double precision, cashflow double precision,
+  npv double precision, irr double precision, unit text, curve_key text, version_hash text)`;
 }
 
 export function listValuationRowsQuery(
