@@ -164,6 +164,18 @@ describe('golden cases, computed by hand', () => {
     expect(result.capture_price!).toBeLessThan(result.baseload_price!);
     expect(result.shape_factor).toBeCloseTo(6_320 / 240 / (21_040 / 720), 12);
     expect(result.npv).toBeCloseTo((6_320 / 240 - 20) * 12_000, 6);
+    expect(result.break_even_price).toBeCloseTo(6_320 / 240, 9);
+    // The README's worked example: 76 000 $, and under the sensitivities.
+    expect(result.npv).toBeCloseTo(76_000, 6);
+    const s = sensitivities(
+      { ...input(t, () => [25, 35]), asofYear: 2026, asofMonth: 3 },
+      { curveShiftPct: 10, pLevel: 'P90', discountShiftBp: 100 },
+    );
+    expect(s.npv_curve_up).toBeCloseTo((1.1 * (6_320 / 240) - 20) * 12_000, 6);
+    expect(s.npv_curve_up).toBeCloseTo(107_600, 6);
+    expect(s.npv_curve_down).toBeCloseTo(44_400, 6);
+    expect(s.npv_p_level).toBeCloseTo(68_400, 6);
+    expect(s.npv_discount_rate_up).toBeCloseTo(76_000 * 1.01 ** (-1 / 12), 6);
   });
 
   it('P90 and P99 volumes scale the P50 volume by their factors', () => {
