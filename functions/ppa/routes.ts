@@ -24,7 +24,14 @@ const offsetParam = () =>
     { type: 'integer', minimum: 0, maximum: 0 },
   );
 
-const instrumentId = z.string().trim().min(1, { message: 'must not be empty' }).max(256);
+/** Free text without control characters (instrument ids, filters): what PostgreSQL text can hold, and no more. */
+const TEXT = /^[^\p{Cc}]+$/u;
+const instrumentId = z
+  .string()
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(256)
+  .regex(TEXT, { message: 'must not contain control characters' });
 
 /* ---------------------------------------------------------------- contracts */
 
@@ -185,6 +192,7 @@ export const listContractsV2 = defineRoute({
       tenant_id: tenantParam(),
       counterparty_filter: textParam({
         max: 256,
+        pattern: TEXT,
         description: 'Counterparties containing this (any case)',
       }).optional(),
       cursor: cursorParam(),
@@ -230,7 +238,11 @@ export const listValuationsV1 = defineRoute({
     path: contractPath,
     query: z.object({
       scenario_id: z.uuid({ message: 'must be a scenario id (a UUID)' }).optional(),
-      metric: textParam({ max: 64, description: 'Only this metric: cashflow, NPV or IRR' }).optional(),
+      metric: textParam({
+        max: 64,
+        pattern: TEXT,
+        description: 'Only this metric: cashflow, NPV or IRR',
+      }).optional(),
       limit: intParam({ min: 1, max: 1000, default: 200 }),
       cursor: cursorParam(),
       since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
@@ -319,6 +331,8 @@ export const valuateV1Body = z.strictObject({
     })
     .default({ ppa_price: 0, volume_mwh: 1, discount_rate: 0, upfront_cost: 0 }),
 });
+
+export type ValuateV1Input = z.output<typeof valuateV1Body>;
 
 export const valuateV1 = defineRoute({
   id: 'valuatePpaV1',

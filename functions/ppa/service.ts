@@ -29,9 +29,9 @@ import {
   type Contract,
   type ContractInput,
   contractBody,
+  type ValuateV1Input,
   type ValuateV2Input,
   type ValuationV2,
-  type valuateV1Body,
 } from './routes.ts';
 import { type DeskTerms, readDeskTerms } from './terms.ts';
 import {
@@ -309,7 +309,7 @@ export function createPpaService(deps: PpaDeps) {
         await engine.query(
           blockForwardsQuery({
             ...window,
-            iso: (t.node.iso ?? t.hub.iso).toUpperCase(),
+            iso: t.node.iso.toUpperCase(),
             location: t.node.location,
           }),
           io,
@@ -454,7 +454,7 @@ export function createPpaService(deps: PpaDeps) {
     },
 
     /** The original's valuation over the scenario's MONTHLY mid outputs, one per contract month; recorded. */
-    async valuateV1(tx: StoreTransaction, caller: Caller, body: import('zod').output<typeof valuateV1Body>) {
+    async valuateV1(tx: StoreTransaction, caller: Caller, body: ValuateV1Input) {
       if (body.scenario_id === undefined)
         throw new InvalidInputError('scenario_id is required for valuation', [
           { field: 'body.scenario_id', message: 'is required for valuation', code: 'required' },
@@ -575,8 +575,7 @@ export function createPpaService(deps: PpaDeps) {
         via = 'hub';
         prices = hubPrices;
         if (t.settlement === 'physical') {
-          const node =
-            t.node && scenarioBlockPrices(outputs, t.node.iso ?? t.hub.iso, t.node.location, t.market);
+          const node = t.node && scenarioBlockPrices(outputs, t.node.iso, t.node.location, t.market);
           if (node && complete(node.blocks, keys)) [prices, via] = [node.blocks, 'node'];
           else [prices, via] = [withBasis(hubPrices, t.basis_usd_mwh), 'hub_plus_basis'];
         }

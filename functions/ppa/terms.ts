@@ -62,10 +62,17 @@ export const termMembers = {
   discount_pct: finite().min(0).max(100).meta({ description: 'The discount off the market price, %' }),
   fixed_mwh_per_month: finite().min(0).max(1e9).meta({ description: 'Volume: MWh per whole month' }),
   baseload_mw: finite().min(0).max(1e6).meta({ description: 'Volume: MW in every hour' }),
+  // Lengths as refinements, not minItems/maxItems: the document says 12 × 24 in words.
   profile_12x24: z
-    .array(z.array(finite().min(0).max(1e6)).length(24))
-    .length(12)
-    .meta({ description: 'Volume: MW by month (January first) and local hour beginning (0–23)' }),
+    .array(
+      z
+        .array(finite().min(0).max(1e6))
+        .refine((hours) => hours.length === 24, { message: 'each month must have 24 hourly values' }),
+    )
+    .refine((months) => months.length === 12, { message: 'must have 12 months' })
+    .meta({
+      description: 'Volume: 12 months (January first) × 24 values, MW by local hour beginning (0–23)',
+    }),
   capacity_mw: finite().gt(0).max(1e6).meta({ description: 'Nameplate MW (required with profile_12x24)' }),
   counterparty: z.string().max(256).meta({ description: 'The other party (v2 lists filter on it)' }),
   p_level: z.enum(['P50', 'P90', 'P99']).meta({ description: 'The volume exceedance level (default P50)' }),
@@ -91,6 +98,26 @@ export const termMembers = {
     .meta({ description: 'Currency (default USD)' }),
 } as const;
 
+/** The path of the first NUL character in any key or string of a JSON value: PostgreSQL text cannot hold one. */
+function nulAt(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulAt(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, member] of Object.entries(value)) {
+      if (key.includes('\u0000')) return [...path, key];
+      const found = nulAt(member, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /** Terms as a write takes them: the known members type-checked, every other member kept as written. */
 export const contractTerms = z
   .looseObject(
@@ -98,6 +125,10 @@ export const contractTerms = z
       [K in keyof typeof termMembers]: z.ZodOptional<(typeof termMembers)[K]>;
     },
   )
+  .superRefine((terms, ctx) => {
+    const path = nulAt(terms);
+    if (path) ctx.addIssue({ code: 'custom', path, message: 'must not contain a NUL character' });
+  })
   .meta({
     description:
       'The contract’s terms, kept as written. The members listed are the desk model the v2 valuation reads; any other member is stored and returned unchanged.',

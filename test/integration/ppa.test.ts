@@ -243,6 +243,13 @@ describe('PPA contracts: the write path', () => {
     const extra = await call('POST', V1, { tenant, body: { terms: {}, colour: 'red' } });
     expect(extra.status).toBe(422);
     expect(fields(await json<Problem>(extra))).toEqual(['body.colour']);
+    // PostgreSQL text cannot hold a NUL: refused by name, wherever it hides.
+    const nul = await call('POST', V1, { tenant, body: { terms: { notes: { deep: ['ok', 'a\u0000b'] } } } });
+    expect(nul.status).toBe(422);
+    expect(fields(await json<Problem>(nul))).toEqual(['body.terms.notes.deep.1']);
+    const nulFilter = await call('GET', '/v2/ppa/contracts?counterparty_filter=%00', { tenant });
+    expect(nulFilter.status).toBe(400);
+    expect(fields(await json<Problem>(nulFilter))).toEqual(['query.counterparty_filter']);
     expect((await call('GET', `${V1}/not-a-uuid`, { tenant })).status).toBe(400);
     const listed = await json<{ data: unknown[] }>(await call('GET', V1, { tenant }));
     expect(listed.data).toEqual([]);
@@ -395,6 +402,45 @@ describe('POST /v2/ppa/valuate', () => {
       }),
     );
     expect(Math.abs(met.data.totals.npv - 100_000)).toBeLessThan(0.0001 * v.totals.total_volume_mwh);
+  });
+
+  it('prices a physical PPA at its node’s curve, or at hub + basis when the node has none; solves for a target IRR', async () => {
+    const base = {
+      hub: HUB,
+      start_date: '2026-01-01',
+      end_date: '2026-06-30',
+      baseload_mw: 5,
+      price_usd_mwh: 40,
+    };
+    const value = async (terms: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+      const c = await createContract(terms);
+      const res = await call('POST', '/v2/ppa/valuate', {
+        body: { contract_id: c.ppa_contract_id, asof, ...extra },
+      });
+      expect(res.status).toBe(200);
+      return (await json<{ data: ValuationOut }>(res)).data;
+    };
+    const virtual = await value(base);
+    expect(virtual.source.settlement_prices).toBe('hub');
+    const basis = await value({
+      ...base,
+      settlement: 'physical',
+      node: { iso: 'PJM', location: 'NO SUCH NODE' },
+      basis_usd_mwh: 3,
+    });
+    expect(basis.source.settlement_prices).toBe('hub_plus_basis');
+    basis.periods.forEach((p, i) => {
+      expect(p.market_price).toBeCloseTo(virtual.periods[i]!.market_price + 3, 3);
+    });
+    const node = await value({ ...base, settlement: 'physical', node: { iso: 'PJM', location: 'BGE' } });
+    expect(node.source.settlement_prices).toBe('node');
+    expect(node.periods[0]!.market_price).not.toBeCloseTo(virtual.periods[0]!.market_price, 1);
+
+    // The price solved for a 12 % IRR, with 100 000 $ paid up front, gives that IRR.
+    const solved = await value(base, { upfront_usd: 100_000, solve_for: { target_irr: 0.12 } });
+    const price = solved.solve_for!.price_usd_mwh;
+    const atPrice = await value({ ...base, price_usd_mwh: price }, { upfront_usd: 100_000 });
+    expect(atPrice.totals.irr).toBeCloseTo(0.12, 3);
   });
 
   it('values against a scenario’s latest run instead of the curves', async () => {
