@@ -455,14 +455,36 @@ describe('POST /v2/ppa/valuate', () => {
       fixed_mwh_per_month: 1000,
       price_usd_mwh: 40,
     });
-    const res = await call('POST', '/v2/ppa/valuate', {
-      body: { contract_id: contract.ppa_contract_id, scenario_id: scenarioId },
-    });
+    const key = `v2-${randomUUID()}`;
+    const body = { contract_id: contract.ppa_contract_id, scenario_id: scenarioId };
+    const res = await call('POST', '/v2/ppa/valuate', { body, headers: { 'Idempotency-Key': key } });
     expect(res.status).toBe(200);
-    const v = (await json<{ data: ValuationOut }>(res)).data;
+    const answer = await json<{ data: ValuationOut }>(res);
+    const v = answer.data;
     expect(v.source).toMatchObject({ kind: 'scenario', run_id: runIds[1], asof: '2025-12-15' });
     expect(v.periods.map((p) => p.settlement)).toEqual(MONTHS_2026.map(() => 10_000));
     expect(v.totals).toMatchObject({ npv: 120_000, break_even_price: 50, shape_factor: 1, irr: null });
+
+    // The same key again replays the answer and records nothing more; a new request records a second one.
+    const replay = await call('POST', '/v2/ppa/valuate', { body, headers: { 'Idempotency-Key': key } });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await replay.json()).toEqual(answer);
+    const listed = async () =>
+      (
+        await json<{ data: { present_value: number; meta: { valuation_id: string; run_id: string } }[] }>(
+          await call('GET', `/v2/ppa/contracts/${contract.ppa_contract_id}/valuations`),
+        )
+      ).data;
+    expect((await listed()).map((r) => [r.meta.valuation_id, r.present_value, r.meta.run_id])).toEqual([
+      [v.valuation_id, 120_000, runIds[1]],
+    ]);
+    const second = await call('POST', '/v2/ppa/valuate', { body: { ...body, discount_rate: 0.1 } });
+    expect(second.status).toBe(200);
+    expect(await listed()).toHaveLength(2);
+    const rows = await json<{ data: { metric: string; cashflow: number | null; npv: number | null }[] }>(
+      await call('GET', `${V1}/${contract.ppa_contract_id}/valuations?metric=cashflow&limit=12`),
+    );
+    expect(rows.data.map((r) => [r.cashflow, r.npv])).toEqual(MONTHS_2026.map(() => [10_000, 10_000]));
   });
 
   it('answers 422 naming what cannot be valued, and 404 for an unknown contract', async () => {
