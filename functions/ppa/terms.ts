@@ -134,6 +134,48 @@ export const contractTerms = z
       'The contract’s terms, kept as written. The members listed are the desk model the v2 valuation reads; any other member is stored and returned unchanged.',
   });
 
+const VOLUMES = ['fixed_mwh_per_month', 'baseload_mw', 'profile_12x24'] as const;
+
+/**
+ * The rules across members that need only which members are there: checked on valid terms and, so that one
+ * answer names every problem, on terms whose members failed their own checks too.
+ */
+function memberRules(t: Record<string, unknown>): { member: string; message: string }[] {
+  const out: { member: string; message: string }[] = [];
+  const has = (k: string) => t[k] !== undefined;
+  const structure = t.structure ?? 'fixed';
+  if (structure === 'fixed' && !has('price_usd_mwh'))
+    out.push({ member: 'price_usd_mwh', message: 'is required for a fixed-price contract' });
+  if (structure === 'collar') {
+    if (!has('floor_usd_mwh')) out.push({ member: 'floor_usd_mwh', message: 'is required for a collar' });
+    if (!has('cap_usd_mwh')) out.push({ member: 'cap_usd_mwh', message: 'is required for a collar' });
+    const [floor, cap] = [t.floor_usd_mwh, t.cap_usd_mwh];
+    if (typeof floor === 'number' && typeof cap === 'number' && floor > cap)
+      out.push({ member: 'cap_usd_mwh', message: 'must not be below floor_usd_mwh' });
+  }
+  if (structure === 'discount' && !has('discount_pct'))
+    out.push({ member: 'discount_pct', message: 'is required for a discount structure' });
+  const volumes = VOLUMES.filter(has);
+  if (volumes.length !== 1)
+    for (const member of volumes.length === 0 ? VOLUMES : volumes)
+      out.push({
+        member,
+        message: 'give exactly one volume: fixed_mwh_per_month, baseload_mw or profile_12x24',
+      });
+  const [profile, capacity] = [t.profile_12x24, t.capacity_mw];
+  if (profile !== undefined) {
+    if (capacity === undefined)
+      out.push({ member: 'capacity_mw', message: 'is required with profile_12x24' });
+    else if (
+      typeof capacity === 'number' &&
+      Array.isArray(profile) &&
+      profile.some((row) => Array.isArray(row) && row.some((mw) => typeof mw === 'number' && mw > capacity))
+    )
+      out.push({ member: 'profile_12x24', message: 'no hour may exceed capacity_mw' });
+  }
+  return out;
+}
+
 const m = termMembers;
 const deskTermsSchema = z
   .object({
@@ -162,35 +204,12 @@ const deskTermsSchema = z
     currency: m.currency.default('USD'),
   })
   .superRefine((t, ctx) => {
-    const issue = (member: string, message: string) =>
-      ctx.addIssue({ code: 'custom', path: [member], message });
-    if (t.end_date < t.start_date) issue('end_date', 'must not be before start_date');
+    if (t.end_date < t.start_date)
+      ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must not be before start_date' });
     else if (Number(t.end_date.slice(0, 4)) - Number(t.start_date.slice(0, 4)) > 40)
-      issue('end_date', 'the term may span at most 40 years');
-    if (t.structure === 'fixed' && t.price_usd_mwh === undefined)
-      issue('price_usd_mwh', 'is required for a fixed-price contract');
-    if (t.structure === 'collar') {
-      if (t.floor_usd_mwh === undefined) issue('floor_usd_mwh', 'is required for a collar');
-      if (t.cap_usd_mwh === undefined) issue('cap_usd_mwh', 'is required for a collar');
-      if (t.floor_usd_mwh !== undefined && t.cap_usd_mwh !== undefined && t.floor_usd_mwh > t.cap_usd_mwh)
-        issue('cap_usd_mwh', 'must not be below floor_usd_mwh');
-    }
-    if (t.structure === 'discount' && t.discount_pct === undefined)
-      issue('discount_pct', 'is required for a discount structure');
-    const volumes = (['fixed_mwh_per_month', 'baseload_mw', 'profile_12x24'] as const).filter(
-      (k) => t[k] !== undefined,
-    );
-    if (volumes.length !== 1) {
-      for (const k of volumes.length === 0
-        ? ['fixed_mwh_per_month', 'baseload_mw', 'profile_12x24']
-        : volumes)
-        issue(k, 'give exactly one volume: fixed_mwh_per_month, baseload_mw or profile_12x24');
-    }
-    if (t.profile_12x24 !== undefined) {
-      if (t.capacity_mw === undefined) issue('capacity_mw', 'is required with profile_12x24');
-      else if (t.profile_12x24.some((row) => row.some((mw) => mw > t.capacity_mw!)))
-        issue('profile_12x24', 'no hour may exceed capacity_mw');
-    }
+      ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'the term may span at most 40 years' });
+    for (const { member, message } of memberRules(t))
+      ctx.addIssue({ code: 'custom', path: [member], message });
   });
 
 export type DeskTerms = z.output<typeof deskTermsSchema>;
@@ -201,12 +220,15 @@ export function readDeskTerms(
 ): { ok: true; terms: DeskTerms } | { ok: false; issues: InputIssue[] } {
   const parsed = deskTermsSchema.safeParse(terms);
   if (parsed.success) return { ok: true, terms: parsed.data };
-  return {
-    ok: false,
-    issues: parsed.error.issues.map((issue) => ({
-      field: ['terms', ...issue.path.map(String)].join('.'),
-      message: issue.message,
-      code: issue.code,
-    })),
-  };
+  const issues: InputIssue[] = parsed.error.issues.map((issue) => ({
+    field: ['terms', ...issue.path.map(String)].join('.'),
+    message: issue.message,
+    code: issue.code,
+  }));
+  // The rules across members did not run (a member failed first): add what they would have said.
+  const named = new Set(issues.map((i) => i.field));
+  const raw = typeof terms === 'object' && terms !== null && !Array.isArray(terms) ? terms : {};
+  for (const { member, message } of memberRules(raw as Record<string, unknown>))
+    if (!named.has(`terms.${member}`)) issues.push({ field: `terms.${member}`, message, code: 'custom' });
+  return { ok: false, issues };
 }

@@ -493,7 +493,16 @@ describe('POST /v2/ppa/valuate', () => {
       body: { contract_id: empty.ppa_contract_id, asof },
     });
     expect(noTerms.status).toBe(422);
-    expect(fields(await json<Problem>(noTerms))).toEqual(['terms.end_date', 'terms.hub', 'terms.start_date']);
+    // Every member the valuation needs is named in one answer: the missing ones and the rules across them.
+    expect(fields(await json<Problem>(noTerms))).toEqual([
+      'terms.baseload_mw',
+      'terms.end_date',
+      'terms.fixed_mwh_per_month',
+      'terms.hub',
+      'terms.price_usd_mwh',
+      'terms.profile_12x24',
+      'terms.start_date',
+    ]);
     const far = await createContract({
       hub: HUB,
       start_date: '2026-01-01',
