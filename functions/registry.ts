@@ -7,6 +7,7 @@ import { healthDomain } from '#functions/health/routes';
 import { isoDomain } from '#functions/iso/routes';
 import { mappingsDomain } from '#functions/mappings/routes';
 import { metadataDomain } from '#functions/metadata/routes';
+import { ppaDomain } from '#functions/ppa/routes';
 import { RouteRegistry } from '#lib/http/registry';
 
 /**
@@ -24,4 +25,5 @@ export const registry = new RouteRegistry().add(
   droughtDomain,
   eiaDomain,
   isoDomain,
+  ppaDomain,
 );

@@ -41,6 +41,14 @@ if (/^postgres(?:ql)?:\/\//.test(process.env.AURUM_STORE_URL ?? '')) {
   console.log(`app store: ${report.applied.length} migration(s) applied`);
 }
 
+// A few PPA contracts for the demo tenant, so the PPA examples of the README have something to value.
+{
+  const { appStore } = await import('#lib/store/create-store');
+  const { seedDemoContracts } = await import('#infra/local/ppa-demo');
+  const written = await seedDemoContracts(await appStore());
+  if (written > 0) console.log(`app store: ${written} demo PPA contract(s) for tenant demo`);
+}
+
 const handlers = await loadHandlers(registry);
 const server = createLocalGateway({ registry, handlers, fallbackDomain: 'health' });
 const port = Number(process.env.PORT ?? 3000);

@@ -25,6 +25,10 @@ const REQUESTS: Record<string, string> = {
   // {mapping} is the id of a mapping the setup below creates.
   'GET /v2/series-curve-mappings/{mapping_id}': '/v2/series-curve-mappings/{mapping}',
   'GET /v1/admin/mappings/{mapping_id}': '/v1/admin/mappings/{mapping}',
+  // {contract} is the id of a PPA contract the setup below creates.
+  'GET /v1/ppa/contracts/{contract_id}': '/v1/ppa/contracts/{contract}',
+  'GET /v1/ppa/contracts/{contract_id}/valuations': '/v1/ppa/contracts/{contract}/valuations',
+  'GET /v2/ppa/contracts/{contract_id}/valuations': '/v2/ppa/contracts/{contract}/valuations',
   'GET /v2/series-mapping-suggestions':
     '/v2/series-mapping-suggestions?provider=EIA&series_id=pjm%20west%20on%20peak',
   'GET /v1/admin/mappings/search': '/v1/admin/mappings/search?q=pjm',
@@ -51,13 +55,14 @@ const cachedRoutes = registry.routes.filter(
 
 const requestOf = (route: (typeof cachedRoutes)[number]): string => {
   const known = REQUESTS[`${route.method} ${route.path}`];
-  if (known) return known.replace('{mapping}', mappingId);
+  if (known) return known.replace('{mapping}', mappingId).replace('{contract}', contractId);
   const query = new URLSearchParams(route.warm?.[0] ?? {}).toString();
   return query ? `${route.path}?${query}` : route.path;
 };
 
 let api: LocalApi;
 let mappingId = '';
+let contractId = '';
 // The drought tile routes proxy a tile service: a fake one answers them here.
 let tiles: FakeTileServer;
 beforeAll(async () => {
@@ -74,6 +79,13 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
   mappingId = ((await created.json()) as { data: { id: string } }).data.id;
+  const contract = await fetch(`${api.url}/v1/ppa/contracts`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ terms: {} }),
+  });
+  expect(contract.status).toBe(201);
+  contractId = ((await contract.json()) as { data: { ppa_contract_id: string } }).data.ppa_contract_id;
 });
 afterAll(async () => {
   await api.close();

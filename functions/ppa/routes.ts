@@ -1,0 +1,504 @@
+import * as z from 'zod';
+import { cursorParam, dateParam, documentedAs, intParam, tenantParam, textParam } from '#lib/http/params';
+import { defineDomain } from '#lib/http/registry';
+import { defineRoute } from '#lib/http/route';
+import { contractTerms } from './terms.ts';
+
+const domain = 'ppa';
+
+/** Contracts and valuations change under writes: private, PPA TTL, never kept in the server cache. */
+const recordCache = { scope: 'ppa', visibility: 'private', store: false } as const;
+
+const contractPath = z.object({ contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }) });
+
+const offsetParam = () =>
+  documentedAs(
+    z
+      .string()
+      .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
+      .optional()
+      .meta({
+        deprecated: true,
+        description: 'Removed: only offset=0 is accepted; follow next_cursor instead',
+      }),
+    { type: 'integer', minimum: 0, maximum: 0 },
+  );
+
+/** Free text without control characters (instrument ids, filters): what PostgreSQL text can hold, and no more. */
+const TEXT = /^[^\p{Cc}]+$/u;
+const instrumentId = z
+  .string()
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(256)
+  .regex(TEXT, { message: 'must not contain control characters' });
+
+/* ---------------------------------------------------------------- contracts */
+
+/** A contract as the v1 routes answer it (the original's PpaContractOut). */
+export const contractSchema = z.object({
+  ppa_contract_id: z.uuid(),
+  tenant_id: z.string(),
+  instrument_id: z.string().nullable(),
+  terms: z.record(z.string(), z.unknown()),
+  created_by: z.string(),
+  created_at: z.iso.datetime(),
+  updated_by: z.string(),
+  updated_at: z.iso.datetime(),
+});
+export type Contract = z.infer<typeof contractSchema>;
+
+export const contractBody = z.strictObject({
+  instrument_id: instrumentId
+    .nullable()
+    .optional()
+    .meta({ description: 'The instrument the contract is for' }),
+  terms: contractTerms.default({}),
+});
+export type ContractInput = z.output<typeof contractBody>;
+
+export const contractPatch = z
+  .strictObject({
+    instrument_id: instrumentId.nullable(),
+    terms: z
+      .record(z.string(), z.unknown())
+      .meta({ description: 'Merged member by member into the terms; null removes a member' }),
+  })
+  .partial()
+  .meta({ description: 'JSON Merge Patch (RFC 7396); send as application/merge-patch+json' });
+
+/** A contract as the v2 list answers it: the headline terms. */
+export const contractSummarySchema = z.object({
+  contract_id: z.uuid(),
+  name: z.string(),
+  counterparty: z.string(),
+  capacity_mw: z.number().nullable(),
+  price_usd_mwh: z.number().nullable(),
+  start_date: z.string().nullable(),
+  end_date: z.string().nullable(),
+  meta: z.object({
+    instrument_id: z.string().nullable(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  }),
+});
+
+export const listContractsV1 = defineRoute({
+  id: 'listPpaContractsV1',
+  method: 'GET',
+  path: '/v1/ppa/contracts',
+  domain,
+  version: 'v1',
+  summary: 'The tenant’s PPA contracts',
+  description: 'In the order they were created; keyset cursors.',
+  auth: 'tenant',
+  permission: 'ppa:read',
+  request: {
+    query: z.object({
+      limit: intParam({ min: 1, max: 200, default: 50 }),
+      cursor: cursorParam(),
+      since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
+      prev_cursor: cursorParam(),
+      offset: offsetParam(),
+    }),
+  },
+  response: { kind: 'list', schema: contractSchema, meta: z.object({ limit: z.number().int() }) },
+  cache: recordCache,
+});
+
+export const createContractV1 = defineRoute({
+  id: 'createPpaContractV1',
+  method: 'POST',
+  path: '/v1/ppa/contracts',
+  domain,
+  version: 'v1',
+  summary: 'Create a PPA contract',
+  description:
+    'Answers 201 with Location and ETag. `terms` is kept as written: the desk-model members are type-checked ' +
+    '(a 422 names `body.terms.<member>`), any other member is stored unchanged. Send an Idempotency-Key to make ' +
+    'retries safe.',
+  auth: 'tenant',
+  permission: 'ppa:write',
+  request: { body: contractBody },
+  response: { kind: 'object', status: 201, schema: contractSchema },
+  write: { idempotent: true },
+  problems: [422],
+});
+
+export const getContractV1 = defineRoute({
+  id: 'getPpaContractV1',
+  method: 'GET',
+  path: '/v1/ppa/contracts/{contract_id}',
+  domain,
+  version: 'v1',
+  summary: 'One PPA contract',
+  description: 'The ETag is the record’s version: send it as If-Match to change or delete it safely.',
+  auth: 'tenant',
+  permission: 'ppa:read',
+  request: { path: contractPath },
+  response: { kind: 'object', schema: contractSchema },
+  cache: recordCache,
+});
+
+export const patchContractV1 = defineRoute({
+  id: 'patchPpaContractV1',
+  method: 'PATCH',
+  path: '/v1/ppa/contracts/{contract_id}',
+  domain,
+  version: 'v1',
+  summary: 'Change a PPA contract',
+  description:
+    'JSON Merge Patch (RFC 7396, application/merge-patch+json): `terms` merges member by member, null removes ' +
+    'a member (or clears instrument_id). With If-Match, a stale ETag is a 412 and nothing changes.',
+  auth: 'tenant',
+  permission: 'ppa:write',
+  request: { path: contractPath, body: contractPatch },
+  response: { kind: 'object', schema: contractSchema },
+  write: { conditional: true },
+  problems: [412, 422],
+});
+
+export const deleteContractV1 = defineRoute({
+  id: 'deletePpaContractV1',
+  method: 'DELETE',
+  path: '/v1/ppa/contracts/{contract_id}',
+  domain,
+  version: 'v1',
+  summary: 'Delete a PPA contract and its valuations',
+  description: 'Answers 204. With If-Match, a stale ETag is a 412 and nothing is deleted.',
+  auth: 'tenant',
+  permission: 'ppa:write',
+  request: { path: contractPath },
+  response: { kind: 'empty', status: 204 },
+  write: { conditional: true },
+  problems: [412],
+});
+
+export const listContractsV2 = defineRoute({
+  id: 'listPpaContractsV2',
+  method: 'GET',
+  path: '/v2/ppa/contracts',
+  domain,
+  version: 'v2',
+  summary: 'The tenant’s PPA contracts, by their headline terms',
+  description:
+    '`name` is the instrument id (else the contract id), `counterparty` terms.counterparty (else "unknown"); ' +
+    'capacity, price and dates from the terms. `counterparty_filter` keeps counterparties containing it (any ' +
+    'case). In the order the contracts were created; keyset cursors.',
+  auth: 'tenant',
+  permission: 'ppa:read',
+  request: {
+    query: z.object({
+      tenant_id: tenantParam(),
+      counterparty_filter: textParam({
+        max: 256,
+        pattern: TEXT,
+        description: 'Counterparties containing this (any case)',
+      }).optional(),
+      cursor: cursorParam(),
+      prev_cursor: cursorParam(),
+      limit: intParam({ min: 1, max: 100, default: 10 }),
+    }),
+  },
+  response: { kind: 'list', schema: contractSummarySchema, meta: z.object({ limit: z.number().int() }) },
+  cache: recordCache,
+});
+
+/* ---------------------------------------------------------------- valuations */
+
+export const valuationRowV1Schema = z.object({
+  valuation_id: z.uuid(),
+  asof_date: z.string(),
+  scenario_id: z.uuid().nullable(),
+  period_start: z.string(),
+  period_end: z.string(),
+  metric: z.string(),
+  value: z.number(),
+  cashflow: z.number().nullable(),
+  npv: z.number().nullable(),
+  irr: z.number().nullable(),
+  curve_key: z.string().nullable(),
+  version_hash: z.string().nullable(),
+  ingested_at: z.iso.datetime(),
+});
+
+export const listValuationsV1 = defineRoute({
+  id: 'listPpaValuationsV1',
+  method: 'GET',
+  path: '/v1/ppa/contracts/{contract_id}/valuations',
+  domain,
+  version: 'v1',
+  summary: 'The recorded valuations of a contract, row by row',
+  description:
+    'Every period and metric row of every valuation of the contract (cashflow rows, then NPV and IRR), in the ' +
+    'order they were recorded; `scenario_id` and `metric` filter. 404 when the contract does not exist.',
+  auth: 'tenant',
+  permission: 'ppa:read',
+  request: {
+    path: contractPath,
+    query: z.object({
+      scenario_id: z.uuid({ message: 'must be a scenario id (a UUID)' }).optional(),
+      metric: textParam({
+        max: 64,
+        pattern: TEXT,
+        description: 'Only this metric: cashflow, NPV or IRR',
+      }).optional(),
+      limit: intParam({ min: 1, max: 1000, default: 200 }),
+      cursor: cursorParam(),
+      since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
+      prev_cursor: cursorParam(),
+      offset: offsetParam(),
+    }),
+  },
+  response: { kind: 'list', schema: valuationRowV1Schema, meta: z.object({ limit: z.number().int() }) },
+  cache: recordCache,
+});
+
+export const valuationSummarySchema = z.object({
+  contract_id: z.uuid(),
+  valuation_date: z.string(),
+  present_value: z.number(),
+  currency: z.string(),
+  meta: z.object({
+    valuation_id: z.uuid(),
+    api_version: z.enum(['v1', 'v2']),
+    scenario_id: z.uuid().nullable(),
+    run_id: z.uuid().nullable(),
+    irr: z.number().nullable(),
+    recorded_at: z.iso.datetime(),
+  }),
+});
+
+export const listValuationsV2 = defineRoute({
+  id: 'listPpaValuationsV2',
+  method: 'GET',
+  path: '/v2/ppa/contracts/{contract_id}/valuations',
+  domain,
+  version: 'v2',
+  summary: 'The recorded valuations of a contract',
+  description:
+    'One row per valuation, v1 and v2, in the order they were recorded: the valuation date (the curves’ or ' +
+    'the scenario run’s as-of date), the NPV as present_value. `start_date`/`end_date` keep valuation dates ' +
+    'in that range. 404 when the contract does not exist.',
+  auth: 'tenant',
+  permission: 'ppa:read',
+  request: {
+    path: contractPath,
+    query: z.object({
+      tenant_id: tenantParam(),
+      start_date: dateParam().optional(),
+      end_date: dateParam().optional(),
+      cursor: cursorParam(),
+      prev_cursor: cursorParam(),
+      limit: intParam({ min: 1, max: 100, default: 10 }),
+    }),
+    rules: ({ query }) =>
+      query.start_date !== undefined && query.end_date !== undefined && query.end_date < query.start_date
+        ? [{ field: 'query.end_date', message: 'must not be before start_date', code: 'end_before_start' }]
+        : [],
+  },
+  response: { kind: 'list', schema: valuationSummarySchema, meta: z.object({ limit: z.number().int() }) },
+  cache: recordCache,
+});
+
+export const v1MetricSchema = z.object({
+  period_start: z.string(),
+  period_end: z.string(),
+  metric: z.enum(['cashflow', 'NPV', 'IRR']),
+  value: z.number(),
+  currency: z.string(),
+  unit: z.string(),
+  run_id: z.uuid(),
+  curve_key: z.string(),
+  tenor_type: z.string(),
+});
+
+const money = (description: string) => z.number().finite().min(-1e12).max(1e12).meta({ description });
+
+export const valuateV1Body = z.strictObject({
+  ppa_contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }),
+  scenario_id: z
+    .uuid({ message: 'must be a scenario id (a UUID)' })
+    .optional()
+    .meta({ description: 'Required: the scenario whose latest run’s MONTHLY mid outputs are the prices' }),
+  asof_date: dateParam().optional().meta({ description: 'Only outputs of this as-of date' }),
+  options: z
+    .strictObject({
+      ppa_price: money('The contract price, $/MWh').default(0),
+      volume_mwh: z.number().finite().min(0).max(1e9).default(1).meta({ description: 'MWh per period' }),
+      discount_rate: z.number().finite().min(-0.99).max(10).default(0).meta({ description: 'Per year' }),
+      upfront_cost: money('Paid at the start').default(0),
+    })
+    .default({ ppa_price: 0, volume_mwh: 1, discount_rate: 0, upfront_cost: 0 }),
+});
+
+export type ValuateV1Input = z.output<typeof valuateV1Body>;
+
+export const valuateV1 = defineRoute({
+  id: 'valuatePpaV1',
+  method: 'POST',
+  path: '/v1/ppa/valuate',
+  domain,
+  version: 'v1',
+  summary: 'Value a contract over a scenario’s outputs (the original formula)',
+  description:
+    'Over the latest run’s MONTHLY `mid` outputs of the scenario, one per contract month: cashflow = ' +
+    '(value − ppa_price) × volume_mwh, discounted monthly at (1 + discount_rate)^(1/12) − 1 with exponent ' +
+    'months since the first period + 1; NPV = −upfront_cost + Σ discounted cashflows; IRR per monthly period by ' +
+    'bisection on [−0.9999, 10] over [−upfront_cost, cf1, …], 6 dp, unit ratio, left out when the flows never ' +
+    'change sign. 400 without scenario_id, 404 for an unknown contract or a scenario without such outputs. ' +
+    'The valuation is recorded; an Idempotency-Key makes a retry replay it.',
+  auth: 'tenant',
+  permission: 'ppa:write',
+  request: { body: valuateV1Body },
+  response: {
+    kind: 'list',
+    schema: v1MetricSchema,
+    meta: z.object({ valuation_id: z.uuid(), scenario_id: z.uuid(), run_id: z.uuid() }),
+  },
+  write: { idempotent: true },
+});
+
+const periodSchema = z.object({
+  period_start: z.string(),
+  period_end: z.string(),
+  market_price: z.number(),
+  baseload_price: z.number(),
+  contract_price: z.number(),
+  volume_mwh: z.number(),
+  settlement: z.number(),
+  discount_factor: z.number(),
+  present_value: z.number(),
+});
+
+export const valuationV2Schema = z.object({
+  valuation_id: z.uuid(),
+  contract_id: z.uuid(),
+  source: z.object({
+    kind: z.enum(['curves', 'scenario']),
+    asof: z.string(),
+    hub_curve_keys: z.array(z.string()),
+    settlement_prices: z.enum(['hub', 'node', 'hub_plus_basis']),
+    scenario_id: z.uuid().nullable(),
+    run_id: z.uuid().nullable(),
+  }),
+  currency: z.string(),
+  perspective: z.enum(['buyer', 'seller']),
+  settlement: z.enum(['virtual', 'physical']),
+  structure: z.enum(['fixed', 'collar', 'discount']),
+  p_level: z.enum(['P50', 'P90', 'P99']),
+  discount_rate: z.number(),
+  upfront_usd: z.number(),
+  periods: z.array(periodSchema),
+  totals: z.object({
+    npv: z.number(),
+    irr: z.number().nullable().meta({ description: 'Annual; null when the cashflows never change sign' }),
+    total_volume_mwh: z.number(),
+    capture_price: z.number().nullable(),
+    baseload_price: z.number().nullable(),
+    shape_factor: z.number().nullable(),
+    break_even_price: z.number().nullable(),
+  }),
+  solve_for: z
+    .object({
+      target: z.enum(['npv', 'irr']),
+      value: z.number(),
+      price_usd_mwh: z.number().nullable(),
+    })
+    .nullable(),
+  sensitivities: z.object({
+    curve_shift_pct: z.number(),
+    npv_curve_up: z.number(),
+    npv_curve_down: z.number(),
+    p_level: z.enum(['P50', 'P90', 'P99']),
+    npv_p_level: z.number(),
+    discount_rate_shift_bp: z.number(),
+    npv_discount_rate_up: z.number(),
+  }),
+});
+export type ValuationV2 = z.infer<typeof valuationV2Schema>;
+
+export const valuateV2Body = z
+  .strictObject({
+    contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }),
+    asof: dateParam().optional().meta({ description: 'Value against the curves of this as-of date' }),
+    scenario_id: z
+      .uuid({ message: 'must be a scenario id (a UUID)' })
+      .optional()
+      .meta({ description: 'Value against this scenario’s latest run (MONTHLY mid outputs) instead' }),
+    discount_rate: z
+      .number()
+      .finite()
+      .min(-0.99)
+      .max(10)
+      .default(0)
+      .meta({ description: 'Per year, compounded monthly' }),
+    upfront_usd: money('Paid at the valuation date by the perspective’s holder').default(0),
+    solve_for: z
+      .strictObject({
+        target_npv: money('The NPV to solve the contract price for').optional(),
+        target_irr: z.number().finite().min(-0.99).max(10).optional().meta({ description: 'Annual' }),
+      })
+      .optional()
+      .meta({ description: 'Solve for the fixed contract price that meets one target' }),
+    sensitivities: z
+      .strictObject({
+        curve_shift_pct: z.number().finite().min(0).max(100).default(10),
+        p_level: z.enum(['P50', 'P90', 'P99']).default('P90'),
+        discount_rate_shift_bp: z.number().finite().min(-1000).max(1000).default(100),
+      })
+      .default({ curve_shift_pct: 10, p_level: 'P90', discount_rate_shift_bp: 100 }),
+  })
+  .superRefine((b, ctx) => {
+    if ((b.asof === undefined) === (b.scenario_id === undefined))
+      ctx.addIssue({ code: 'custom', path: ['asof'], message: 'give exactly one of asof and scenario_id' });
+    if (
+      b.solve_for !== undefined &&
+      (b.solve_for.target_npv === undefined) === (b.solve_for.target_irr === undefined)
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['solve_for'],
+        message: 'give exactly one of target_npv and target_irr',
+      });
+  });
+export type ValuateV2Input = z.output<typeof valuateV2Body>;
+
+export const valuateV2 = defineRoute({
+  id: 'valuatePpaV2',
+  method: 'POST',
+  path: '/v2/ppa/valuate',
+  domain,
+  version: 'v2',
+  summary: 'Value a contract as a desk does',
+  description:
+    'Every remaining month of the term against the ON_PEAK and OFF_PEAK monthly forwards at `asof` (or a ' +
+    'scenario’s latest run): the market price (hour-weighted baseload, or the capture price of a shaped ' +
+    'volume), the contract price after escalator and structure, the volume after P level and degradation, the ' +
+    'settlement signed by perspective, the discount factor and present value; NPV, IRR, capture and baseload ' +
+    'prices, shape factor, break-even price, an optional solved price and the sensitivities. A term member the ' +
+    'valuation needs that is missing or invalid is a 422 naming `terms.<member>`. The valuation is recorded; ' +
+    'an Idempotency-Key makes a retry replay it.',
+  auth: 'tenant',
+  permission: 'ppa:write',
+  request: { body: valuateV2Body },
+  response: { kind: 'object', schema: valuationV2Schema },
+  write: { idempotent: true },
+});
+
+export const ppaDomain = defineDomain({
+  name: domain,
+  description: 'PPA contracts, their valuations against the forward curves or a scenario, recorded',
+  routes: [
+    listContractsV1,
+    createContractV1,
+    getContractV1,
+    patchContractV1,
+    deleteContractV1,
+    listValuationsV1,
+    valuateV1,
+    listContractsV2,
+    valuateV2,
+    listValuationsV2,
+  ],
+});
