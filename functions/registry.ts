@@ -5,6 +5,7 @@ import { droughtDomain } from '#functions/drought/routes';
 import { healthDomain } from '#functions/health/routes';
 import { mappingsDomain } from '#functions/mappings/routes';
 import { metadataDomain } from '#functions/metadata/routes';
+import { scenariosDomain } from '#functions/scenarios/routes';
 import { RouteRegistry } from '#lib/http/registry';
 
 /**
@@ -20,4 +21,5 @@ export const registry = new RouteRegistry().add(
   adminDomain,
   docsDomain,
   droughtDomain,
+  scenariosDomain,
 );
