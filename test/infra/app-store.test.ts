@@ -144,7 +144,7 @@ describe('the app store in AWS', () => {
     const grants = resourcesOf(template, 'AWS::IAM::Policy').filter(([, p]) =>
       JSON.stringify(p.Properties.Roles).includes(mappingsRole!),
     );
-    expect(JSON.stringify(grants)).toMatch(/secretsmanager:GetSecretValue[^]*AppStoreClusterSecret/);
+    expect(JSON.stringify(grants)).toMatch(/secretsmanager:GetSecretValue[\s\S]*AppStoreClusterSecret/);
 
     // curves reaches Trino only: in the VPC, but not admitted by the proxy and told nothing of the store.
     expect(JSON.stringify(vpcOf('aurum-curves')?.SecurityGroupIds)).toMatch(/NetworkFunctionSg/);
