@@ -34,11 +34,7 @@ export function createScenariosHandler(ports: ScenariosHandlerPorts = {}) {
       const scenarios = createScenariosService({ store, cursors, queue: ports.queue ?? env().queue });
       return {
         listScenarios: async ({ principal, query, io }) =>
-          scenarios.listScenarios(
-            caller(principal),
-            { ...query, cursor: query.cursor ?? query.since_cursor },
-            io,
-          ),
+          scenarios.listScenarios(caller(principal), query, io),
         createScenario: async ({ tx, principal, body }) => {
           assertSameTenant(principal, body.tenant_id, 'body.tenant_id');
           return scenarios.createScenario(tx, caller(principal), body, V1);
@@ -48,12 +44,7 @@ export function createScenariosHandler(ports: ScenariosHandlerPorts = {}) {
         deleteScenario: async ({ tx, principal, path }) =>
           scenarios.deleteScenario(tx, caller(principal), path.scenario_id),
         listScenarioRuns: async ({ principal, path, query, io }) =>
-          scenarios.listRuns(
-            caller(principal),
-            path.scenario_id,
-            { ...query, cursor: query.cursor ?? query.since_cursor },
-            io,
-          ),
+          scenarios.listRuns(caller(principal), path.scenario_id, query, io),
         runScenario: async ({ tx, principal, path, body, afterCommit }) =>
           scenarios.createRun(tx, caller(principal), path.scenario_id, body, afterCommit),
         getScenarioRun: async ({ principal, path, io }) =>
@@ -63,19 +54,9 @@ export function createScenariosHandler(ports: ScenariosHandlerPorts = {}) {
         cancelScenarioRun: async ({ tx, principal, path }) =>
           scenarios.cancel(tx, caller(principal), path.run_id),
         listScenarioOutputs: async ({ principal, path, query, io }) =>
-          scenarios.outputs(
-            caller(principal),
-            path.scenario_id,
-            { ...query, cursor: query.cursor ?? query.since_cursor },
-            io,
-          ),
+          scenarios.outputs(caller(principal), path.scenario_id, query, io),
         latestScenarioMetrics: async ({ principal, path, query, io }) =>
-          scenarios.latestMetrics(
-            caller(principal),
-            path.scenario_id,
-            { ...query, cursor: query.cursor ?? query.since_cursor },
-            io,
-          ),
+          scenarios.latestMetrics(caller(principal), path.scenario_id, query, io),
         bulkScenarioRuns: async ({ tx, principal, path, body, afterCommit }) =>
           scenarios.bulkRuns(tx, caller(principal), path.scenario_id, body, afterCommit),
         listScenariosV2: async ({ principal, query, io }) =>

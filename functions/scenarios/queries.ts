@@ -40,8 +40,8 @@ function scenarioPredicates(tenant: string, f: ScenarioFilters): SqlQuery[] {
   if (f.status !== undefined) where.push(sql`status = ${f.status}`);
   if (f.name !== undefined) where.push(sql`name ILIKE ${`%${likeLiteral(f.name)}%`}`);
   if (f.tag !== undefined) where.push(sql`tags ? ${f.tag}`);
-  if (f.created_after !== undefined) where.push(sql`created_at >= ${param.timestamp(f.created_after)}`);
-  if (f.created_before !== undefined) where.push(sql`created_at <= ${param.timestamp(f.created_before)}`);
+  if (f.created_after !== undefined) where.push(sql`created_at >= ${f.created_after}::timestamptz`);
+  if (f.created_before !== undefined) where.push(sql`created_at <= ${f.created_before}::timestamptz`);
   return where;
 }
 
@@ -103,8 +103,8 @@ export interface RunFilters {
 function runPredicates(tenant: string, f: RunFilters): SqlQuery[] {
   const where = [sql`tenant_id = ${tenant}`, sql`scenario_id = ${f.scenarioId}`];
   if (f.state !== undefined) where.push(sql`state = ${f.state}`);
-  if (f.created_after !== undefined) where.push(sql`created_at >= ${param.timestamp(f.created_after)}`);
-  if (f.created_before !== undefined) where.push(sql`created_at <= ${param.timestamp(f.created_before)}`);
+  if (f.created_after !== undefined) where.push(sql`created_at >= ${f.created_after}::timestamptz`);
+  if (f.created_before !== undefined) where.push(sql`created_at <= ${f.created_before}::timestamptz`);
   return where;
 }
 

@@ -1,11 +1,15 @@
 import * as z from 'zod';
-import { cursorParam, formatParam, intParam, tenantParam, textParam } from '#lib/http/params';
+import { cursorParam, formatParam, intParam, isRealDate, tenantParam, textParam } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
 import { POLICY_NAMES } from './drivers.ts';
 
 /** Free text without control characters. */
-const TEXT = /^[^\p{Cc}]+$/u;
+const TEXT = /^[^\p{Cc}\uD800-\uDFFF]+$/u;
+/** Text the store can hold (PostgreSQL text and jsonb refuse NUL). */
+const NO_NUL = /^[^\u0000\uD800-\uDFFF]*$/u;
+const line = (min: number, max: number) =>
+  z.string().min(min).max(max).regex(TEXT, { message: 'must not hold control characters' });
 const text = (max: number, description: string) => textParam({ max, pattern: TEXT, description });
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -28,14 +32,14 @@ const curveShift = z.strictObject({
   payload: z.strictObject({
     value: finite().min(-10_000).max(10_000).meta({ description: 'USD/MWh, or percent with unit=percent' }),
     unit: z.enum(['USD/MWh', 'percent']).default('USD/MWh'),
-    curve_key: z.string().min(1).max(512).optional(),
+    curve_key: line(1, 512).optional(),
     iso: isoCode.optional(),
-    block: z.string().min(1).max(32).optional(),
-    tenor_label: z.string().min(1).max(32).optional(),
+    block: line(1, 32).optional(),
+    tenor_label: line(1, 32).optional(),
     from_month: z.string().regex(MONTH, { message: 'must be YYYY-MM' }).optional(),
     to_month: z.string().regex(MONTH, { message: 'must be YYYY-MM' }).optional(),
   }),
-  version: z.string().max(64).optional(),
+  version: line(1, 64).optional(),
 });
 const fuelPrice = z.strictObject({
   driver_type: z.literal('fuel_price'),
@@ -50,7 +54,7 @@ const fuelPrice = z.strictObject({
       .meta({ description: 'USD/MMBtu a percentage applies to' }),
     iso: isoCode.optional(),
   }),
-  version: z.string().max(64).optional(),
+  version: line(1, 64).optional(),
 });
 const loadGrowth = z.strictObject({
   driver_type: z.literal('load_growth'),
@@ -59,7 +63,7 @@ const loadGrowth = z.strictObject({
     elasticity: finite().min(0).max(10).optional().meta({ description: 'default 1.2' }),
     iso: isoCode.optional(),
   }),
-  version: z.string().max(64).optional(),
+  version: line(1, 64).optional(),
 });
 const carbonPrice = z.strictObject({
   driver_type: z.literal('carbon_price'),
@@ -68,12 +72,12 @@ const carbonPrice = z.strictObject({
     emission_rate: finite().min(0).max(2).optional().meta({ description: 't CO2/MWh; default per ISO' }),
     iso: isoCode.optional(),
   }),
-  version: z.string().max(64).optional(),
+  version: line(1, 64).optional(),
 });
 const policy = z.strictObject({
   driver_type: z.literal('policy'),
   payload: z.strictObject({ name: z.enum(POLICY_NAMES) }),
-  version: z.string().max(64).optional(),
+  version: line(1, 64).optional(),
 });
 
 export const assumptionSchema = z.discriminatedUnion('driver_type', [
@@ -86,12 +90,16 @@ export const assumptionSchema = z.discriminatedUnion('driver_type', [
 
 /** Which curves a run reads, and at which as-of date; every member optional (default: power hubs, MONTHLY). */
 export const runParametersSchema = z.strictObject({
-  asof: z.string().regex(DAY, { message: 'must be YYYY-MM-DD' }).optional(),
-  curve_key: z.array(z.string().min(1).max(512)).min(1).max(200).optional(),
+  asof: z
+    .string()
+    .regex(DAY, { message: 'must be YYYY-MM-DD' })
+    .refine(isRealDate, { message: 'must be a real date' })
+    .optional(),
+  curve_key: z.array(line(1, 512)).min(1).max(200).optional(),
   iso: z.array(isoCode).min(1).max(10).optional(),
-  location: z.array(z.string().min(1).max(128)).min(1).max(200).optional(),
-  block: z.array(z.string().min(1).max(32)).min(1).max(10).optional(),
-  market: z.array(z.string().min(1).max(16)).min(1).max(10).optional(),
+  location: z.array(line(1, 128)).min(1).max(200).optional(),
+  block: z.array(line(1, 32)).min(1).max(10).optional(),
+  market: z.array(line(1, 16)).min(1).max(10).optional(),
   tenor_type: z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER']).optional(),
 });
 export type RunParameters = z.output<typeof runParametersSchema>;
@@ -119,11 +127,16 @@ export type Scenario = z.infer<typeof scenarioSchema>;
 
 export const scenarioBody = z.strictObject({
   tenant_id: z.string().max(200).optional().meta({ description: 'Must be the caller’s tenant when given' }),
-  name: z.string().trim().min(1, { message: 'must not be empty' }).max(256),
-  description: z.string().max(4000).nullable().optional(),
+  name: z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(256)
+    .regex(TEXT, { message: 'must not hold control characters' }),
+  description: z.string().max(4000).regex(NO_NUL, { message: 'must not hold NUL' }).nullable().optional(),
   assumptions: z.array(assumptionSchema).max(50).default([]),
   parameters: runParametersSchema.default({}),
-  tags: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
+  tags: z.array(line(1, 64)).max(50).default([]),
 });
 export type ScenarioInput = z.output<typeof scenarioBody>;
 
@@ -165,7 +178,9 @@ const runOptionFields = {
   priority: z.enum(PRIORITIES).default('normal'),
   timeout_minutes: z.number().int().min(1).max(1440).default(60),
   max_memory_mb: z.number().int().min(256).max(16384).default(1024),
-  environment: z.record(z.string(), z.string().max(1000)).default({}),
+  environment: z
+    .record(line(1, 128), z.string().max(1000).regex(NO_NUL, { message: 'must not hold NUL' }))
+    .default({}),
   parameters: runParametersSchema.default({}),
   max_retries: z.number().int().min(0).max(10).default(3),
   idempotency_key: z
@@ -177,7 +192,7 @@ const runOptionFields = {
 };
 
 export const runBody = z.strictObject({
-  code_version: z.string().min(1).max(64).optional(),
+  code_version: line(1, 64).optional(),
   seed: z
     .number()
     .int()
