@@ -4,6 +4,7 @@ import { logger } from '#lib/observability/logger';
 import { flushMetrics, metrics } from '#lib/observability/metrics';
 import type { AppStore, StoreRow } from '#lib/store/store';
 import { type Assumption, applyAssumptions, type BasePoint, band, yearsToDelivery } from './drivers.ts';
+import { SCENARIO_METRICS } from './metric-names.ts';
 import {
   basePointsQuery,
   checkpointRunQuery,
@@ -182,7 +183,7 @@ export function createRunWorker(deps: RunWorkerDeps) {
   async function timedOut(tenant: string, runId: string): Promise<RunOutcome> {
     const moved = await end(tenant, runId, 'TIMEOUT', 'The run took longer than its timeout_minutes');
     if (!moved) return { state: 'SKIPPED', outputRows: 0 };
-    metrics.addMetric('ScenarioRunsTimedOut', MetricUnit.Count, 1);
+    metrics.addMetric(SCENARIO_METRICS.timedOut, MetricUnit.Count, 1);
     flushMetrics();
     await announce(tenant, moved, 'TIMEOUT', 0, 0);
     return { state: 'TIMEOUT', outputRows: 0 };

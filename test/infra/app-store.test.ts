@@ -120,7 +120,8 @@ describe('the app store in AWS', () => {
       const service = serviceOf(fn);
       return typeof service === 'string' && service !== 'aurum-store-migrations';
     });
-    expect(apiFunctions).toHaveLength(registry.domains.length + 1);
+    // the domains, the canary and the scenario run worker
+    expect(apiFunctions).toHaveLength(registry.domains.length + 2);
     for (const [id, fn] of apiFunctions) expect(fn.DependsOn, id).toContain(triggerId);
   });
 
