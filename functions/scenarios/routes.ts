@@ -6,8 +6,8 @@ import { POLICY_NAMES } from './drivers.ts';
 
 /** Free text without control characters. */
 const TEXT = /^[^\p{Cc}\uD800-\uDFFF]+$/u;
-/** Text the store can hold (PostgreSQL text and jsonb refuse NUL). */
-const NO_NUL = /^[^\u0000\uD800-\uDFFF]*$/u;
+/** Text the store can hold (PostgreSQL text and jsonb refuse NUL): lines, tabs and line breaks. */
+const NO_NUL = /^(?:[^\p{Cc}\uD800-\uDFFF]|[\t\n\r])*$/u;
 const line = (min: number, max: number) =>
   z.string().min(min).max(max).regex(TEXT, { message: 'must not hold control characters' });
 const text = (max: number, description: string) => textParam({ max, pattern: TEXT, description });
