@@ -8,6 +8,7 @@ import { isoDomain } from '#functions/iso/routes';
 import { mappingsDomain } from '#functions/mappings/routes';
 import { metadataDomain } from '#functions/metadata/routes';
 import { ppaDomain } from '#functions/ppa/routes';
+import { scenariosDomain } from '#functions/scenarios/routes';
 import { RouteRegistry } from '#lib/http/registry';
 
 /**
@@ -26,4 +27,5 @@ export const registry = new RouteRegistry().add(
   eiaDomain,
   isoDomain,
   ppaDomain,
+  scenariosDomain,
 );

@@ -13,6 +13,7 @@ import { Gateway } from '#infra/constructs/gateway';
 import { AurumMonitoring, MONITORING_DEFAULTS } from '#infra/constructs/monitoring';
 import { acknowledgeNagFindings } from '#infra/constructs/nag-acknowledgements';
 import { AurumNetwork } from '#infra/constructs/network';
+import { ScenarioRuns } from '#infra/constructs/scenario-runs';
 import { SharedLayer } from '#infra/constructs/shared-layer';
 import { StoreMigrations } from '#infra/constructs/store-migrations';
 import { REPO_ROOT } from '#infra/layer/shared-module';
@@ -84,7 +85,7 @@ export const DEFAULT_SETTINGS: AurumSettings = {
   publicThrottle: { rateLimit: 20, burstLimit: 40 },
   concurrency: {
     perFunction: 50,
-    overrides: { health: 20, docs: 10, admin: 10, canary: 2 },
+    overrides: { health: 20, docs: 10, admin: 10, canary: 2, 'scenario-worker': 10 },
     accountLimit: 1000,
   },
   logLevel: 'INFO',
@@ -273,6 +274,10 @@ export interface AurumStackProps extends StackProps {
   registry?: RouteRegistry;
 }
 
+const SCENARIOS_DOMAIN = 'scenarios';
+/** The scenario run worker's name in the concurrency settings (`aurum:reservedConcurrencyOverrides`). */
+const SCENARIO_WORKER = 'scenario-worker';
+
 /** Unknown paths and wrong methods are answered by this domain's function (problem+json 404/405). */
 const FALLBACK_DOMAIN = 'health';
 /** An alarm reads at most 10 metrics, and the miss rate takes a hit and a miss metric per scope. */
@@ -316,6 +321,8 @@ export class AurumStack extends Stack {
   readonly network: AurumNetwork;
   readonly appDatabase: AppDatabase;
   readonly storeMigrations: StoreMigrations;
+  /** The run queue, worker, bus and alarms, when the registry has the scenarios domain. */
+  readonly scenarioRuns?: ScenarioRuns;
 
   constructor(scope: Construct, id: string, props: AurumStackProps = {}) {
     super(scope, id, props);
@@ -359,7 +366,12 @@ export class AurumStack extends Stack {
           : {},
       };
     };
-    const reserved = reservedConcurrency(settings.concurrency, [...registry.domains, 'canary']);
+    const hasScenarios = registry.domains.includes(SCENARIOS_DOMAIN);
+    const reserved = reservedConcurrency(settings.concurrency, [
+      ...registry.domains,
+      'canary',
+      ...(hasScenarios ? [SCENARIO_WORKER] : []),
+    ]);
     this.functions = new DomainFunctions(this, 'Domains', {
       registry,
       reservedConcurrency: (domain) => reserved.get(domain)!,
@@ -467,6 +479,28 @@ export class AurumStack extends Stack {
       ...(cache ? { cacheScopes: cache.scopes, cacheMetricsService: cache.service } : {}),
     });
 
+    // Scenario runs execute off the request path: a queue feeds the worker, which reads what the API does.
+    if (hasScenarios) {
+      const api = this.functions.byDomain.get(SCENARIOS_DOMAIN)!;
+      const where = placement(SCENARIOS_DOMAIN);
+      this.scenarioRuns = new ScenarioRuns(this, 'ScenarioRuns', {
+        api,
+        sharedCode: settings.sharedCode,
+        sharedLayer: this.sharedLayer?.layer,
+        logRetention: settings.logRetention,
+        logLevel: settings.logLevel,
+        environment: { ...engineEnvironment, ...(where?.environment ?? {}) },
+        network: where?.network,
+        reservedConcurrency: reserved.get(SCENARIO_WORKER)!,
+        alarmTopic: this.monitoring.topic,
+      });
+      const worker = this.scenarioRuns.worker;
+      this.secrets.bind(worker, secretNeeds(SCENARIOS_DOMAIN, []));
+      this.flags.bind(worker);
+      this.appDatabase.secret.grantRead(worker);
+      this.storeMigrations.before(worker);
+    }
+
     // A flag deployment that raises the 5xx rate or fails the canary is rolled back by AppConfig itself.
     this.flags.rollBackOn([this.monitoring.alarms.errorRate, this.monitoring.alarms.canaryProbes]);
 
@@ -476,7 +510,13 @@ export class AurumStack extends Stack {
       .map((route) => this.gateway.node.findChild(`Route-${route.id}`));
     acknowledgeNagFindings({
       apiFunctions,
-      allFunctions: [...apiFunctions, this.canary.fn, this.storeMigrations.fn, this.cursorKeyRotation],
+      allFunctions: [
+        ...apiFunctions,
+        this.canary.fn,
+        this.storeMigrations.fn,
+        this.cursorKeyRotation,
+        ...(this.scenarioRuns ? [this.scenarioRuns.worker] : []),
+      ],
       publicRoutes: [...publicRoutes, this.gateway.api.node.findChild('DefaultRoute')],
       externalSecrets: [
         this.secrets.trinoCredentials,
@@ -485,8 +525,13 @@ export class AurumStack extends Stack {
         this.canary.clientSecret,
       ],
       cursorKeyRotation: { fn: this.cursorKeyRotation, role: this.cursorKeyRotation.role! },
-      deadLetterQueues: [this.monitoring.scheduleDeadLetters, this.canary.fn.deadLetterQueue!],
+      deadLetterQueues: [
+        this.monitoring.scheduleDeadLetters,
+        this.canary.fn.deadLetterQueue!,
+        ...(this.scenarioRuns ? [this.scenarioRuns.deadLetters] : []),
+      ],
       storeMigrator: this.storeMigrations.fn,
+      queueWorkers: this.scenarioRuns ? [this.scenarioRuns.worker] : [],
       database: this.appDatabase,
       network: this.network.imported ? undefined : this.network,
     });

@@ -17,6 +17,8 @@ export type SharedCodeMode = 'layer' | 'inline';
 export interface AurumFunctionProps {
   /** A registry domain, or `canary`: entry `functions/<domain>/handler.ts`, service `aurum-<domain>`. */
   domain: string;
+  /** The entry, relative to the repository, when it is not `functions/<domain>/handler.ts` (a worker). */
+  entry?: string;
   sharedCode: SharedCodeMode;
   /** The shared layer; required in layer mode. */
   sharedLayer?: ILayerVersion;
@@ -91,7 +93,9 @@ export class AurumFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry: join(REPO_ROOT, 'functions', props.domain, 'handler.ts'),
+      entry: props.entry
+        ? join(REPO_ROOT, props.entry)
+        : join(REPO_ROOT, 'functions', props.domain, 'handler.ts'),
       handler: 'handler',
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),

@@ -16,6 +16,8 @@ export interface NagAcknowledged {
   cursorKeyRotation: { fn: IConstruct; role: IConstruct };
   /** The app-store migrator: a CDK trigger invokes it synchronously inside the VPC. */
   storeMigrator: IConstruct;
+  /** Functions fed by an SQS queue whose redrive policy keeps what they fail in a dead-letter queue. */
+  queueWorkers?: readonly IConstruct[];
   /** Dead-letter queues themselves: the last stop, with no queue of their own behind them. */
   deadLetterQueues: readonly IConstruct[];
   /** The Aurora cluster (its secret, IAM auth) and the VPC (flow logs, endpoint security group). */
@@ -89,6 +91,12 @@ export function acknowledgeNagFindings(c: NagAcknowledged): void {
     'AwsSolutions-IAM4',
     'The managed basic and VPC execution policies: it runs inside the VPC and needs its ENI rights.',
   );
+  for (const id of ['Serverless-LambdaDLQ', 'Serverless-LambdaEventSourceMappingDestination'])
+    on(
+      c.queueWorkers ?? [],
+      id,
+      'Fed by SQS: a message that keeps failing goes to the queue’s dead-letter queue (redrive policy).',
+    );
   on(c.deadLetterQueues, 'AwsSolutions-SQS3', 'It is a dead-letter queue: nothing follows it.');
   on(c.deadLetterQueues, 'Serverless-SQSRedrivePolicy', 'It is a dead-letter queue: nothing follows it.');
   on([c.database], 'AwsSolutions-RDS6', 'Clients reach the cluster through RDS Proxy with the secret.');

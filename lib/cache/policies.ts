@@ -15,6 +15,7 @@ export const CACHE_SCOPES = [
   'docs',
   'docs-assets',
   'mappings',
+  'scenarios',
   'drought',
   'drought-tiles',
   'drought-tiles-today',
@@ -63,6 +64,7 @@ const DEFAULT_TTL_SECONDS: Record<CacheScope, number> = {
   'docs-assets': 3600,
   // Records that change under writes: 0 s means clients revalidate every time (the ETag makes that cheap).
   mappings: 0,
+  scenarios: 0,
   // Indices are published daily and the USDM weekly: an hour is fresh enough for either.
   drought: 3600,
   // A past day's tile or TileJSON never changes; today's may still be re-rendered.
@@ -87,6 +89,7 @@ const SCOPE_DOMAIN: Record<CacheScope, string> = {
   docs: 'docs',
   'docs-assets': 'docs',
   mappings: 'mappings',
+  scenarios: 'scenarios',
   drought: 'drought',
   'drought-tiles': 'drought',
   'drought-tiles-today': 'drought',

@@ -120,7 +120,10 @@ export function renderPlain(
   if (wantsCsv && result.kind === 'list') {
     text = toCsv(csvColumns(route), result.data as Record<string, unknown>[]);
     headers['Content-Type'] = 'text/csv; charset=utf-8';
-    headers['Content-Disposition'] = csvFilename(String(route.csv!.filename));
+    const name = route.csv!.filename;
+    headers['Content-Disposition'] = csvFilename(
+      typeof name === 'function' ? name({ ...(s.input?.path ?? {}), ...(s.input?.query ?? {}) }) : name,
+    );
   } else if (result.kind === 'document' && typeof result.body === 'string') {
     text = result.body;
     headers['Content-Type'] = result.contentType ?? 'text/plain; charset=utf-8';

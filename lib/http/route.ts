@@ -58,8 +58,8 @@ export interface RouteSpec {
     headers?: Readonly<Record<string, string>>;
   };
   /**
-   * Lists: `format=csv` support, with the download's file name; the columns are the row schema's. Files:
-   * the file name, from the query.
+   * Lists: `format=csv` support, with the download's file name (or a function of the validated path and
+   * query parameters); the columns are the row schema's. Files: the file name, from the query.
    */
   csv?: { filename: string | ((query: Record<string, unknown>) => string) };
   /**
@@ -127,6 +127,11 @@ export interface RouteCall<S extends RouteSpec = RouteSpec> {
   io: Io;
   /** Write routes: the tenant transaction the whole call runs in (committed when the answer is ready). */
   tx: S['write'] extends object ? StoreTransaction : undefined;
+  /**
+   * Write routes: runs `task` once the transaction has committed (a message that must not be seen before
+   * the row it names). A failing task is logged, never turned into the answer: the write has happened.
+   */
+  afterCommit: (task: () => Promise<void>) => void;
 }
 
 /** One resource, with members for `meta`. */

@@ -1,4 +1,5 @@
 import { canonicalJson } from '#lib/canonical-json';
+import { logger } from '#lib/observability/logger';
 import {
   beginIdempotency,
   completeIdempotency,
@@ -41,7 +42,7 @@ export interface WriteArgs {
   runtime: HttpRuntime;
   store: AppStore;
   /** Calls the route's implementation inside the transaction and shapes its answer. */
-  invoke: (tx: StoreTransaction) => Promise<RouteResult>;
+  invoke: (tx: StoreTransaction, afterCommit: (task: () => Promise<void>) => void) => Promise<RouteResult>;
 }
 
 /**
@@ -86,16 +87,28 @@ export async function runWrite(args: WriteArgs): Promise<GatewayResult> {
     }
   }
 
+  const committed: (() => Promise<void>)[] = [];
   try {
-    return await store.transaction(
+    const rendered = await store.transaction(
       tenant,
       async (tx) => {
-        const rendered = renderPlain(event, state, await args.invoke(tx), runtime);
-        if (request) await completeIdempotency(tx, request, storedAnswer(rendered));
-        return rendered;
+        const answer = renderPlain(
+          event,
+          state,
+          await args.invoke(tx, (task) => committed.push(task)),
+          runtime,
+        );
+        if (request) await completeIdempotency(tx, request, storedAnswer(answer));
+        return answer;
       },
       options,
     );
+    for (const task of committed) {
+      await task().catch((error: unknown) =>
+        logger.error('a task after the commit failed', { error: String(error), route: routeKey(route) }),
+      );
+    }
+    return rendered;
   } catch (error) {
     // The claim goes with the failed write, so the client's retry can try again; a claim left behind by a
     // crash is taken over after a minute.

@@ -124,7 +124,8 @@ describe('the app store in AWS', () => {
         service !== 'aurum-cursor-key-rotation'
       );
     });
-    expect(apiFunctions).toHaveLength(registry.domains.length + 1);
+    // the domains, the canary and the scenario run worker
+    expect(apiFunctions).toHaveLength(registry.domains.length + 2);
     for (const [id, fn] of apiFunctions) expect(fn.DependsOn, id).toContain(triggerId);
   });
 

@@ -51,13 +51,18 @@ function functionsByService(template: Template): Map<string, [string, Resource]>
   return map;
 }
 
-/** The domain functions, and the canary apart: it serves no route, so domain-wide checks leave it out. */
+/**
+ * The domain functions, and the canary and the scenario run worker apart: they serve no route, so
+ * domain-wide checks leave them out (test/infra/scenario-runs.test.ts checks the worker).
+ */
 function splitFunctions(template: Template) {
   const all = functionsByService(template);
   const canary = all.get('canary');
   if (!canary) throw new Error('the stack has no canary function');
   all.delete('canary');
-  return { functions: all, canary };
+  const worker = all.get('scenario-worker');
+  all.delete('scenario-worker');
+  return { functions: all, canary, worker };
 }
 
 const refOf = (value: unknown): string | undefined => (value as { Ref?: string } | undefined)?.Ref;
@@ -113,10 +118,14 @@ describe('AurumStack (layer mode, the default)', () => {
   });
 
   describe('functions', () => {
-    it('has exactly one function per registry domain plus the canary, and no helper functions but the store migrator, its trigger and the cursor key rotation (no log-retention custom resource)', () => {
-      // + 3: the app-store migrator, the CDK trigger provider that invokes it on deploy, the key rotation.
-      expect(resourcesOf(template, 'AWS::Lambda::Function')).toHaveLength(registry.domains.length + 1 + 3);
-      expect([...functionsByService(template).keys()].sort()).toEqual([...registry.domains, 'canary'].sort());
+    it('has exactly one function per registry domain plus the canary, and no helper functions but the scenario worker, the store migrator, its trigger and the cursor key rotation (no log-retention custom resource)', () => {
+      // + 1 + 1 + 3: the canary, the scenario run worker, the app-store migrator, the CDK trigger provider, the key rotation.
+      expect(resourcesOf(template, 'AWS::Lambda::Function')).toHaveLength(
+        registry.domains.length + 1 + 1 + 3,
+      );
+      expect([...functionsByService(template).keys()].sort()).toEqual(
+        [...registry.domains, 'canary', 'scenario-worker'].sort(),
+      );
       expect([...functions.keys()].sort()).toEqual(registry.domains);
       expect(resourcesOf(template, 'Custom::LogRetention')).toHaveLength(0);
       expect(resourcesOf(template, 'AWS::CloudFormation::CustomResource')).toHaveLength(0);
@@ -159,7 +168,7 @@ describe('AurumStack (layer mode, the default)', () => {
         'aurum:scopePrefix': 'aurum-api/',
       });
       for (const [domain, [, fn]] of functionsByService(configured)) {
-        if (domain === 'canary') continue;
+        if (domain === 'canary' || domain === 'scenario-worker') continue;
         expect(env(fn), domain).toMatchObject({
           AURUM_TENANT_CLAIM: 'custom:tenant',
           AURUM_GROUP_PERMISSIONS: 'analysts=curves:read metadata:read',
@@ -308,12 +317,12 @@ describe('AurumStack (layer mode, the default)', () => {
   });
 
   describe('monitoring', () => {
-    it('sends all seven alarms, and their recoveries, to one SNS topic, whose ARN is an output', () => {
+    it('sends all nine alarms (two of them the scenario runs’), and their recoveries, to one SNS topic, whose ARN is an output', () => {
       const topics = resourcesOf(template, 'AWS::SNS::Topic');
       expect(topics).toHaveLength(1);
       const [[topicId]] = topics as [[string, Resource]];
       const alarms = alarmsOf(template);
-      expect(alarms).toHaveLength(7);
+      expect(alarms).toHaveLength(9);
       for (const alarm of alarms) {
         expect(alarm.AlarmActions, alarm.AlarmDescription).toEqual([{ Ref: topicId }]);
         expect(alarm.OKActions, alarm.AlarmDescription).toEqual([{ Ref: topicId }]);
@@ -847,7 +856,7 @@ describe('AurumStack (layer mode, the default)', () => {
       const appconfig = resourcesOf(template, 'AWS::IAM::Policy')
         .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement)
         .filter((s) => asList(s.Action).some((a) => String(a).startsWith('appconfig:')));
-      expect(appconfig).toHaveLength(registry.domains.length + 1);
+      expect(appconfig).toHaveLength(registry.domains.length + 2); // and the canary and the scenario run worker
       for (const statement of appconfig) {
         expect(asList(statement.Action).sort()).toEqual([
           'appconfig:GetLatestConfiguration',
@@ -867,7 +876,7 @@ describe('AurumStack (inline mode)', () => {
     const template = synth({ 'aurum:bundleShared': 'inline' });
     expect(resourcesOf(template, 'AWS::Lambda::LayerVersion')).toHaveLength(0);
     const functions = [...functionsByService(template).values()];
-    expect(functions).toHaveLength(registry.domains.length + 1);
+    expect(functions).toHaveLength(registry.domains.length + 2); // the canary and the scenario run worker
     expect(splitFunctions(template).canary[1].Properties.Description).toContain('canary');
     for (const [, fn] of functions) {
       expect(fn.Properties.Layers).toEqual([

@@ -269,8 +269,8 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
     }
   });
 
-  it('builds one bundle per registry domain, and the canary’s, in each mode', () => {
-    const expected = [...registry.domains, 'canary'].sort();
+  it('builds one bundle per registry domain, and the canary’s and the scenario run worker’s, in each mode', () => {
+    const expected = [...registry.domains, 'canary', 'scenario-worker'].sort();
     expect(layer.functions.map((f) => f.domain).sort()).toEqual(expected);
     expect(inline.functions.map((f) => f.domain).sort()).toEqual(expected);
   });
@@ -351,7 +351,7 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
       // inline, absent from a layer-mode bundle.
       const libOnly = [
         'could not load the secrets named by',
-        ...(fn.domain === 'canary' ? [] : ['request state missing']),
+        ...(fn.domain === 'canary' || fn.domain === 'scenario-worker' ? [] : ['request state missing']),
       ];
       for (const text of libOnly) {
         // Booleans, so a failure names the text rather than printing a megabyte of bundle.

@@ -88,6 +88,7 @@ describe('cdk-nag AwsSolutions and Serverless packs over the stack', () => {
     const canary = resources('AWS::Lambda::Function').find(([id]) => id.startsWith('CanaryFunction'))![1];
     const dlq = (canary.Properties.DeadLetterConfig as { TargetArn: { 'Fn::GetAtt': string[] } }).TargetArn;
     expect(queues.has(dlq['Fn::GetAtt'][0]!)).toBe(true);
-    expect(resources('AWS::SQS::QueuePolicy')).toHaveLength(2);
+    // TLS-only policies: these two, and the scenario run queue and its dead-letter queue
+    expect(resources('AWS::SQS::QueuePolicy')).toHaveLength(4);
   });
 });

@@ -110,7 +110,13 @@ export function routeCall(
     const scope = route.cache?.scopeFor?.({ path: input.path, query: input.query }) ?? route.cache?.scope;
     if (route.cache?.scopeFor) s.cacheScope = scope;
     // One call shape for reads and writes: only a write's transaction differs.
-    const invoke = (signal: AbortSignal, tx?: StoreTransaction) =>
+    const invoke = (
+      signal: AbortSignal,
+      tx?: StoreTransaction,
+      afterCommit: (task: () => Promise<void>) => void = () => {
+        throw new Error(`route ${route.id} is not a write: nothing commits`);
+      },
+    ) =>
       implementation({
         query: input.query,
         path: input.path,
@@ -121,6 +127,7 @@ export function routeCall(
         flags,
         io: { deadline: s.deadline, signal },
         tx,
+        afterCommit,
       }).then((answer) => withDigest(resultOf(route, answer, input.query)));
     if (route.write) {
       if (!store) throw new Error(`route ${route.id} writes but its domain has no app store`);
@@ -132,7 +139,7 @@ export function routeCall(
           route,
           runtime: rt,
           store: opened,
-          invoke: (tx) => invoke(signal, tx),
+          invoke: (tx, afterCommit) => invoke(signal, tx, afterCommit),
         }),
       );
       return;

@@ -2,6 +2,8 @@
 -- PPA valuations (reference §1.5) read scenario_output's MONTHLY `mid` rows.
 CREATE TABLE scenario (
   id          uuid        NOT NULL DEFAULT gen_random_uuid(),
+  -- The list order: creation order without clock ties (keyset cursors need a total order).
+  seq         bigint      GENERATED ALWAYS AS IDENTITY,
   tenant_id   text        NOT NULL DEFAULT current_setting('app.tenant', true),
   name        text        NOT NULL,
   description text,
@@ -23,13 +25,14 @@ CREATE TABLE scenario (
 -- A name is unique per tenant, case-insensitively.
 CREATE UNIQUE INDEX scenario_tenant_name ON scenario (tenant_id, lower(name));
 CREATE INDEX scenario_tenant_id ON scenario (tenant_id, id);
-CREATE INDEX scenario_tenant_created ON scenario (tenant_id, created_at, id);
+CREATE INDEX scenario_tenant_seq ON scenario (tenant_id, seq);
 
 CREATE TRIGGER scenario_touch BEFORE UPDATE ON scenario
   FOR EACH ROW EXECUTE FUNCTION aurum_touch_row();
 
 CREATE TABLE scenario_run (
   id               uuid        NOT NULL DEFAULT gen_random_uuid(),
+  seq              bigint      GENERATED ALWAYS AS IDENTITY,
   tenant_id        text        NOT NULL DEFAULT current_setting('app.tenant', true),
   scenario_id      uuid        NOT NULL,
   state            text        NOT NULL DEFAULT 'QUEUED',
@@ -66,13 +69,13 @@ CREATE TABLE scenario_run (
 CREATE UNIQUE INDEX scenario_run_idempotency ON scenario_run (tenant_id, scenario_id, idempotency_key)
   WHERE idempotency_key IS NOT NULL;
 CREATE INDEX scenario_run_key ON scenario_run (tenant_id, run_key);
-CREATE INDEX scenario_run_scenario_created ON scenario_run (tenant_id, scenario_id, created_at, id);
+CREATE INDEX scenario_run_scenario_seq ON scenario_run (tenant_id, scenario_id, seq);
 
 CREATE TRIGGER scenario_run_touch BEFORE UPDATE ON scenario_run
   FOR EACH ROW EXECUTE FUNCTION aurum_touch_row();
 
--- One row per curve, tenor and metric of a finished run. A run's rows are written in one transaction,
--- so a partial output set is never visible.
+-- One row per curve, tenor and metric of a finished run. A run's rows are moved here from the stage in the
+-- same transaction that marks the run SUCCEEDED, so a partial output set is never visible.
 CREATE TABLE scenario_output (
   tenant_id      text             NOT NULL DEFAULT current_setting('app.tenant', true),
   scenario_id    uuid             NOT NULL,
@@ -95,6 +98,14 @@ CREATE TABLE scenario_output (
 );
 CREATE INDEX scenario_output_scenario ON scenario_output (tenant_id, scenario_id, metric, computed_ts);
 
+-- The rows a running run has computed so far, checkpoint by checkpoint; a new invocation continues from
+-- them. Nobody reads them but the worker.
+CREATE TABLE scenario_output_stage (LIKE scenario_output INCLUDING DEFAULTS);
+ALTER TABLE scenario_output_stage ADD CONSTRAINT scenario_output_stage_pkey
+  PRIMARY KEY (tenant_id, scenario_id, run_id, curve_key, tenor_label, metric);
+ALTER TABLE scenario_output_stage ADD CONSTRAINT scenario_output_stage_run
+  FOREIGN KEY (run_id) REFERENCES scenario_run (id) ON DELETE CASCADE;
+
 ALTER TABLE scenario ENABLE ROW LEVEL SECURITY;
 ALTER TABLE scenario FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON scenario
@@ -110,4 +121,9 @@ ALTER TABLE scenario_output FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON scenario_output
   USING (tenant_id = current_setting('app.tenant', true))
   WITH CHECK (tenant_id = current_setting('app.tenant', true));
-GRANT SELECT, INSERT, UPDATE, DELETE ON scenario, scenario_run, scenario_output TO aurum_api;
+ALTER TABLE scenario_output_stage ENABLE ROW LEVEL SECURITY;
+ALTER TABLE scenario_output_stage FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON scenario_output_stage
+  USING (tenant_id = current_setting('app.tenant', true))
+  WITH CHECK (tenant_id = current_setting('app.tenant', true));
+GRANT SELECT, INSERT, UPDATE, DELETE ON scenario, scenario_run, scenario_output, scenario_output_stage TO aurum_api;

@@ -1,0 +1,685 @@
+import * as z from 'zod';
+import { cursorParam, formatParam, intParam, isRealDate, tenantParam, textParam } from '#lib/http/params';
+import { defineDomain } from '#lib/http/registry';
+import { defineRoute } from '#lib/http/route';
+import { POLICY_NAMES } from './drivers.ts';
+
+/** Free text without control characters. */
+const TEXT = /^[^\p{Cc}\uD800-\uDFFF]+$/u;
+/** Text the store can hold (PostgreSQL text and jsonb refuse NUL): lines, tabs and line breaks. */
+const NO_NUL = /^(?:[^\p{Cc}\uD800-\uDFFF]|[\t\n\r])*$/u;
+const line = (min: number, max: number) =>
+  z.string().min(min).max(max).regex(TEXT, { message: 'must not hold control characters' });
+const text = (max: number, description: string) => textParam({ max, pattern: TEXT, description });
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export const RUN_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMEOUT'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+export const SCENARIO_STATUSES = ['created', 'active', 'archived'] as const;
+export const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const;
+
+const isoCode = z
+  .string()
+  .regex(/^[A-Za-z]{2,10}$/, { message: 'must be an ISO code such as PJM' })
+  .transform((s) => s.toUpperCase());
+const finite = () => z.number().refine(Number.isFinite, { message: 'must be a finite number' });
+
+/* ---------------------------------------------------------------- assumptions: one schema per driver */
+
+const curveShift = z.strictObject({
+  driver_type: z.literal('curve_shift'),
+  payload: z.strictObject({
+    value: finite().min(-10_000).max(10_000).meta({ description: 'USD/MWh, or percent with unit=percent' }),
+    unit: z.enum(['USD/MWh', 'percent']).default('USD/MWh'),
+    curve_key: line(1, 512).optional(),
+    iso: isoCode.optional(),
+    block: line(1, 32).optional(),
+    tenor_label: line(1, 32).optional(),
+    from_month: z.string().regex(MONTH, { message: 'must be YYYY-MM' }).optional(),
+    to_month: z.string().regex(MONTH, { message: 'must be YYYY-MM' }).optional(),
+  }),
+  version: line(1, 64).optional(),
+});
+const fuelPrice = z.strictObject({
+  driver_type: z.literal('fuel_price'),
+  payload: z.strictObject({
+    change: finite().min(-100).max(1000).meta({ description: 'percent, or USD/MMBtu with unit=USD/MMBtu' }),
+    unit: z.enum(['percent', 'USD/MMBtu']).default('percent'),
+    heat_rate: finite().min(1).max(30).optional().meta({ description: 'MMBtu/MWh; default per ISO' }),
+    gas_price: finite()
+      .positive()
+      .max(1000)
+      .optional()
+      .meta({ description: 'USD/MMBtu a percentage applies to' }),
+    iso: isoCode.optional(),
+  }),
+  version: line(1, 64).optional(),
+});
+const loadGrowth = z.strictObject({
+  driver_type: z.literal('load_growth'),
+  payload: z.strictObject({
+    percent: finite().min(-50).max(100),
+    elasticity: finite().min(0).max(10).optional().meta({ description: 'default 1.2' }),
+    iso: isoCode.optional(),
+  }),
+  version: line(1, 64).optional(),
+});
+const carbonPrice = z.strictObject({
+  driver_type: z.literal('carbon_price'),
+  payload: z.strictObject({
+    usd_per_ton: finite().min(0).max(1000),
+    emission_rate: finite().min(0).max(2).optional().meta({ description: 't CO2/MWh; default per ISO' }),
+    iso: isoCode.optional(),
+  }),
+  version: line(1, 64).optional(),
+});
+const policy = z.strictObject({
+  driver_type: z.literal('policy'),
+  payload: z.strictObject({ name: z.enum(POLICY_NAMES) }),
+  version: line(1, 64).optional(),
+});
+
+export const assumptionSchema = z.discriminatedUnion('driver_type', [
+  curveShift,
+  fuelPrice,
+  loadGrowth,
+  carbonPrice,
+  policy,
+]);
+
+/** Which curves a run reads, and at which as-of date; every member optional (default: power hubs, MONTHLY). */
+export const runParametersSchema = z.strictObject({
+  asof: z
+    .string()
+    .regex(DAY, { message: 'must be YYYY-MM-DD' })
+    .refine(isRealDate, { message: 'must be a real date' })
+    .optional(),
+  curve_key: z.array(line(1, 512)).min(1).max(200).optional(),
+  iso: z.array(isoCode).min(1).max(10).optional(),
+  location: z.array(line(1, 128)).min(1).max(200).optional(),
+  block: z.array(line(1, 32)).min(1).max(10).optional(),
+  market: z.array(line(1, 16)).min(1).max(10).optional(),
+  tenor_type: z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER']).optional(),
+});
+export type RunParameters = z.output<typeof runParametersSchema>;
+
+/* ---------------------------------------------------------------- scenarios */
+
+export const scenarioSchema = z.object({
+  id: z.uuid(),
+  scenario_id: z.uuid(),
+  tenant_id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  status: z.enum(SCENARIO_STATUSES),
+  unique_key: z.string(),
+  assumptions: z.array(z.record(z.string(), z.unknown())),
+  parameters: z.record(z.string(), z.unknown()),
+  tags: z.array(z.string()),
+  version: z.number().int(),
+  created_by: z.string(),
+  created_at: z.iso.datetime(),
+  updated_by: z.string(),
+  updated_at: z.iso.datetime(),
+});
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+export const scenarioBody = z.strictObject({
+  tenant_id: z.string().max(200).optional().meta({ description: 'Must be the caller’s tenant when given' }),
+  name: z
+    .string()
+    .trim()
+    .min(1, { message: 'must not be empty' })
+    .max(256)
+    .regex(TEXT, { message: 'must not hold control characters' }),
+  description: z.string().max(4000).regex(NO_NUL, { message: 'must not hold NUL' }).nullable().optional(),
+  assumptions: z.array(assumptionSchema).max(50).default([]),
+  parameters: runParametersSchema.default({}),
+  tags: z.array(line(1, 64)).max(50).default([]),
+});
+export type ScenarioInput = z.output<typeof scenarioBody>;
+
+/* ---------------------------------------------------------------- runs */
+
+export const runSchema = z.object({
+  id: z.uuid(),
+  run_id: z.uuid(),
+  scenario_id: z.uuid(),
+  tenant_id: z.string(),
+  state: z.enum(RUN_STATES),
+  status: z.string(),
+  priority: z.enum(PRIORITIES),
+  code_version: z.string().nullable(),
+  seed: z.number().int().nullable(),
+  timeout_minutes: z.number().int(),
+  max_memory_mb: z.number().int(),
+  environment: z.record(z.string(), z.unknown()),
+  parameters: z.record(z.string(), z.unknown()),
+  max_retries: z.number().int(),
+  retry_count: z.number().int(),
+  idempotency_key: z.string().nullable(),
+  input_hash: z.string(),
+  run_key: z.string(),
+  progress_percent: z.number(),
+  error_message: z.string().nullable(),
+  created_by: z.string(),
+  created_at: z.iso.datetime(),
+  queued_at: z.iso.datetime(),
+  started_at: z.iso.datetime().nullable(),
+  completed_at: z.iso.datetime().nullable(),
+  cancelled_at: z.iso.datetime().nullable(),
+  duration_seconds: z.number().nullable(),
+  updated_at: z.iso.datetime(),
+});
+export type Run = z.infer<typeof runSchema>;
+
+const runOptionFields = {
+  priority: z.enum(PRIORITIES).default('normal'),
+  timeout_minutes: z.number().int().min(1).max(1440).default(60),
+  max_memory_mb: z.number().int().min(256).max(16384).default(1024),
+  environment: z
+    .record(line(1, 128), z.string().max(1000).regex(NO_NUL, { message: 'must not hold NUL' }))
+    .default({}),
+  parameters: runParametersSchema.default({}),
+  max_retries: z.number().int().min(0).max(10).default(3),
+  idempotency_key: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[A-Za-z0-9_.:/-]+$/, { message: 'must match [A-Za-z0-9_.:/-]' })
+    .optional(),
+};
+
+export const runBody = z.strictObject({
+  code_version: line(1, 64).optional(),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
+  ...runOptionFields,
+});
+export type RunInput = z.output<typeof runBody>;
+
+const bulkRun = z.strictObject({ ...runOptionFields });
+export const bulkBody = z.strictObject({
+  runs: z
+    .array(bulkRun)
+    .min(1, { message: 'must hold at least one run' })
+    .max(100, { message: 'Cannot create more than 100 runs in a single bulk request' })
+    .superRefine((runs, ctx) => {
+      const seen = new Set<string>();
+      for (const run of runs) {
+        const key = run.idempotency_key;
+        if (key === undefined) continue;
+        if (seen.has(key))
+          ctx.addIssue({ code: 'custom', message: `Duplicate idempotency key '${key}' in request` });
+        seen.add(key);
+      }
+    }),
+  idempotency_key: runOptionFields.idempotency_key,
+});
+export type BulkInput = z.output<typeof bulkBody>;
+
+export const bulkItemSchema = z.object({
+  index: z.number().int(),
+  idempotency_key: z.string().nullable(),
+  run_id: z.uuid().nullable(),
+  status: z.enum(['success', 'duplicate', 'error']),
+  error: z.string().nullable(),
+});
+
+const stateBody = z.strictObject({ state: z.enum(RUN_STATES) });
+
+/* ---------------------------------------------------------------- outputs */
+
+export const METRICS = ['mid', 'base'] as const;
+
+export const outputSchema = z.object({
+  tenant_id: z.string(),
+  scenario_id: z.uuid(),
+  run_id: z.uuid(),
+  asof_date: z.iso.date(),
+  curve_key: z.string(),
+  tenor_type: z.string(),
+  contract_month: z.iso.date().nullable(),
+  tenor_label: z.string(),
+  metric: z.string(),
+  value: z.number(),
+  band_lower: z.number().nullable(),
+  band_upper: z.number().nullable(),
+  attribution: z.record(z.string(), z.number()),
+  version_hash: z.string(),
+  metric_unit: z.string(),
+  computed_ts: z.iso.datetime(),
+});
+export type Output = z.infer<typeof outputSchema>;
+
+export const latestMetricSchema = z.object({
+  scenario_id: z.uuid(),
+  run_id: z.uuid(),
+  metric: z.string(),
+  curve_key: z.string(),
+  tenor_label: z.string(),
+  latest_value: z.number(),
+  latest_band_lower: z.number().nullable(),
+  latest_band_upper: z.number().nullable(),
+  latest_asof_date: z.iso.date(),
+});
+
+/* ---------------------------------------------------------------- routes */
+
+const domain = 'scenarios';
+const scenarioPath = z.object({ scenario_id: z.uuid({ message: 'must be a scenario id (a UUID)' }) });
+const runPath = z.object({ run_id: z.uuid({ message: 'must be a run id (a UUID)' }) });
+const scenarioRunPath = scenarioPath.extend(runPath.shape);
+
+/** Records that change under writes: kept, but revalidated with the ETag every time. */
+const recordCache = { scope: 'scenarios', visibility: 'private', store: false } as const;
+const outputsGate = { key: 'scenario-outputs', whenOff: 'unavailable' } as const;
+
+const listMeta = z.object({ limit: z.number().int(), total: z.number().int(), count: z.number().int() });
+const createdRange = {
+  created_after: z.iso.datetime({ offset: true }).optional(),
+  created_before: z.iso.datetime({ offset: true }).optional(),
+};
+function createdOrder(query: { created_after?: string; created_before?: string }) {
+  if (
+    query.created_after &&
+    query.created_before &&
+    Date.parse(query.created_after) > Date.parse(query.created_before)
+  )
+    return [
+      { field: 'query.created_after', message: 'must not be after created_before', code: 'invalid_range' },
+    ];
+  return [];
+}
+
+export const listScenariosV1 = defineRoute({
+  id: 'listScenarios',
+  method: 'GET',
+  path: '/v1/scenarios',
+  domain,
+  version: 'v1',
+  summary: 'The tenant’s scenarios',
+  description: 'Newest first is not promised: scenarios in the order they were created; keyset cursors.',
+  auth: 'tenant',
+  permission: 'scenarios:read',
+  request: {
+    query: z.object({
+      tenant_id: tenantParam(),
+      status: z.enum(SCENARIO_STATUSES).optional(),
+      name: text(256, 'Scenarios whose name contains this (any case)').optional(),
+      tag: text(64, 'Scenarios carrying this tag').optional(),
+      ...createdRange,
+      cursor: cursorParam(),
+      since_cursor: cursorParam(),
+      prev_cursor: cursorParam(),
+      limit: intParam({ min: 1, max: 100, default: 20 }),
+    }),
+    rules: ({ query }) => (query ? createdOrder(query) : []),
+  },
+  response: { kind: 'list', schema: scenarioSchema, meta: listMeta },
+  cache: recordCache,
+});
+
+export const createScenarioV1 = defineRoute({
+  id: 'createScenario',
+  method: 'POST',
+  path: '/v1/scenarios',
+  domain,
+  version: 'v1',
+  summary: 'Create a scenario',
+  description:
+    'A what-if on the forward curves: assumptions (drivers, applied in order) and parameters (which curves, which as-of). ' +
+    'A name is unique per tenant in any case (409). A body tenant_id other than the caller’s is a 403.',
+  auth: 'tenant',
+  permission: 'scenarios:write',
+  request: { body: scenarioBody },
+  response: { kind: 'object', status: 201, schema: scenarioSchema },
+  write: { idempotent: true },
+  problems: [409, 422],
+});
+
+export const getScenarioV1 = defineRoute({
+  id: 'getScenario',
+  method: 'GET',
+  path: '/v1/scenarios/{scenario_id}',
+  domain,
+  version: 'v1',
+  summary: 'One scenario',
+  auth: 'tenant',
+  permission: 'scenarios:read',
+  request: { path: scenarioPath },
+  response: { kind: 'object', schema: scenarioSchema },
+  cache: recordCache,
+});
+
+export const deleteScenarioV1 = defineRoute({
+  id: 'deleteScenario',
+  method: 'DELETE',
+  path: '/v1/scenarios/{scenario_id}',
+  domain,
+  version: 'v1',
+  summary: 'Delete a scenario, its runs and their outputs',
+  auth: 'tenant',
+  permission: 'scenarios:delete',
+  request: { path: scenarioPath },
+  response: { kind: 'empty', status: 204 },
+  write: {},
+});
+
+const runListQuery = {
+  tenant_id: tenantParam(),
+  ...createdRange,
+  cursor: cursorParam(),
+  since_cursor: cursorParam(),
+  prev_cursor: cursorParam(),
+};
+
+export const listRunsV1 = defineRoute({
+  id: 'listScenarioRuns',
+  method: 'GET',
+  path: '/v1/scenarios/{scenario_id}/runs',
+  domain,
+  version: 'v1',
+  summary: 'A scenario’s runs',
+  description: 'In the order they were created; keyset cursors.',
+  auth: 'tenant',
+  permission: 'scenarios:read',
+  request: {
+    path: scenarioPath,
+    query: z.object({
+      ...runListQuery,
+      state: z.enum(RUN_STATES).optional(),
+      limit: intParam({ min: 1, max: 100, default: 20 }),
+    }),
+    rules: ({ query }) => (query ? createdOrder(query) : []),
+  },
+  response: { kind: 'list', schema: runSchema, meta: listMeta },
+  cache: recordCache,
+});
+
+export const createRunV1 = defineRoute({
+  id: 'runScenario',
+  method: 'POST',
+  path: '/v1/scenarios/{scenario_id}/run',
+  domain,
+  version: 'v1',
+  summary: 'Queue a run of a scenario',
+  description:
+    'Answers 202 with the QUEUED run; the worker executes it. The same idempotency_key (body) or Idempotency-Key ' +
+    '(header), or the same inputs (input_hash), answer the existing run instead of queueing another.',
+  auth: 'tenant',
+  permission: 'scenarios:run',
+  request: { path: scenarioPath, body: runBody },
+  response: { kind: 'object', status: 202, schema: runSchema },
+  write: { idempotent: true },
+  problems: [422],
+});
+
+export const getRunV1 = defineRoute({
+  id: 'getScenarioRun',
+  method: 'GET',
+  path: '/v1/scenarios/{scenario_id}/runs/{run_id}',
+  domain,
+  version: 'v1',
+  summary: 'One run',
+  auth: 'tenant',
+  permission: 'scenarios:read',
+  request: { path: scenarioRunPath },
+  response: { kind: 'object', schema: runSchema },
+  cache: recordCache,
+});
+
+export const setRunStateV1 = defineRoute({
+  id: 'setScenarioRunState',
+  method: 'POST',
+  path: '/v1/scenarios/runs/{run_id}/state',
+  domain,
+  version: 'v1',
+  summary: 'Move a run to another state (operators)',
+  description:
+    'QUEUED → RUNNING | CANCELLED; RUNNING → SUCCEEDED | FAILED | CANCELLED | TIMEOUT. Anything else is a 409 and ' +
+    'changes nothing (FAILED → QUEUED is the worker’s own retry).',
+  auth: 'admin',
+  permission: 'admin',
+  request: { path: runPath, body: stateBody },
+  response: { kind: 'object', schema: runSchema },
+  write: {},
+  problems: [409, 422],
+});
+
+export const cancelRunV1 = defineRoute({
+  id: 'cancelScenarioRun',
+  method: 'POST',
+  path: '/v1/scenarios/runs/{run_id}/cancel',
+  domain,
+  version: 'v1',
+  summary: 'Cancel a queued or running run',
+  description: 'A running run stops at its next checkpoint and stays CANCELLED; a finished run is a 409.',
+  auth: 'tenant',
+  permission: 'scenarios:run',
+  request: { path: runPath },
+  response: { kind: 'object', schema: runSchema },
+  write: {},
+  problems: [409],
+});
+
+const outputsQuery = {
+  tenant_id: tenantParam(),
+  metric: z.enum(METRICS).optional(),
+  curve_key: text(512, 'Only this curve').optional(),
+  cursor: cursorParam(),
+  since_cursor: cursorParam(),
+  prev_cursor: cursorParam(),
+};
+
+export const listOutputsV1 = defineRoute({
+  id: 'listScenarioOutputs',
+  method: 'GET',
+  path: '/v1/scenarios/{scenario_id}/outputs',
+  domain,
+  version: 'v1',
+  summary: 'The outputs of a scenario’s latest successful run',
+  description:
+    'One row per curve, tenor and metric (`mid` with P10/P90 bands and attribution, `base`) of the latest SUCCEEDED ' +
+    'run, or of `run_id`; ordered by curve_key, tenor_label, contract_month, metric, run_id. `format=csv` downloads ' +
+    'scenario-{id}-outputs.csv. Behind the scenario-outputs flag (503 when off).',
+  auth: 'tenant',
+  permission: 'scenarios:read',
+  request: {
+    path: scenarioPath,
+    query: z.object({
+      ...outputsQuery,
+      tenor_type: z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER']).optional(),
+      run_id: z.uuid().optional(),
+      limit: intParam({ min: 1, max: 500, default: 200 }),
+      format: formatParam(),
+    }),
+  },
+  response: { kind: 'list', schema: outputSchema, meta: z.object({ limit: z.number().int() }) },
+  csv: { filename: (input) => `scenario-${String(input.scenario_id)}-outputs.csv` },
+  cache: { scope: 'scenario-outputs', visibility: 'private' },
+  flag: outputsGate,
+  problems: [503],
+});
+
+export const latestMetricsV1 = defineRoute({
+  id: 'latestScenarioMetrics',
+  method: 'GET',
+  path: '/v1/scenarios/{scenario_id}/metrics/latest',
+  domain,
+  version: 'v1',
+  summary: 'The latest value of each metric, curve and tenor',
+  description:
+    'From the latest SUCCEEDED run; ordered by metric, tenor_label, curve_key. Behind the scenario-outputs flag.',
+  auth: 'tenant',
+  permission: 'scenarios:read',
+  request: {
+    path: scenarioPath,
+    query: z.object({ ...outputsQuery, limit: intParam({ min: 1, max: 500, default: 200 }) }),
+  },
+  response: { kind: 'list', schema: latestMetricSchema, meta: z.object({ limit: z.number().int() }) },
+  cache: { scope: 'scenario-metrics', visibility: 'private' },
+  flag: outputsGate,
+  problems: [503],
+});
+
+export const bulkRunsV1 = defineRoute({
+  id: 'bulkScenarioRuns',
+  method: 'POST',
+  path: '/v1/scenarios/{scenario_id}/runs:bulk',
+  domain,
+  version: 'v1',
+  summary: 'Queue up to 100 runs at once',
+  description:
+    'Each run as POST …/run takes it. A run whose idempotency_key (or inputs) this scenario already has is a ' +
+    'duplicate and answers the existing run. Duplicate keys inside one request are a 422 naming body.runs. ' +
+    'Behind the bulk-scenario-runs flag.',
+  auth: 'tenant',
+  permission: 'scenarios:run',
+  request: { path: scenarioPath, body: bulkBody },
+  response: {
+    kind: 'object',
+    status: 202,
+    schema: z.array(bulkItemSchema),
+    meta: z.object({
+      total_runs: z.number().int(),
+      successful_runs: z.number().int(),
+      duplicate_runs: z.number().int(),
+      failed_runs: z.number().int(),
+      duplicates: z.array(
+        z.object({
+          index: z.number().int(),
+          idempotency_key: z.string().nullable(),
+          existing_run_id: z.uuid(),
+          existing_status: z.string(),
+          created_at: z.iso.datetime(),
+        }),
+      ),
+    }),
+  },
+  write: { idempotent: true },
+  flag: { key: 'bulk-scenario-runs', whenOff: 'not-found' },
+  problems: [422],
+});
+
+/* ---------------------------------------------------------------- v2: the same rows */
+
+export const listScenariosV2 = defineRoute({
+  id: 'listScenariosV2',
+  method: 'GET',
+  path: '/v2/scenarios',
+  domain,
+  version: 'v2',
+  summary: 'The tenant’s scenarios',
+  auth: 'tenant',
+  permission: 'scenarios:read',
+  request: {
+    query: z.object({
+      tenant_id: tenantParam(),
+      name_filter: text(256, 'Scenarios whose name contains this (any case)').optional(),
+      cursor: cursorParam(),
+      prev_cursor: cursorParam(),
+      limit: intParam({ min: 1, max: 100, default: 10 }),
+    }),
+  },
+  response: { kind: 'list', schema: scenarioSchema, meta: listMeta },
+  cache: recordCache,
+});
+
+export const createScenarioV2 = defineRoute({
+  id: 'createScenarioV2',
+  method: 'POST',
+  path: '/v2/scenarios',
+  domain,
+  version: 'v2',
+  summary: 'Create a scenario',
+  description: 'As POST /v1/scenarios.',
+  auth: 'tenant',
+  permission: 'scenarios:write',
+  request: { query: z.object({ tenant_id: tenantParam() }), body: scenarioBody },
+  response: { kind: 'object', status: 201, schema: scenarioSchema },
+  write: { idempotent: true },
+  problems: [409, 422],
+});
+
+export const getScenarioV2 = defineRoute({
+  id: 'getScenarioV2',
+  method: 'GET',
+  path: '/v2/scenarios/{scenario_id}',
+  domain,
+  version: 'v2',
+  summary: 'One scenario',
+  auth: 'tenant',
+  permission: 'scenarios:read',
+  request: { path: scenarioPath, query: z.object({ tenant_id: tenantParam() }) },
+  response: { kind: 'object', schema: scenarioSchema },
+  cache: recordCache,
+});
+
+export const createRunV2 = defineRoute({
+  id: 'runScenarioV2',
+  method: 'POST',
+  path: '/v2/scenarios/{scenario_id}/runs',
+  domain,
+  version: 'v2',
+  summary: 'Queue a run of a scenario',
+  description: 'As POST /v1/scenarios/{scenario_id}/run, answering 201.',
+  auth: 'tenant',
+  permission: 'scenarios:run',
+  request: { path: scenarioPath, query: z.object({ tenant_id: tenantParam() }), body: runBody },
+  response: { kind: 'object', status: 201, schema: runSchema },
+  write: { idempotent: true },
+  problems: [422],
+});
+
+export const listRunsV2 = defineRoute({
+  id: 'listScenarioRunsV2',
+  method: 'GET',
+  path: '/v2/scenarios/{scenario_id}/runs',
+  domain,
+  version: 'v2',
+  summary: 'A scenario’s runs',
+  auth: 'tenant',
+  permission: 'scenarios:read',
+  request: {
+    path: scenarioPath,
+    query: z.object({
+      tenant_id: tenantParam(),
+      status_filter: z.enum(RUN_STATES.map((s) => s.toLowerCase()) as [string, ...string[]]).optional(),
+      cursor: cursorParam(),
+      prev_cursor: cursorParam(),
+      limit: intParam({ min: 1, max: 100, default: 10 }),
+    }),
+  },
+  response: { kind: 'list', schema: runSchema, meta: listMeta },
+  cache: recordCache,
+});
+
+export const scenariosDomain = defineDomain({
+  name: domain,
+  description: 'Scenarios: what-if runs on the forward curves, their runs and outputs',
+  routes: [
+    listScenariosV1,
+    createScenarioV1,
+    getScenarioV1,
+    deleteScenarioV1,
+    listRunsV1,
+    createRunV1,
+    getRunV1,
+    setRunStateV1,
+    cancelRunV1,
+    listOutputsV1,
+    latestMetricsV1,
+    bulkRunsV1,
+    listScenariosV2,
+    createScenarioV2,
+    getScenarioV2,
+    createRunV2,
+    listRunsV2,
+  ],
+});
