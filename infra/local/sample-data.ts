@@ -32,6 +32,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { unitMapping } from '#lib/reference/units';
+import { writeCurveLatest } from './curve-latest.ts';
 import { writeDroughtSampleData } from './drought-sample-data.ts';
 import {
   curveKey,
@@ -744,6 +745,7 @@ export async function generateSampleData(options: SampleDataOptions): Promise<Sa
       await connection.run(
         'DROP TABLE staging_observation; DROP TABLE staging_curve; DROP TABLE staging_asof; DROP TABLE staging_tenor',
       );
+      await writeCurveLatest(connection);
       await writeDroughtSampleData(connection, { seed, endDate });
       await connection.run('CHECKPOINT');
       const counts = await connection.runAndReadAll(
