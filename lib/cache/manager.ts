@@ -48,7 +48,15 @@ export interface CacheManagerOptions {
    * instead of one per request.
    */
   storeCoolDownMs?: number;
+  /**
+   * With an entry within stale-if-error, how long a load may take before that entry is served (default
+   * 1.5 s): the load goes on in the background and lands in the cache when it finishes.
+   */
+  staleAfterMs?: number;
 }
+
+/** How long a load may run before a stale-if-error entry is served instead (`staleAfterMs`). */
+export const DEFAULT_STALE_AFTER_MS = 1_500;
 
 /** A stored entry: the value and when it was loaded (epoch ms). */
 const storedEntrySchema = z.object({ v: z.unknown(), t: z.number().finite() });
@@ -91,6 +99,7 @@ export class CacheManager {
   readonly #namespace: string;
   readonly #maxEntryChars: number;
   readonly #storeCoolDownMs: number;
+  readonly #staleAfterMs: number;
   #storeDownUntil = Number.NEGATIVE_INFINITY;
 
   readonly #versions = new Map<string, KnownVersion>();
@@ -117,6 +126,7 @@ export class CacheManager {
     this.#namespace = options.namespace ?? 'aurum';
     this.#maxEntryChars = options.maxEntryChars ?? 1_000_000;
     this.#storeCoolDownMs = options.storeCoolDownMs ?? 1_000;
+    this.#staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   }
 
   /** The policy of a scope; unknown scopes are a programming error and throw. */
@@ -133,8 +143,9 @@ export class CacheManager {
   /**
    * The value for `request` in `scope`: from the cache when fresh ('hit'), from the cache while
    * one background refresh runs when within stale-while-revalidate ('stale'), else from `load`
-   * ('miss'). If `load` throws and an entry within stale-if-error exists, that entry is served
-   * ('stale'); otherwise the load error is rethrown. `parse` validates what the store returned;
+   * ('miss'). If an entry within stale-if-error exists and `load` throws, or has not finished within
+   * `staleAfterMs`, that entry is served ('stale') and a slow load finishes in the background; otherwise
+   * the load error is rethrown. `parse` validates what the store returned;
    * an entry it rejects is a miss.
    */
   async through<T>(
@@ -287,12 +298,34 @@ export class CacheManager {
       this.#refreshInBackground(policy, key, load);
       return { value: entry.value, status: 'stale' };
     }
+    const fallback = entry && age <= ttlMs + policy.staleIfErrorSeconds * 1000 ? entry : null;
+    const loading = this.#loadOnce(policy, key, load);
+    if (!fallback) return { value: await loading, status: 'miss' };
+    const late = await this.#within(loading, this.#staleAfterMs);
+    if (late === 'late') {
+      // The data store is slow: answer from the stale entry now and let the load land in the cache.
+      this.#track(policy, loading);
+      return { value: fallback.value, status: 'stale' };
+    }
+    return late.ok ? { value: late.value, status: 'miss' } : { value: fallback.value, status: 'stale' };
+  }
+
+  /** How `work` settles within `ms`, or `'late'`; the timer never outlives the answer. */
+  async #within<T>(work: Promise<T>, ms: number): Promise<{ ok: true; value: T } | { ok: false } | 'late'> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), ms);
+    });
     try {
-      return { value: await this.#loadOnce(policy, key, load), status: 'miss' };
-    } catch (error) {
-      if (entry && age <= ttlMs + policy.staleIfErrorSeconds * 1000)
-        return { value: entry.value, status: 'stale' };
-      throw error;
+      return await Promise.race([
+        work.then(
+          (value) => ({ ok: true as const, value }),
+          () => ({ ok: false as const }),
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -367,7 +400,12 @@ export class CacheManager {
 
   #refreshInBackground<T>(policy: CachePolicy, key: string, load: () => Promise<T>): void {
     if (this.#loads.has(key)) return;
-    const refresh = this.#loadOnce(policy, key, load).then(
+    this.#track(policy, this.#loadOnce(policy, key, load));
+  }
+
+  /** A load nobody waits for any more: `idle()` waits for it, and its failure is counted, not thrown. */
+  #track(policy: CachePolicy, loading: Promise<unknown>): void {
+    const refresh = loading.then(
       () => undefined,
       () => this.#metrics.cacheEvent(policy.scope, 'refresh-failed'),
     );
