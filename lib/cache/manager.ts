@@ -68,6 +68,9 @@ export interface CacheManagerOptions {
 /** How long a miss waits for another container's load of the same key (`lockWaitMs`). */
 export const DEFAULT_LOCK_WAIT_MS = 2_000;
 
+const DECODED_MAX_ENTRIES = 500;
+const DECODED_MAX_CHARS = 16 * 1024 * 1024;
+
 /** What a miss learnt from the cross-container lock: it holds it, another container does, or no lock applies. */
 type Lock = { kind: 'held'; token: string } | { kind: 'busy' } | { kind: 'none' };
 
@@ -128,6 +131,13 @@ export class CacheManager {
   readonly #flights = new Map<string, Promise<CacheResult<unknown>>>();
   readonly #loads = new Map<string, Promise<unknown>>();
   readonly #refreshes = new Set<Promise<void>>();
+  /**
+   * The entries this container decoded or wrote lately, by key, with the exact text they came from: a hit
+   * whose store returns that same text (the memory store and L1 return the very string) reuses the decoded
+   * value, already validated, instead of parsing and validating it again.
+   */
+  readonly #decoded = new Map<string, Entry<unknown>>();
+  #decodedChars = 0;
 
   constructor(options: CacheManagerOptions) {
     this.store = options.store;
@@ -373,7 +383,7 @@ export class CacheManager {
     key: string,
     parse: ((raw: unknown) => T) | undefined,
   ): Promise<Entry<T> | null> {
-    const local = this.#l1 ? this.#decode(policy.scope, await this.#l1.get(key), parse) : null;
+    const local = this.#l1 ? this.#decode(policy.scope, key, await this.#l1.get(key), parse) : null;
     if (local && this.#now() - local.storedAt <= policy.ttlSeconds * 1000) return local;
     if (!this.#storeAvailable()) return local;
     let raw: string | null = null;
@@ -382,7 +392,7 @@ export class CacheManager {
     } catch {
       this.#storeFailed(policy.scope);
     }
-    const remote = this.#decode(policy.scope, raw, parse);
+    const remote = this.#decode(policy.scope, key, raw, parse);
     if (remote && (!local || remote.storedAt > local.storedAt)) {
       await this.#writeL1(policy, key, remote);
       return remote;
@@ -390,16 +400,42 @@ export class CacheManager {
     return local;
   }
 
-  #decode<T>(scope: string, raw: string | null, parse: ((raw: unknown) => T) | undefined): Entry<T> | null {
+  #decode<T>(
+    scope: string,
+    key: string,
+    raw: string | null,
+    parse: ((raw: unknown) => T) | undefined,
+  ): Entry<T> | null {
     if (raw === null) return null;
+    const known = this.#decoded.get(key);
+    if (known !== undefined && known.raw === raw) return known as Entry<T>;
     try {
       const stored = storedEntrySchema.parse(JSON.parse(raw));
       const value = parse ? parse(stored.v) : (stored.v as T);
-      return { value, storedAt: stored.t, raw };
+      const entry = { value, storedAt: stored.t, raw };
+      this.#remember(key, entry);
+      return entry;
     } catch {
       // An entry written by an older release or corrupted in transit is a miss, not a failure.
       this.#metrics.cacheEvent(scope, 'error');
       return null;
+    }
+  }
+
+  /** Keeps a decoded entry for reuse, within 500 entries and 16 M characters of source text. */
+  #remember(key: string, entry: Entry<unknown>): void {
+    const previous = this.#decoded.get(key);
+    if (previous) {
+      this.#decoded.delete(key);
+      this.#decodedChars -= previous.raw.length;
+    }
+    if (entry.raw.length > DECODED_MAX_CHARS) return;
+    this.#decoded.set(key, entry);
+    this.#decodedChars += entry.raw.length;
+    for (const [oldest, old] of this.#decoded) {
+      if (this.#decoded.size <= DECODED_MAX_ENTRIES && this.#decodedChars <= DECODED_MAX_CHARS) break;
+      this.#decoded.delete(oldest);
+      this.#decodedChars -= old.raw.length;
     }
   }
 
@@ -504,7 +540,7 @@ export class CacheManager {
         this.#storeFailed(policy.scope);
         break;
       }
-      const entry = this.#decode(policy.scope, raw, parse);
+      const entry = this.#decode(policy.scope, key, raw, parse);
       if (entry && this.#now() - entry.storedAt <= policy.ttlSeconds * 1000) {
         await this.#writeL1(policy, key, entry);
         return { entry };
@@ -545,7 +581,9 @@ export class CacheManager {
       return false;
     }
     if (raw.length > this.#maxEntryChars) return false;
-    await this.#writeL1(policy, key, { value, storedAt, raw });
+    const entry = { value, storedAt, raw };
+    this.#remember(key, entry);
+    await this.#writeL1(policy, key, entry);
     if (!this.#storeAvailable()) return false;
     try {
       await withTimeout(

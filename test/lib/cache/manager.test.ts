@@ -271,6 +271,36 @@ describe('CacheManager over the memory store', () => {
     });
   });
 
+  it('decodes a stored entry once: hits on the same stored text reuse it, new text is validated again', async () => {
+    const { manager, store } = setup();
+    let parses = 0;
+    const parse = (raw: unknown) => {
+      parses += 1;
+      if (typeof raw !== 'string') throw new TypeError('not a string');
+      return raw;
+    };
+    await manager.through('curves', curvesRequest, async () => 'v1', parse);
+    for (let i = 0; i < 3; i++)
+      expect(await manager.through('curves', curvesRequest, async () => 'never', parse)).toEqual({
+        value: 'v1',
+        status: 'hit',
+      });
+    expect(parses).toBe(0);
+
+    // Another container rewrote the entry: its text differs, so it is parsed (and validated) once.
+    const key = await manager.key('curves', curvesRequest);
+    await store.set(key, JSON.stringify({ v: 'v2', t: T0 }), 60);
+    expect((await manager.through('curves', curvesRequest, async () => 'never', parse)).value).toBe('v2');
+    expect((await manager.through('curves', curvesRequest, async () => 'never', parse)).value).toBe('v2');
+    expect(parses).toBe(1);
+
+    await store.set(key, JSON.stringify({ v: 42, t: T0 }), 60);
+    expect(await manager.through('curves', curvesRequest, async () => 'reloaded', parse)).toEqual({
+      value: 'reloaded',
+      status: 'miss',
+    });
+  });
+
   it('treats an unreadable entry as a miss', async () => {
     const { manager, store } = setup();
     await store.set(await manager.key('curves', curvesRequest), 'not json', 60);
