@@ -2,7 +2,8 @@
  * `npm run bench`: every figure side by side with its baseline, measured in the same run, against the
  * budgets of the architecture; writes bench/results.json and prints the table. Not part of `npm test`.
  * Knobs: AURUM_BENCH_IMPORT_RUNS, AURUM_BENCH_LATENCY_SAMPLES, AURUM_BENCH_DURATION_S, AURUM_BENCH_CONNECTIONS,
- * AURUM_BENCH_PAGING_ROWS, AURUM_BENCH_ONLY (comma list of: cold,latency,http,paging,stampede).
+ * AURUM_BENCH_PAGING_ROWS (two sizes, default 360000,1000000), AURUM_BENCH_ONLY (comma list of:
+ * cold,latency,http,paging,stampede,stale).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, release, totalmem } from 'node:os';
@@ -19,11 +20,11 @@ const { coldStart } = await import('./cold-start.ts');
 const { inProcessLatency } = await import('./latency.ts');
 const { httpThroughput, CACHED_PATH } = await import('./throughput.ts');
 const { keysetPaging, DEEP_PAGE } = await import('./paging.ts');
-const { coldKeyStampede } = await import('./single-flight.ts');
+const { coldKeyStampede, crossContainerStampede, staleAnswerTime } = await import('./single-flight.ts');
 const { round } = await import('./stats.ts');
 
 const only = new Set(
-  (process.env.AURUM_BENCH_ONLY ?? 'cold,latency,http,paging,stampede').split(',').map((s) => s.trim()),
+  (process.env.AURUM_BENCH_ONLY ?? 'cold,latency,http,paging,stampede,stale').split(',').map((s) => s.trim()),
 );
 
 interface Row {
@@ -159,6 +160,41 @@ if (only.has('stampede')) {
     ratio: '-',
     budget: '1 query',
     pass: stampede.engineQueries === 1 && stampede.statuses['200'] === stampede.concurrent,
+  });
+  log(
+    'single flight across containers: 10 handler instances sharing one Upstash (REST bridge), then Redis down',
+  );
+  const across = await crossContainerStampede();
+  results.crossContainerStampede = across;
+  rows.push({
+    measure: `${across.concurrent} concurrent cold requests, one key, ${across.containers} containers sharing Upstash`,
+    figure: `${across.engineQueries} engine quer${across.engineQueries === 1 ? 'y' : 'ies'}`,
+    baseline: `${across.concurrent} requests over ${across.containers} containers`,
+    ratio: '-',
+    budget: '<= 2 queries',
+    pass: across.engineQueries <= 2 && across.statuses['200'] === across.concurrent,
+  });
+  rows.push({
+    measure: `the same with Redis down: requests answered 200`,
+    figure: `${across.redisDown.statuses['200'] ?? 0} of ${across.concurrent}`,
+    baseline: `${across.redisDown.engineQueries} engine queries`,
+    ratio: '-',
+    budget: 'all answer',
+    pass: across.redisDown.statuses['200'] === across.concurrent,
+  });
+}
+
+if (only.has('stale')) {
+  log('stale-if-error: Trino (fake coordinator) slowed past the deadline, a stale entry present');
+  const stale = await staleAnswerTime();
+  results.staleAnswer = stale;
+  rows.push({
+    measure: `stale answer with Trino slowed past the ${stale.deadlineMs / 1000} s deadline`,
+    figure: `${ms(stale.staleMs)} (${stale.status}, X-Cache: ${stale.xCache})`,
+    baseline: `${stale.deadlineMs} ms deadline`,
+    ratio: `${round(stale.staleMs / stale.deadlineMs, 3)}x`,
+    budget: '<= 2000 ms',
+    pass: stale.staleMs <= 2_000 && stale.status === 200 && stale.xCache === 'stale',
   });
 }
 
