@@ -8,7 +8,8 @@ import { percentile, quietly, round } from './stats.ts';
 /**
  * In-process latency of a curves request through the whole middleware stack (payload 2.0 event straight
  * into the handler, as Lambda calls it), cache hit and cache miss, against a bare handler returning the
- * same bytes.
+ * same bytes; and a hit as a real client asks (Accept-Encoding: br) against a bare handler answering the same
+ * compressed bytes. Logs are at INFO, as deployed (the lines are written to a swallowed stdout).
  */
 
 export interface LatencyFigure {
@@ -85,10 +86,37 @@ export async function inProcessLatency(): Promise<LatencyFigure[]> {
     );
     if (engine.queries - before !== MISS_SAMPLES)
       throw new Error(`expected ${MISS_SAMPLES} engine queries on misses, saw ${engine.queries - before}`);
+    // A real client's hit: Accept-Encoding: br, so the answer is compressed, against a bare handler
+    // answering the very compressed bytes.
+    const br = { 'accept-encoding': 'br' };
+    const compressed = await handler(gatewayEvent('GET', '/v1/curves', QUERY, br), lambdaContext());
+    if (compressed.headers['Content-Encoding'] !== 'br') throw new Error('the br hit was not compressed');
+    const bareBr: Handler = async () => ({
+      statusCode: compressed.statusCode,
+      headers: { ...compressed.headers },
+      body: compressed.body,
+      isBase64Encoded: true,
+    });
+    const hitBr: number[] = [];
+    const baselineBr: number[] = [];
+    for (let block = 0; block < 10; block++) {
+      hitBr.push(
+        ...(await measure(HIT_SAMPLES / 10, () =>
+          handler(gatewayEvent('GET', '/v1/curves', QUERY, br), lambdaContext()),
+        )),
+      );
+      baselineBr.push(
+        ...(await measure(HIT_SAMPLES / 10, () =>
+          bareBr(gatewayEvent('GET', '/v1/curves', QUERY, br), lambdaContext()),
+        )),
+      );
+    }
     return [
       figure('bare handler, same bytes', baseline),
       figure('stack, cache hit', hit),
       figure('stack, cache miss (DuckDB)', miss),
+      figure('bare handler, same br bytes', baselineBr),
+      figure('stack, cache hit, Accept-Encoding: br', hitBr),
     ];
   });
 }

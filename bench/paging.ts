@@ -1,89 +1,103 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { build } from 'esbuild';
+import { functionBuildOptions } from '#infra/constructs/function-bundling';
+import { REPO_ROOT } from '#infra/layer/shared-module';
 import { generateSampleData } from '#infra/local/sample-data';
-import { DuckDbEngine } from '#lib/data/duckdb-engine';
-import { sql } from '#lib/data/sql';
-import { curvesHandler, gatewayEvent, lambdaContext } from './curves-handler.ts';
-import { median, quietly, round } from './stats.ts';
+import { round } from './stats.ts';
 
 /**
- * Keyset paging on 1M+ curve rows: GET /v1/curves (latest point per curve and tenor) walked by next
- * cursors from page 1 to page 500, then page 1 and page 500 each timed, server cache off so every request
- * reaches DuckDB.
+ * Keyset paging on the default view of GET /v1/curves (the latest point per curve and tenor, no `asof`):
+ * the same pages on a 360 k-row and a 1 M-row table, each measured in a fresh server process (paging-server.ts)
+ * with the server cache off, so every request reaches DuckDB; the figure is the ratio of the two miss p50s
+ * and the server's RSS after the first page. The server is bundled as a function is (esbuild, DuckDB external)
+ * and run by plain Node, so its RSS is the server's and not a TypeScript loader's.
  */
 
-export interface PagingFigure {
+export interface PagingSize {
   rows: number;
-  pageSize: number;
-  pageReached: number;
+  latestRows: number;
   page1Ms: number;
-  page500Ms: number;
-  samples: number;
-  walkSeconds: number;
+  deepPageMs: number;
+  deepPage: number;
+  /** Server RSS once the database is open, after the first page, and after all the samples. */
+  rssOpenMiB: number;
+  rssFirstPageMiB: number;
+  rssAfterMiB: number;
   generateSeconds: number;
 }
 
-const ROWS = Number(process.env.AURUM_BENCH_PAGING_ROWS ?? 1_000_000);
-const PAGE_SIZE = 20;
-/** One as-of date: 16k+ points, so page 500 exists; the latest-point view works too but walks for minutes. */
-const FILTER = process.env.AURUM_BENCH_PAGING_FILTER ?? 'asof=2025-09-26&';
-const TARGET_PAGE = 500;
-const SAMPLES = Number(process.env.AURUM_BENCH_PAGING_SAMPLES ?? 15);
+export interface PagingFigure {
+  pageSize: number;
+  samples: number;
+  small: PagingSize;
+  large: PagingSize;
+  /** large.page1Ms / small.page1Ms */
+  ratio: number;
+}
 
-export async function keysetPaging(): Promise<PagingFigure> {
+const SIZES = (process.env.AURUM_BENCH_PAGING_ROWS ?? '360000,1000000').split(',').map(Number) as [
+  number,
+  number,
+];
+export const PAGE_SIZE = 20;
+export const DEEP_PAGE = Number(process.env.AURUM_BENCH_PAGING_DEEP ?? 100);
+const SAMPLES = Number(process.env.AURUM_BENCH_PAGING_SAMPLES ?? 25);
+/** Bumped when the generator's tables change, so a file left by an older generator is not reused. */
+const DATA_VERSION = 'v2-latest';
+
+async function bundleServer(root: string): Promise<string> {
+  mkdirSync(root, { recursive: true });
+  symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  const outfile = join(root, 'paging-server.mjs');
+  await build({
+    ...functionBuildOptions(),
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [join(import.meta.dirname, 'paging-server.ts')],
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+async function measure(server: string, rows: number): Promise<PagingSize> {
   const dir = join(tmpdir(), 'aurum-bench-data');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `curves-${ROWS}.duckdb`);
+  const path = join(dir, `curves-${DATA_VERSION}-${rows}.duckdb`);
   const generating = performance.now();
-  // Deterministic data: a file left by an earlier run is the same file.
-  const generated = existsSync(path) ? undefined : await generateSampleData({ path, rows: ROWS });
+  // Deterministic data: a file left by an earlier run of this version is the same file.
+  if (!existsSync(path)) await generateSampleData({ path, rows });
   const generateSeconds = round((performance.now() - generating) / 1000, 1);
-  const engine = await DuckDbEngine.open(path, { readOnly: true });
+  const out = execFileSync(
+    process.execPath,
+    [server, path, String(PAGE_SIZE), String(DEEP_PAGE), String(SAMPLES)],
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' } },
+  );
+  const lastLine = out.trim().split('\n').at(-1)!;
+  return { ...(JSON.parse(lastLine) as Omit<PagingSize, 'generateSeconds'>), generateSeconds };
+}
+
+export async function keysetPaging(): Promise<PagingFigure> {
+  const root = join(tmpdir(), `aurum-bench-paging-${process.pid}`);
   try {
-    const rows = Number((await engine.query(sql`SELECT count(*) AS n FROM curve_observation`))[0]!.n);
-    const handler = curvesHandler(engine, { cache: false });
-    const page = async (cursor?: string) => {
-      const query = `${FILTER}limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const result = await handler(gatewayEvent('GET', '/v1/curves', query), lambdaContext());
-      if (result.statusCode !== 200)
-        throw new Error(`page answered ${result.statusCode}: ${result.body.slice(0, 200)}`);
-      return JSON.parse(result.body) as { meta: { next_cursor: string | null } };
-    };
-    return await quietly(async () => {
-      const walking = performance.now();
-      let cursor: string | undefined;
-      let reached = 1;
-      let body = await page();
-      while (reached < TARGET_PAGE && body.meta.next_cursor) {
-        cursor = body.meta.next_cursor;
-        body = await page(cursor);
-        reached++;
-      }
-      const walkSeconds = round((performance.now() - walking) / 1000, 1);
-      const first: number[] = [];
-      const last: number[] = [];
-      for (let i = 0; i < SAMPLES; i++) {
-        let t = performance.now();
-        await page();
-        first.push(performance.now() - t);
-        t = performance.now();
-        await page(cursor);
-        last.push(performance.now() - t);
-      }
-      return {
-        rows: generated?.rows ?? rows,
-        pageSize: PAGE_SIZE,
-        pageReached: reached,
-        page1Ms: round(median(first), 2),
-        page500Ms: round(median(last), 2),
-        samples: SAMPLES,
-        walkSeconds,
-        generateSeconds,
-      };
-    });
+    const server = await bundleServer(root);
+    const small = await measure(server, SIZES[0]);
+    const large = await measure(server, SIZES[1]);
+    return summary(small, large);
   } finally {
-    await engine.close();
+    rmSync(root, { recursive: true, force: true });
   }
+}
+
+function summary(small: PagingSize, large: PagingSize): PagingFigure {
+  return {
+    pageSize: PAGE_SIZE,
+    samples: SAMPLES,
+    small,
+    large,
+    ratio: round(large.page1Ms / small.page1Ms, 3),
+  };
 }

@@ -10,7 +10,9 @@ import { round } from './stats.ts';
 
 /**
  * HTTP throughput and latency with autocannon on 127.0.0.1: the local gateway on a cached curves route,
- * against a bare node:http server sending the same bytes. Each server runs alone in its own process.
+ * against a bare node:http server sending the same bytes (recorded without compression, as autocannon asks
+ * for none). Each server runs in its own process; the runs alternate A B A B so drift on a shared machine
+ * falls on both, and each figure is the mean of its rounds (p99: the worst round).
  */
 
 export interface ThroughputFigure {
@@ -26,6 +28,7 @@ const DURATION_S = Number(process.env.AURUM_BENCH_DURATION_S ?? 5);
 const CONNECTIONS = Number(process.env.AURUM_BENCH_CONNECTIONS ?? 10);
 export const CACHED_PATH = '/v1/curves?iso=PJM&limit=50';
 const HEADERS = { 'x-aurum-tenant': 'bench' };
+const ROUNDS = Number(process.env.AURUM_BENCH_HTTP_ROUNDS ?? 2);
 
 async function startServer(args: string[]): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
@@ -52,13 +55,13 @@ async function load(url: string): Promise<autocannon.Result> {
   });
 }
 
-const figure = (server: string, r: autocannon.Result): ThroughputFigure => ({
+const figure = (server: string, runs: autocannon.Result[]): ThroughputFigure => ({
   server,
-  requestsPerSecond: round(r.requests.average, 1),
-  p50Ms: r.latency.p50,
-  p99Ms: r.latency.p99,
-  non2xx: r.non2xx,
-  errors: r.errors,
+  requestsPerSecond: round(runs.reduce((sum, r) => sum + r.requests.average, 0) / runs.length, 1),
+  p50Ms: round(runs.reduce((sum, r) => sum + r.latency.p50, 0) / runs.length, 2),
+  p99Ms: Math.max(...runs.map((r) => r.latency.p99)),
+  non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+  errors: runs.reduce((sum, r) => sum + r.errors, 0),
 });
 
 export async function httpThroughput(): Promise<{
@@ -70,7 +73,10 @@ export async function httpThroughput(): Promise<{
   let bare: { url: string; child: ChildProcess } | undefined;
   try {
     // Warm the route (the cache miss, the DuckDB connection) and record the answer the bare server replays.
-    const first = await fetch(`${gateway.url}${CACHED_PATH}`, { headers: HEADERS });
+    // Identity, as autocannon sends no Accept-Encoding: the bare server must not claim an encoding it does not send.
+    const first = await fetch(`${gateway.url}${CACHED_PATH}`, {
+      headers: { ...HEADERS, 'accept-encoding': 'identity' },
+    });
     const body = await first.text();
     if (first.status !== 200) throw new Error(`gateway answered ${first.status}: ${body.slice(0, 200)}`);
     const headers: Record<string, string> = {};
@@ -78,12 +84,16 @@ export async function httpThroughput(): Promise<{
       if (!['content-length', 'connection', 'keep-alive', 'date'].includes(k)) headers[k] = v;
     const recorded = join(tmpdir(), `aurum-bench-answer-${process.pid}.json`);
     writeFileSync(recorded, JSON.stringify({ status: 200, headers, body }));
-    await load(gateway.url); // warm-up run, discarded
-    const viaGateway = await load(gateway.url);
-    gateway.child.kill();
+    if (headers['content-encoding']) throw new Error('the recorded answer is compressed');
     bare = await startServer(['bare', recorded]);
+    await load(gateway.url); // warm-up runs, discarded
     await load(bare.url);
-    const viaBare = await load(bare.url);
+    const viaGateway: autocannon.Result[] = [];
+    const viaBare: autocannon.Result[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      viaGateway.push(await load(gateway.url));
+      viaBare.push(await load(bare.url));
+    }
     return {
       figures: [
         figure('bare node:http, same bytes', viaBare),

@@ -63,6 +63,7 @@ export interface PointQuery {
  * one per (curve_key, tenor_label, price_type) when a correction was re-ingested.
  */
 export function curvePointsQuery(q: PointQuery): SqlQuery {
+  if (q.asof === undefined) return latestPointsQuery(q);
   const ingestOrder = q.latestCorrections ? sql`_ingest_ts DESC` : sql`_ingest_ts ASC`;
   const partition =
     q.asof === undefined
@@ -79,6 +80,36 @@ FROM (
   FROM curve_observation${where(predicates)}
 ) points
 WHERE ${outer}
+ORDER BY ${order}
+LIMIT ${param.bigint(q.seek.fetch)}`;
+}
+
+/**
+ * The latest point per (curve_key, tenor_label), read from `curve_latest` (one row per pair and flag
+ * variant, kept by the ingestion step): its size follows the number of curves and tenors, not the history.
+ * A pair is unique in a variant, so ordering and seeking on (curve_key, tenor_label) alone gives the
+ * CURVE_KEY order, on plain columns the table is sorted by: the scan skips row groups before the boundary
+ * and stops after `fetch` rows.
+ */
+function latestPointsQuery(q: PointQuery): SqlQuery {
+  const predicates = [
+    sql`corrections = ${param.boolean(q.latestCorrections)}`,
+    ...dimensionPredicates(q.filters),
+  ];
+  const { boundary, direction } = q.seek;
+  if (boundary && direction !== 'first') {
+    const k = param.varchar(String(boundary[0]));
+    const l = param.varchar(String(boundary[1]));
+    predicates.push(
+      direction === 'prev'
+        ? sql`(curve_key < ${k} OR (curve_key = ${k} AND tenor_label < ${l}))`
+        : sql`(curve_key > ${k} OR (curve_key = ${k} AND tenor_label > ${l}))`,
+    );
+  }
+  const order =
+    direction === 'prev' ? sql`curve_key DESC, tenor_label DESC` : sql`curve_key ASC, tenor_label ASC`;
+  return sql`SELECT curve_key, tenor_label, tenor_type, contract_month, asof_date, mid, bid, ask, price_type
+FROM curve_latest${where(predicates)}
 ORDER BY ${order}
 LIMIT ${param.bigint(q.seek.fetch)}`;
 }

@@ -228,7 +228,7 @@ export function createCurvesService(deps: CurvesDeps) {
   }
 
   /**
-   * CSV of curve points in one query (each query re-ranks the table, so one capped query beats many
+   * CSV of curve points in one query (a query with `asof` ranks that day's rows, so one capped query beats many
    * small ones), written `chunk_size` rows at a time. An export larger than one response may carry is
    * refused before its body is built: at most `maxRows` rows are read, and their CSV size is measured
    * from the values, so the caller hears how to narrow it instead of waiting for a timeout.

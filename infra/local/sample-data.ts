@@ -32,6 +32,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { unitMapping } from '#lib/reference/units';
+import { writeCurveLatest } from './curve-latest.ts';
 import { writeDroughtSampleData } from './drought-sample-data.ts';
 import { writeEiaSampleData } from './eia-sample-data.ts';
 import { writeIsoSampleData } from './iso-sample-data.ts';
@@ -746,6 +747,7 @@ export async function generateSampleData(options: SampleDataOptions): Promise<Sa
       await connection.run(
         'DROP TABLE staging_observation; DROP TABLE staging_curve; DROP TABLE staging_asof; DROP TABLE staging_tenor',
       );
+      await writeCurveLatest(connection);
       await writeDroughtSampleData(connection, { seed, endDate });
       await writeEiaSampleData(connection, { seed, endDate });
       await writeIsoSampleData(connection, { seed, endDate });

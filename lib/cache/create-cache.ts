@@ -1,4 +1,4 @@
-import { CacheManager } from './manager.ts';
+import { CacheManager, DEFAULT_LOCK_WAIT_MS, DEFAULT_STALE_AFTER_MS } from './manager.ts';
 import { MemoryStore } from './memory-store.ts';
 import { type CacheMetrics, PowertoolsCacheMetrics } from './metrics.ts';
 import { cachePoliciesFromEnv } from './policies.ts';
@@ -50,6 +50,10 @@ export function cacheNamespace(env: NodeJS.ProcessEnv = process.env): string {
  * - `AURUM_CACHE_NAMESPACE`: keys and buckets under `aurum-{namespace}` (see cacheNamespace);
  * - `AURUM_API_CACHE_TIMEOUT_MS` (150): store reads/writes slower than this are misses, and
  *   rate-limit checks slower than this fail open;
+ * - `AURUM_API_STALE_AFTER_MS` (1500): with an entry within stale-if-error, a load slower than this is
+ *   answered from that entry at once and finishes in the background;
+ * - `AURUM_API_CACHE_LOCK_WAIT_MS` (2000): with Upstash, how long a miss waits for another container's
+ *   load of the same key (it holds the key's lock) before it loads itself;
  * - the TTL variables of `cachePoliciesFromEnv` and the limits of `rateLimitSettingsFromEnv`.
  * Builds clients only; nothing connects until the first request.
  */
@@ -59,6 +63,8 @@ export function createCacheFromEnv(
 ): CacheRuntime {
   const metrics = options.metrics ?? new PowertoolsCacheMetrics();
   const timeoutMs = positiveMs(env, 'AURUM_API_CACHE_TIMEOUT_MS', 150);
+  const staleAfterMs = positiveMs(env, 'AURUM_API_STALE_AFTER_MS', DEFAULT_STALE_AFTER_MS);
+  const lockWaitMs = positiveMs(env, 'AURUM_API_CACHE_LOCK_WAIT_MS', DEFAULT_LOCK_WAIT_MS);
   const policies = cachePoliciesFromEnv(env);
   const settings = rateLimitSettingsFromEnv(env);
   const namespace = cacheNamespace(env);
@@ -78,6 +84,8 @@ export function createCacheFromEnv(
         l1: true,
         now: options.now,
         namespace,
+        staleAfterMs,
+        lockWaitMs,
       }),
       limiter: new UpstashRateLimiter({
         redis: clients.writer,
@@ -92,7 +100,15 @@ export function createCacheFromEnv(
   return {
     store,
     metrics,
-    manager: new CacheManager({ store, policies, metrics, timeoutMs, now: options.now, namespace }),
+    manager: new CacheManager({
+      store,
+      policies,
+      metrics,
+      timeoutMs,
+      now: options.now,
+      namespace,
+      staleAfterMs,
+    }),
     limiter: new MemoryRateLimiter(settings, { metrics, now: options.now }),
   };
 }

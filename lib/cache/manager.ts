@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import * as z from 'zod';
 import { requestHash } from './canonical-request.ts';
@@ -48,7 +49,33 @@ export interface CacheManagerOptions {
    * instead of one per request.
    */
   storeCoolDownMs?: number;
+  /**
+   * With an entry within stale-if-error, how long a load may take before that entry is served (default
+   * 1.5 s): the load goes on in the background and lands in the cache when it finishes.
+   */
+  staleAfterMs?: number;
+  /**
+   * Single flight across containers, on a store that can take locks (Upstash): a miss first sets
+   * `{key}:lock` if absent, for `lockLeaseMs` (default 5 s); the containers that find it taken poll the
+   * store every `lockPollMs` (50 ms) for the entry, for at most `lockWaitMs` (default 2 s), then load
+   * themselves. A store that is slow or down is skipped: the in-process single flight still holds.
+   */
+  lockLeaseMs?: number;
+  lockWaitMs?: number;
+  lockPollMs?: number;
 }
+
+/** How long a miss waits for another container's load of the same key (`lockWaitMs`). */
+export const DEFAULT_LOCK_WAIT_MS = 2_000;
+
+const DECODED_MAX_ENTRIES = 500;
+const DECODED_MAX_CHARS = 16 * 1024 * 1024;
+
+/** What a miss learnt from the cross-container lock: it holds it, another container does, or no lock applies. */
+type Lock = { kind: 'held'; token: string } | { kind: 'busy' } | { kind: 'none' };
+
+/** How long a load may run before a stale-if-error entry is served instead (`staleAfterMs`). */
+export const DEFAULT_STALE_AFTER_MS = 1_500;
 
 /** A stored entry: the value and when it was loaded (epoch ms). */
 const storedEntrySchema = z.object({ v: z.unknown(), t: z.number().finite() });
@@ -91,6 +118,10 @@ export class CacheManager {
   readonly #namespace: string;
   readonly #maxEntryChars: number;
   readonly #storeCoolDownMs: number;
+  readonly #staleAfterMs: number;
+  readonly #lockLeaseMs: number;
+  readonly #lockWaitMs: number;
+  readonly #lockPollMs: number;
   #storeDownUntil = Number.NEGATIVE_INFINITY;
 
   readonly #versions = new Map<string, KnownVersion>();
@@ -100,6 +131,13 @@ export class CacheManager {
   readonly #flights = new Map<string, Promise<CacheResult<unknown>>>();
   readonly #loads = new Map<string, Promise<unknown>>();
   readonly #refreshes = new Set<Promise<void>>();
+  /**
+   * The entries this container decoded or wrote lately, by key, with the exact text they came from: a hit
+   * whose store returns that same text (the memory store and L1 return the very string) reuses the decoded
+   * value, already validated, instead of parsing and validating it again.
+   */
+  readonly #decoded = new Map<string, Entry<unknown>>();
+  #decodedChars = 0;
 
   constructor(options: CacheManagerOptions) {
     this.store = options.store;
@@ -117,6 +155,10 @@ export class CacheManager {
     this.#namespace = options.namespace ?? 'aurum';
     this.#maxEntryChars = options.maxEntryChars ?? 1_000_000;
     this.#storeCoolDownMs = options.storeCoolDownMs ?? 1_000;
+    this.#staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+    this.#lockLeaseMs = options.lockLeaseMs ?? 5_000;
+    this.#lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
+    this.#lockPollMs = options.lockPollMs ?? 50;
   }
 
   /** The policy of a scope; unknown scopes are a programming error and throw. */
@@ -133,8 +175,9 @@ export class CacheManager {
   /**
    * The value for `request` in `scope`: from the cache when fresh ('hit'), from the cache while
    * one background refresh runs when within stale-while-revalidate ('stale'), else from `load`
-   * ('miss'). If `load` throws and an entry within stale-if-error exists, that entry is served
-   * ('stale'); otherwise the load error is rethrown. `parse` validates what the store returned;
+   * ('miss'). If an entry within stale-if-error exists and `load` throws, or has not finished within
+   * `staleAfterMs`, that entry is served ('stale') and a slow load finishes in the background; otherwise
+   * the load error is rethrown. `parse` validates what the store returned;
    * an entry it rejects is a miss.
    */
   async through<T>(
@@ -147,7 +190,10 @@ export class CacheManager {
     const version = policy.ttlSeconds > 0 ? await this.#version(scope) : undefined;
     if (version === undefined) {
       // No caching for this scope, or the version is unknown: a cached entry might belong to an invalidated version.
-      const value = await this.#timedLoad(scope, load);
+      const value =
+        policy.ttlSeconds > 0
+          ? await this.#uncachedOnce(scope, request, load)
+          : await this.#timedLoad(scope, load);
       this.#metrics.cacheEvent(scope, 'miss');
       return { value, status: 'miss' };
     }
@@ -160,6 +206,19 @@ export class CacheManager {
     const result = await flight;
     this.#metrics.cacheEvent(scope, result.status);
     return result;
+  }
+
+  /**
+   * A load while the store cannot say the scope's version (Redis slow or down, nothing known yet): nothing
+   * is read or stored, but concurrent requests for one key in this container still share one load.
+   */
+  #uncachedOnce<T>(scope: string, request: unknown, load: () => Promise<T>): Promise<T> {
+    const key = `${this.#namespace}:${scope}:unversioned:${requestHash(request)}`;
+    const running = this.#loads.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const loading = this.#timedLoad(scope, load).finally(() => this.#loads.delete(key));
+    this.#loads.set(key, loading);
+    return loading;
   }
 
   /** Makes every entry of `scope` unreachable with one INCR of its version. Store failures throw. */
@@ -284,15 +343,37 @@ export class CacheManager {
     const age = entry ? this.#now() - entry.storedAt : Number.POSITIVE_INFINITY;
     if (entry && age <= ttlMs) return { value: entry.value, status: 'hit' };
     if (entry && age <= ttlMs + policy.staleWhileRevalidateSeconds * 1000) {
-      this.#refreshInBackground(policy, key, load);
+      this.#refreshInBackground(policy, key, load, parse);
       return { value: entry.value, status: 'stale' };
     }
+    const fallback = entry && age <= ttlMs + policy.staleIfErrorSeconds * 1000 ? entry : null;
+    const loading = this.#loadOnce(policy, key, load, parse);
+    if (!fallback) return { value: await loading, status: 'miss' };
+    const late = await this.#within(loading, this.#staleAfterMs);
+    if (late === 'late') {
+      // The data store is slow: answer from the stale entry now and let the load land in the cache.
+      this.#track(policy, loading);
+      return { value: fallback.value, status: 'stale' };
+    }
+    return late.ok ? { value: late.value, status: 'miss' } : { value: fallback.value, status: 'stale' };
+  }
+
+  /** How `work` settles within `ms`, or `'late'`; the timer never outlives the answer. */
+  async #within<T>(work: Promise<T>, ms: number): Promise<{ ok: true; value: T } | { ok: false } | 'late'> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), ms);
+    });
     try {
-      return { value: await this.#loadOnce(policy, key, load), status: 'miss' };
-    } catch (error) {
-      if (entry && age <= ttlMs + policy.staleIfErrorSeconds * 1000)
-        return { value: entry.value, status: 'stale' };
-      throw error;
+      return await Promise.race([
+        work.then(
+          (value) => ({ ok: true as const, value }),
+          () => ({ ok: false as const }),
+        ),
+        late,
+      ]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -302,7 +383,7 @@ export class CacheManager {
     key: string,
     parse: ((raw: unknown) => T) | undefined,
   ): Promise<Entry<T> | null> {
-    const local = this.#l1 ? this.#decode(policy.scope, await this.#l1.get(key), parse) : null;
+    const local = this.#l1 ? this.#decode(policy.scope, key, await this.#l1.get(key), parse) : null;
     if (local && this.#now() - local.storedAt <= policy.ttlSeconds * 1000) return local;
     if (!this.#storeAvailable()) return local;
     let raw: string | null = null;
@@ -311,7 +392,7 @@ export class CacheManager {
     } catch {
       this.#storeFailed(policy.scope);
     }
-    const remote = this.#decode(policy.scope, raw, parse);
+    const remote = this.#decode(policy.scope, key, raw, parse);
     if (remote && (!local || remote.storedAt > local.storedAt)) {
       await this.#writeL1(policy, key, remote);
       return remote;
@@ -319,16 +400,42 @@ export class CacheManager {
     return local;
   }
 
-  #decode<T>(scope: string, raw: string | null, parse: ((raw: unknown) => T) | undefined): Entry<T> | null {
+  #decode<T>(
+    scope: string,
+    key: string,
+    raw: string | null,
+    parse: ((raw: unknown) => T) | undefined,
+  ): Entry<T> | null {
     if (raw === null) return null;
+    const known = this.#decoded.get(key);
+    if (known !== undefined && known.raw === raw) return known as Entry<T>;
     try {
       const stored = storedEntrySchema.parse(JSON.parse(raw));
       const value = parse ? parse(stored.v) : (stored.v as T);
-      return { value, storedAt: stored.t, raw };
+      const entry = { value, storedAt: stored.t, raw };
+      this.#remember(key, entry);
+      return entry;
     } catch {
       // An entry written by an older release or corrupted in transit is a miss, not a failure.
       this.#metrics.cacheEvent(scope, 'error');
       return null;
+    }
+  }
+
+  /** Keeps a decoded entry for reuse, within 500 entries and 16 M characters of source text. */
+  #remember(key: string, entry: Entry<unknown>): void {
+    const previous = this.#decoded.get(key);
+    if (previous) {
+      this.#decoded.delete(key);
+      this.#decodedChars -= previous.raw.length;
+    }
+    if (entry.raw.length > DECODED_MAX_CHARS) return;
+    this.#decoded.set(key, entry);
+    this.#decodedChars += entry.raw.length;
+    for (const [oldest, old] of this.#decoded) {
+      if (this.#decoded.size <= DECODED_MAX_ENTRIES && this.#decodedChars <= DECODED_MAX_CHARS) break;
+      this.#decoded.delete(oldest);
+      this.#decodedChars -= old.raw.length;
     }
   }
 
@@ -351,23 +458,112 @@ export class CacheManager {
     }
   }
 
-  /** One load per key at a time in this container, shared by misses and background refreshes. */
-  #loadOnce<T>(policy: CachePolicy, key: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * One load per key at a time in this container, shared by misses and background refreshes; across
+   * containers, one per key while its lock is held (the others take the entry it stores).
+   */
+  #loadOnce<T>(
+    policy: CachePolicy,
+    key: string,
+    load: () => Promise<T>,
+    parse?: (raw: unknown) => T,
+  ): Promise<T> {
     const running = this.#loads.get(key) as Promise<T> | undefined;
     if (running) return running;
     const loading = (async () => {
+      let lock = await this.#lock(policy, key);
+      if (lock.kind === 'busy') {
+        const waited = await this.#awaitEntry(policy, key, parse);
+        if ('entry' in waited) return waited.entry.value;
+        lock = waited.lock;
+      }
       const startedAt = this.#now();
-      const value = await this.#timedLoad(policy.scope, load);
-      await this.#write(policy, key, value, startedAt);
-      return value;
+      let stored = false;
+      try {
+        const value = await this.#timedLoad(policy.scope, load);
+        stored = await this.#write(policy, key, value, startedAt);
+        return value;
+      } finally {
+        // A stored entry answers the waiters; the lock then expires by itself, so none of them loads again.
+        if (lock.kind === 'held' && !stored) this.#unlock(key, lock.token);
+      }
     })().finally(() => this.#loads.delete(key));
     this.#loads.set(key, loading);
     return loading;
   }
 
-  #refreshInBackground<T>(policy: CachePolicy, key: string, load: () => Promise<T>): void {
+  #lockKey(key: string): string {
+    return `${key}:lock`;
+  }
+
+  /** Takes the key's cross-container lock; a store that cannot, or fails, means no lock (fail open). */
+  async #lock(policy: CachePolicy, key: string): Promise<Lock> {
+    const store = this.store;
+    if (!store.setIfAbsent || !this.#storeAvailable()) return { kind: 'none' };
+    const token = randomUUID();
+    try {
+      const taken = await withTimeout(
+        store.setIfAbsent(this.#lockKey(key), token, this.#lockLeaseMs),
+        this.#timeoutMs,
+        'cache lock',
+      );
+      return taken ? { kind: 'held', token } : { kind: 'busy' };
+    } catch {
+      this.#storeFailed(policy.scope);
+      return { kind: 'none' };
+    }
+  }
+
+  #unlock(key: string, token: string): void {
+    const release = this.store.deleteIfEquals?.(this.#lockKey(key), token);
+    // Best effort: an unreleased lock expires with its lease.
+    if (release) void withTimeout(release, this.#timeoutMs, 'cache unlock').catch(() => undefined);
+  }
+
+  /**
+   * Waits for the lock holder's entry: polls the store for a fresh one, and takes the lock itself if the
+   * holder let it go without storing one. Gives up (no lock: load here) after `lockWaitMs` or on a store failure.
+   */
+  async #awaitEntry<T>(
+    policy: CachePolicy,
+    key: string,
+    parse: ((raw: unknown) => T) | undefined,
+  ): Promise<{ entry: Entry<T> } | { lock: Lock }> {
+    const giveUpAt = performance.now() + this.#lockWaitMs;
+    while (performance.now() < giveUpAt) {
+      await new Promise((resolve) => setTimeout(resolve, this.#lockPollMs));
+      if (!this.#storeAvailable()) break;
+      let raw: string | null;
+      try {
+        raw = await withTimeout(this.store.get(key), this.#timeoutMs, 'cache read');
+      } catch {
+        this.#storeFailed(policy.scope);
+        break;
+      }
+      const entry = this.#decode(policy.scope, key, raw, parse);
+      if (entry && this.#now() - entry.storedAt <= policy.ttlSeconds * 1000) {
+        await this.#writeL1(policy, key, entry);
+        return { entry };
+      }
+      const lock = await this.#lock(policy, key);
+      if (lock.kind !== 'busy') return { lock };
+    }
+    return { lock: { kind: 'none' } };
+  }
+
+  #refreshInBackground<T>(
+    policy: CachePolicy,
+    key: string,
+    load: () => Promise<T>,
+    parse?: (raw: unknown) => T,
+  ): void {
     if (this.#loads.has(key)) return;
-    const refresh = this.#loadOnce(policy, key, load).then(
+    this.#track(policy, this.#loadOnce(policy, key, load, parse));
+  }
+
+  /** A load nobody waits for any more: `idle()` waits for it, and its failure is counted, not thrown. */
+  #track(policy: CachePolicy, loading: Promise<unknown>): void {
+    const refresh = loading.then(
       () => undefined,
       () => this.#metrics.cacheEvent(policy.scope, 'refresh-failed'),
     );
@@ -375,25 +571,30 @@ export class CacheManager {
     void refresh.finally(() => this.#refreshes.delete(refresh));
   }
 
-  async #write<T>(policy: CachePolicy, key: string, value: T, storedAt: number): Promise<void> {
+  /** Stores the entry in L1 and the store; true when the store has it. */
+  async #write<T>(policy: CachePolicy, key: string, value: T, storedAt: number): Promise<boolean> {
     let raw: string;
     try {
       raw = JSON.stringify({ v: value, t: storedAt });
     } catch {
       this.#metrics.cacheEvent(policy.scope, 'error');
-      return;
+      return false;
     }
-    if (raw.length > this.#maxEntryChars) return;
-    await this.#writeL1(policy, key, { value, storedAt, raw });
-    if (!this.#storeAvailable()) return;
+    if (raw.length > this.#maxEntryChars) return false;
+    const entry = { value, storedAt, raw };
+    this.#remember(key, entry);
+    await this.#writeL1(policy, key, entry);
+    if (!this.#storeAvailable()) return false;
     try {
       await withTimeout(
         this.store.set(key, raw, this.#retentionSeconds(policy)),
         this.#timeoutMs,
         'cache write',
       );
+      return true;
     } catch {
       this.#storeFailed(policy.scope);
+      return false;
     }
   }
 }

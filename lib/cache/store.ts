@@ -9,6 +9,14 @@ export interface CacheStore {
   incr(key: string): Promise<number>;
   ping(): Promise<void>;
   readonly name: 'memory' | 'upstash';
+  /**
+   * Sets `key` to `value` only if it is absent, expiring after `leaseMs`; true when this call set it. A
+   * store shared by containers implements it (and `deleteIfEquals`), so a miss can take a short lock per
+   * key and the other containers wait for its entry instead of querying too.
+   */
+  setIfAbsent?(key: string, value: string, leaseMs: number): Promise<boolean>;
+  /** Deletes `key` only while it still holds `value`: releases a lock this caller took. */
+  deleteIfEquals?(key: string, value: string): Promise<void>;
 }
 
 /** A store call that failed or did not answer in time; the manager treats it as a miss. */

@@ -37,6 +37,10 @@ export function createUpstashClients(connection: UpstashConnection): { reader: R
   };
 }
 
+/** Deletes KEYS[1] only while it holds ARGV[1], atomically (a lock is released only by its holder). */
+const DELETE_IF_EQUALS =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
 /** The production adapter: Upstash Redis over its REST API. Opens no connection until first used. */
 export class UpstashStore implements CacheStore {
   readonly name = 'upstash' as const;
@@ -69,6 +73,18 @@ export class UpstashStore implements CacheStore {
       throw new TypeError('Upstash INCR returned a non-integer');
     }
     return count;
+  }
+
+  async setIfAbsent(key: string, value: string, leaseMs: number): Promise<boolean> {
+    const reply: unknown = await this.writer.set(key, value, {
+      nx: true,
+      px: Math.max(1, Math.ceil(leaseMs)),
+    });
+    return reply === 'OK';
+  }
+
+  async deleteIfEquals(key: string, value: string): Promise<void> {
+    await this.writer.eval(DELETE_IF_EQUALS, [key], [value]);
   }
 
   async ping(): Promise<void> {

@@ -115,6 +115,14 @@ export class CursorCodec {
   private readonly readKeys: () => CursorKeyRing | undefined;
   private readonly onEphemeralKey: () => void;
   private resolved: ResolvedKeys | undefined;
+  /**
+   * The last token minted for a boundary value: a cached page hands the same boundary to every answer, and
+   * within one second (the expiry's resolution) the token is the same bytes, so it is signed once.
+   */
+  private readonly minted = new WeakMap<
+    object,
+    { direction: CursorDirection; filterHash: string; expires: number; token: string; key: Buffer }
+  >();
 
   constructor(options: CursorCodecOptions = {}) {
     const ttlSeconds = options.ttlSeconds ?? DEFAULT_CURSOR_TTL_SECONDS;
@@ -171,6 +179,20 @@ export class CursorCodec {
   }
 
   encode(boundary: DecodedCursor['boundary'], direction: CursorDirection, filterHash: string): string {
+    const expires = Math.floor(this.now() / 1000) + this.ttlSeconds;
+    const keys = this.keyRing();
+    const activateAt = keys.ring?.activateAt;
+    const signing =
+      keys.previous && activateAt !== undefined && this.now() < activateAt ? keys.previous : keys.current;
+    const known = this.minted.get(boundary);
+    if (
+      known &&
+      known.expires === expires &&
+      known.direction === direction &&
+      known.filterHash === filterHash &&
+      known.key === signing
+    )
+      return known.token;
     for (const value of boundary) {
       // JSON would turn these into null and the cursor would silently point elsewhere.
       if (typeof value === 'number' && !Number.isFinite(value)) {
@@ -182,17 +204,14 @@ export class CursorCodec {
       k: [...boundary],
       d: direction === 'prev' ? 'p' : 'n',
       f: filterHash,
-      e: Math.floor(this.now() / 1000) + this.ttlSeconds,
+      e: expires,
     };
     const payloadPart = Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
-    const keys = this.keyRing();
-    const activateAt = keys.ring?.activateAt;
-    const signing =
-      keys.previous && activateAt !== undefined && this.now() < activateAt ? keys.previous : keys.current;
     const token = `${payloadPart}.${this.sign(payloadPart, signing)}`;
     if (token.length > MAX_CURSOR_LENGTH) {
       throw new RangeError(`Cursor would be ${token.length} characters, over the ${MAX_CURSOR_LENGTH} limit`);
     }
+    this.minted.set(boundary, { direction, filterHash, expires, token, key: signing });
     return token;
   }
 

@@ -138,6 +138,7 @@ describe('the default data set', () => {
       'environment.drought_index',
       'environment.usdm_area',
       'environment.vector_events',
+      'main.curve_latest',
       'main.curve_observation',
       'main.eia_series',
       'market.iso_lmp_timeseries',

@@ -16,7 +16,14 @@ const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 const request = { route: 'GET /v1/curves', params: { iso: 'PJM', asof: '2025-01-14' } };
 
 function setup(
-  options: { l1?: boolean; timeoutMs?: number; versionTtlMs?: number; storeCoolDownMs?: number } = {},
+  options: {
+    l1?: boolean;
+    timeoutMs?: number;
+    versionTtlMs?: number;
+    storeCoolDownMs?: number;
+    lockPollMs?: number;
+    lockWaitMs?: number;
+  } = {},
 ) {
   const clock = { now: T0 };
   const store = UpstashStore.connect({ url: bridge.url, token: bridge.token });
@@ -153,7 +160,46 @@ describe('CacheManager on Upstash through the bridge', () => {
 
     expect(calls).toBe(1);
     expect(results.every((r) => r.value.rows === 50 && r.status === 'miss')).toBe(true);
-    expect(bridge.commands.filter((c) => c === 'SET')).toHaveLength(1);
+    // One SET NX of the key's cross-container lock, one SET of the entry.
+    expect(bridge.commands.filter((c) => c === 'SET')).toHaveLength(2);
+    const key = await manager.key('curves', request);
+    expect(JSON.parse((await redisString(key))!)).toMatchObject({ v: { rows: 50 } });
+    const lease = await redisInteger('PTTL', `${key}:lock`);
+    expect(lease).toBeGreaterThan(0);
+    expect(lease).toBeLessThanOrEqual(5_000);
+  });
+
+  it('makes one backend call across managers sharing the store, and a failed holder lets a waiter load', async () => {
+    const a = setup({ lockPollMs: 10 });
+    // b would wait a minute for an entry that never comes, unless it takes the released lock.
+    const b = setup({ lockPollMs: 10, lockWaitMs: 60_000 });
+    let calls = 0;
+    const load = async () => {
+      calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      return { rows: 7 };
+    };
+    const both = await Promise.all([
+      a.manager.through('curves', request, load),
+      b.manager.through('curves', request, load),
+    ]);
+    expect(both.map((r) => r.value)).toEqual([{ rows: 7 }, { rows: 7 }]);
+    expect(calls).toBe(1);
+
+    // The holder's load fails: it releases the lock, and the waiting manager takes it and loads itself.
+    const other = { route: 'GET /v1/curves', params: { iso: 'ERCOT' } };
+    let release: () => void = () => {};
+    const failing = () =>
+      new Promise<never>((_, reject) => {
+        release = () => reject(new Error('trino down'));
+      });
+    const held = a.manager.through('curves', other, failing);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const waiting = b.manager.through('curves', other, async () => 'loaded by b');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    release();
+    await expect(held).rejects.toThrow('trino down');
+    expect(await waiting).toEqual({ value: 'loaded by b', status: 'miss' });
   });
 
   it('serves from the backend within the bound when the bridge is down, counting the errors', async () => {

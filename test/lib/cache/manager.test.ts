@@ -153,6 +153,60 @@ describe('CacheManager over the memory store', () => {
     });
   });
 
+  it('serves a stale-if-error entry when the load outlasts staleAfterMs, and lets the load land later', async () => {
+    const clock = { now: T0 };
+    const metrics = new CountingCacheMetrics();
+    const manager = new CacheManager({
+      store: new MemoryStore(),
+      metrics,
+      now: () => clock.now,
+      staleAfterMs: 20,
+    });
+    await manager.through('curves', curvesRequest, async () => 'v1');
+    const { ttlSeconds, staleWhileRevalidateSeconds } = CACHE_POLICIES.curves;
+    clock.now = T0 + (ttlSeconds + staleWhileRevalidateSeconds + 1) * 1000;
+
+    const slow = controlledLoad<string>();
+    // Two waiters of one key: both get the stale entry, and the backend is asked once.
+    const answers = await Promise.all([
+      manager.through('curves', curvesRequest, slow.load),
+      manager.through('curves', curvesRequest, slow.load),
+    ]);
+    expect(answers).toEqual([
+      { value: 'v1', status: 'stale' },
+      { value: 'v1', status: 'stale' },
+    ]);
+    expect(slow.calls()).toBe(1);
+
+    slow.pending[0]!.resolve('v2');
+    await manager.idle();
+    expect(await manager.through('curves', curvesRequest, slow.load)).toEqual({ value: 'v2', status: 'hit' });
+
+    // A slow load that then fails is counted, and the next request loads again.
+    clock.now += (ttlSeconds + staleWhileRevalidateSeconds + 1) * 1000;
+    const failing = controlledLoad<string>();
+    expect(await manager.through('curves', curvesRequest, failing.load)).toEqual({
+      value: 'v2',
+      status: 'stale',
+    });
+    failing.pending[0]!.reject(new Error('trino timed out'));
+    await manager.idle();
+    expect(metrics.count('refresh-failed', 'curves')).toBe(1);
+  });
+
+  it('waits for a load that answers within staleAfterMs rather than serving the stale entry', async () => {
+    const clock = { now: T0 };
+    const manager = new CacheManager({ store: new MemoryStore(), now: () => clock.now, staleAfterMs: 5_000 });
+    await manager.through('curves', curvesRequest, async () => 'v1');
+    clock.now =
+      T0 + (CACHE_POLICIES.curves.ttlSeconds + CACHE_POLICIES.curves.staleWhileRevalidateSeconds + 1) * 1000;
+    const load = controlledLoad<string>();
+    const answer = manager.through('curves', curvesRequest, load.load);
+    await new Promise((done) => setImmediate(done));
+    load.pending[0]!.resolve('v2');
+    expect(await answer).toEqual({ value: 'v2', status: 'miss' });
+  });
+
   it('rethrows a load error when nothing is cached', async () => {
     const { manager } = setup();
     await expect(
@@ -214,6 +268,36 @@ describe('CacheManager over the memory store', () => {
     expect(await manager.through('curves', curvesRequest, async () => ({ rows: 2 }), parse)).toEqual({
       value: { rows: 1 },
       status: 'hit',
+    });
+  });
+
+  it('decodes a stored entry once: hits on the same stored text reuse it, new text is validated again', async () => {
+    const { manager, store } = setup();
+    let parses = 0;
+    const parse = (raw: unknown) => {
+      parses += 1;
+      if (typeof raw !== 'string') throw new TypeError('not a string');
+      return raw;
+    };
+    await manager.through('curves', curvesRequest, async () => 'v1', parse);
+    for (let i = 0; i < 3; i++)
+      expect(await manager.through('curves', curvesRequest, async () => 'never', parse)).toEqual({
+        value: 'v1',
+        status: 'hit',
+      });
+    expect(parses).toBe(0);
+
+    // Another container rewrote the entry: its text differs, so it is parsed (and validated) once.
+    const key = await manager.key('curves', curvesRequest);
+    await store.set(key, JSON.stringify({ v: 'v2', t: T0 }), 60);
+    expect((await manager.through('curves', curvesRequest, async () => 'never', parse)).value).toBe('v2');
+    expect((await manager.through('curves', curvesRequest, async () => 'never', parse)).value).toBe('v2');
+    expect(parses).toBe(1);
+
+    await store.set(key, JSON.stringify({ v: 42, t: T0 }), 60);
+    expect(await manager.through('curves', curvesRequest, async () => 'reloaded', parse)).toEqual({
+      value: 'reloaded',
+      status: 'miss',
     });
   });
 

@@ -382,3 +382,31 @@ describe('CursorCodec.fromEnv', () => {
     });
   });
 });
+
+describe('cursor tokens minted again for the same boundary', () => {
+  it('are the very token a fresh codec mints, and follow the clock, the direction and the filters', () => {
+    const clock = { now: T0 };
+    const codec = codecAt(clock);
+    const fresh = () => codecAt(clock);
+    const page = [...boundary];
+
+    const first = codec.encode(page, 'next', filters);
+    expect(codec.encode(page, 'next', filters)).toBe(first);
+    expect(first).toBe(fresh().encode([...boundary], 'next', filters));
+
+    // A later second is a later expiry: a new token, which decodes to the new expiry.
+    clock.now = T0 + 1_000;
+    const later = codec.encode(page, 'next', filters);
+    expect(later).not.toBe(first);
+    expect(later).toBe(fresh().encode([...boundary], 'next', filters));
+    const expiry = (token: string) =>
+      (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { e: number }).e;
+    expect(expiry(later)).toBe(expiry(first) + 1);
+
+    const prev = codec.encode(page, 'prev', filters);
+    expect(codec.decode(prev, filters).direction).toBe('prev');
+    const other = hashFilters({ iso: 'ERCOT' });
+    expect(() => codec.decode(codec.encode(page, 'next', other), filters)).toThrow(InvalidInputError);
+    expect(codec.decode(codec.encode(page, 'next', other), other).boundary).toEqual([...boundary]);
+  });
+});
