@@ -29,6 +29,14 @@ const REQUESTS: Record<string, string> = {
   'GET /v1/ppa/contracts/{contract_id}': '/v1/ppa/contracts/{contract}',
   'GET /v1/ppa/contracts/{contract_id}/valuations': '/v1/ppa/contracts/{contract}/valuations',
   'GET /v2/ppa/contracts/{contract_id}/valuations': '/v2/ppa/contracts/{contract}/valuations',
+  // {scenario} and {run} are a scenario and its run the setup below creates.
+  'GET /v1/scenarios/{scenario_id}': '/v1/scenarios/{scenario}',
+  'GET /v1/scenarios/{scenario_id}/runs': '/v1/scenarios/{scenario}/runs',
+  'GET /v1/scenarios/{scenario_id}/runs/{run_id}': '/v1/scenarios/{scenario}/runs/{run}',
+  'GET /v1/scenarios/{scenario_id}/outputs': '/v1/scenarios/{scenario}/outputs',
+  'GET /v1/scenarios/{scenario_id}/metrics/latest': '/v1/scenarios/{scenario}/metrics/latest',
+  'GET /v2/scenarios/{scenario_id}': '/v2/scenarios/{scenario}',
+  'GET /v2/scenarios/{scenario_id}/runs': '/v2/scenarios/{scenario}/runs',
   'GET /v2/series-mapping-suggestions':
     '/v2/series-mapping-suggestions?provider=EIA&series_id=pjm%20west%20on%20peak',
   'GET /v1/admin/mappings/search': '/v1/admin/mappings/search?q=pjm',
@@ -55,7 +63,12 @@ const cachedRoutes = registry.routes.filter(
 
 const requestOf = (route: (typeof cachedRoutes)[number]): string => {
   const known = REQUESTS[`${route.method} ${route.path}`];
-  if (known) return known.replace('{mapping}', mappingId).replace('{contract}', contractId);
+  if (known)
+    return known
+      .replace('{mapping}', mappingId)
+      .replace('{contract}', contractId)
+      .replace('{scenario}', scenarioId)
+      .replace('{run}', runId);
   const query = new URLSearchParams(route.warm?.[0] ?? {}).toString();
   return query ? `${route.path}?${query}` : route.path;
 };
@@ -63,6 +76,8 @@ const requestOf = (route: (typeof cachedRoutes)[number]): string => {
 let api: LocalApi;
 let mappingId = '';
 let contractId = '';
+let scenarioId = '';
+let runId = '';
 // The drought tile routes proxy a tile service: a fake one answers them here.
 let tiles: FakeTileServer;
 beforeAll(async () => {
@@ -86,6 +101,20 @@ beforeAll(async () => {
   });
   expect(contract.status).toBe(201);
   contractId = ((await contract.json()) as { data: { ppa_contract_id: string } }).data.ppa_contract_id;
+  const scenario = await fetch(`${api.url}/v1/scenarios`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'cache-policies', assumptions: [], parameters: {} }),
+  });
+  expect(scenario.status).toBe(201);
+  scenarioId = ((await scenario.json()) as { data: { id: string } }).data.id;
+  const run = await fetch(`${api.url}/v1/scenarios/${scenarioId}/run`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({}),
+  });
+  expect(run.status).toBe(202);
+  runId = ((await run.json()) as { data: { id: string } }).data.id;
 });
 afterAll(async () => {
   await api.close();
