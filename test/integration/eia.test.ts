@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DIMENSION_NAMES,
@@ -11,74 +8,35 @@ import {
   EiaSeriesPoint,
   EiaSeriesPointV2,
 } from '#functions/eia/routes';
-import { REPO_FLAGS_FILE } from '#lib/flags/source';
 import { EIA_DATASETS } from '#lib/reference/eia-datasets';
 import { EIA_REQUESTS } from '#test/support/eia-requests';
+import {
+  type Body,
+  gatewayClient,
+  type Problem,
+  problemFields,
+  switchableFlag,
+  withCursor,
+} from '#test/support/gateway-client';
 import { type LocalApi, startLocalApi } from '#test/support/local-api';
 
-interface Meta {
-  request_id: string;
-  next_cursor?: string | null;
-  prev_cursor?: string | null;
-  has_more?: boolean;
-  count?: number;
-  limit?: number;
-  total?: number;
-}
-interface Body<T> {
-  meta: Meta;
-  data: T;
-  links?: { self: string; next: string | null; prev: string | null };
-}
-interface Problem {
-  status: number;
-  detail: string;
-  errors?: { field: string; message: string }[];
-}
 type Point = EiaSeriesPoint;
 type PointV2 = EiaSeriesPointV2;
-
-const flagsPath = join(mkdtempSync(join(tmpdir(), 'aurum-eia-flags-')), 'flags.json');
-const repoFlags = JSON.parse(readFileSync(REPO_FLAGS_FILE, 'utf8')) as {
-  values: Record<string, { enabled: boolean }>;
-};
-const writeFlags = (eiaOn: boolean) => {
-  const doc = structuredClone(repoFlags);
-  doc.values['v1-eia']!.enabled = eiaOn;
-  writeFileSync(flagsPath, JSON.stringify(doc));
-};
+const TENANT = { 'X-Aurum-Tenant': 'acme' };
+const flags = switchableFlag('v1-eia');
+const writeFlags = flags.set;
 
 let api: LocalApi;
 beforeAll(async () => {
   writeFlags(true);
-  api = await startLocalApi({ AURUM_FLAGS_FILE: flagsPath });
+  api = await startLocalApi({ AURUM_FLAGS_FILE: flags.path });
 });
 afterAll(async () => {
   await api.close();
 });
 
-const TENANT = { 'X-Aurum-Tenant': 'acme' };
-const get = (path: string, headers: Record<string, string> = {}) => fetch(`${api.url}${path}`, { headers });
-async function json<T>(path: string, headers: Record<string, string> = {}) {
-  const res = await get(path, headers);
-  return { res, body: (await res.json()) as T };
-}
-const fields = (p: Problem) => (p.errors ?? []).map((e) => e.field);
-const withCursor = (path: string, cursor: string) =>
-  `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`;
-
-/** Follows next_cursor from the first page to the end. */
-async function walk<T>(path: string, headers: Record<string, string> = {}): Promise<T[]> {
-  const rows: T[] = [];
-  let url: string | undefined = path;
-  for (let i = 0; url !== undefined && i < 500; i++) {
-    const { res, body }: { res: Response; body: Body<T[]> } = await json<Body<T[]>>(url, headers);
-    expect(res.status).toBe(200);
-    rows.push(...body.data);
-    url = body.meta.next_cursor ? withCursor(path, body.meta.next_cursor) : undefined;
-  }
-  return rows;
-}
+const { get, json, walk } = gatewayClient(() => api.url);
+const fields = problemFields;
 
 const cacheControl = (ttl: number) =>
   `private, max-age=${ttl}, stale-while-revalidate=${Math.min(Math.max(Math.floor(ttl / 2), 1), 600)}, stale-if-error=${Math.min(3 * ttl, 86_400)}`;

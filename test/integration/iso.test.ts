@@ -1,71 +1,28 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IsoLmpAggregate, IsoLmpBlock, IsoLmpPoint, IsoLmpValue } from '#functions/iso/routes';
-import { REPO_FLAGS_FILE } from '#lib/flags/source';
+import {
+  type Body,
+  gatewayClient,
+  type Problem,
+  problemFields,
+  switchableFlag,
+} from '#test/support/gateway-client';
 import { type LocalApi, startLocalApi } from '#test/support/local-api';
 
-interface Meta {
-  request_id: string;
-  next_cursor?: string | null;
-  prev_cursor?: string | null;
-  has_more?: boolean;
-  count?: number;
-  limit?: number;
-}
-interface Body<T> {
-  meta: Meta;
-  data: T;
-  links?: { self: string; next: string | null; prev: string | null };
-}
-interface Problem {
-  status: number;
-  detail: string;
-  errors?: { field: string; message: string; code?: string }[];
-}
-
-const flagsPath = join(mkdtempSync(join(tmpdir(), 'aurum-iso-flags-')), 'flags.json');
-const repoFlags = JSON.parse(readFileSync(REPO_FLAGS_FILE, 'utf8')) as {
-  values: Record<string, { enabled: boolean }>;
-};
-const writeFlags = (isoOn: boolean) => {
-  const doc = structuredClone(repoFlags);
-  doc.values['v1-iso']!.enabled = isoOn;
-  writeFileSync(flagsPath, JSON.stringify(doc));
-};
+const flags = switchableFlag('v1-iso');
+const writeFlags = flags.set;
 
 let api: LocalApi;
 beforeAll(async () => {
   writeFlags(true);
-  api = await startLocalApi({ AURUM_FLAGS_FILE: flagsPath });
+  api = await startLocalApi({ AURUM_FLAGS_FILE: flags.path });
 });
 afterAll(async () => {
   await api.close();
 });
 
-const get = (path: string, headers: Record<string, string> = {}) => fetch(`${api.url}${path}`, { headers });
-async function json<T>(path: string, headers: Record<string, string> = {}) {
-  const res = await get(path, headers);
-  return { res, body: (await res.json()) as T };
-}
-const fields = (p: Problem) => (p.errors ?? []).map((e) => e.field);
-
-/** Follows next_cursor from the first page to the end. */
-async function walk<T>(path: string): Promise<T[]> {
-  const rows: T[] = [];
-  let url: string | undefined = path;
-  const sep = path.includes('?') ? '&' : '?';
-  for (let i = 0; url !== undefined && i < 500; i++) {
-    const { res, body }: { res: Response; body: Body<T[]> } = await json<Body<T[]>>(url);
-    expect(res.status).toBe(200);
-    rows.push(...body.data);
-    url = body.meta.next_cursor
-      ? `${path}${sep}cursor=${encodeURIComponent(body.meta.next_cursor)}`
-      : undefined;
-  }
-  return rows;
-}
+const { get, json, walk } = gatewayClient(() => api.url);
+const fields = problemFields;
 
 const ISO_CACHE = 'private, max-age=300, stale-while-revalidate=150, stale-if-error=900';
 const HOUR = 3_600_000;
