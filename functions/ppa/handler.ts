@@ -2,6 +2,7 @@ import { createEngine } from '#lib/data/create-engine';
 import type { SqlEngine } from '#lib/data/engine';
 import { createDomainHandler } from '#lib/http/domain-handler';
 import type { HttpRuntime } from '#lib/http/runtime';
+import { lazy } from '#lib/lazy';
 import { appStore } from '#lib/store/create-store';
 import type { AppStore } from '#lib/store/store';
 import { ppaDomain } from './routes.ts';
@@ -11,18 +12,6 @@ export interface PpaPorts {
   store?: () => Promise<AppStore>;
   engine?: SqlEngine;
   runtime?: () => HttpRuntime;
-}
-
-/** Opens once and retries a failed open on the next call. */
-function lazy<T>(open: () => Promise<T>): () => Promise<T> {
-  let opened: Promise<T> | undefined;
-  return () => {
-    opened ??= open().catch((error: unknown) => {
-      opened = undefined;
-      throw error;
-    });
-    return opened;
-  };
 }
 
 /** The PPA function: contracts and valuations in the app store, forwards from the analytic store. */

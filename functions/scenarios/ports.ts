@@ -1,5 +1,6 @@
 import { createEngine } from '#lib/data/create-engine';
 import type { SqlEngine } from '#lib/data/engine';
+import { lazy } from '#lib/lazy';
 import { appStore } from '#lib/store/create-store';
 import type { AppStore } from '#lib/store/store';
 import {
@@ -11,18 +12,6 @@ import {
   sqsRunQueue,
 } from './run-queue.ts';
 import { createRunWorker } from './run-worker.ts';
-
-/** Opens once and retries a failed open on the next call. */
-export function lazy<T>(open: () => Promise<T>): () => Promise<T> {
-  let opened: Promise<T> | undefined;
-  return () => {
-    opened ??= open().catch((error: unknown) => {
-      opened = undefined;
-      throw error;
-    });
-    return opened;
-  };
-}
 
 export interface ScenarioPorts {
   store: () => Promise<AppStore>;

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { secretsRefresher } from '#lib/config/secrets';
+import { lazy } from '#lib/lazy';
 import type { AppStore } from '#lib/store/store';
 import type { GatewayEvent, GatewayResult } from './event.ts';
 import { featureFlag } from './middleware/feature-flag.ts';
@@ -14,18 +15,6 @@ import { type DomainRoutes, RouteRegistry } from './registry.ts';
 import type { StackInternal } from './request-state.ts';
 import type { Bindings, RouteSpec } from './route.ts';
 import { type HttpRuntime, runtimeFromEnv } from './runtime.ts';
-
-/** Retries a failed one-time setup on the next request instead of keeping the failure. */
-function once<T>(make: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= make().catch((error) => {
-      pending = undefined;
-      throw error;
-    });
-    return pending;
-  };
-}
 
 export interface DomainHandlerOptions<R extends readonly RouteSpec[]> {
   /** The routes this function serves. */
@@ -56,7 +45,7 @@ export function createDomainHandler<R extends readonly RouteSpec[]>(options: Dom
     runtimeInstance ??= (options.runtime ?? (() => runtimeFromEnv()))();
     return runtimeInstance;
   };
-  const bindings = once(async () => {
+  const bindings = lazy(async () => {
     const bound = (await options.bind(runtime())) as unknown as BoundRoutes;
     const missing = options.domain.routes.filter((route) => typeof bound[route.id] !== 'function');
     if (missing.length > 0) throw new Error(`unbound routes: ${missing.map((r) => r.id).join(', ')}`);

@@ -120,7 +120,12 @@ describe('a policy scenario from creation to outputs', () => {
 
     const outputs = await call('GET', `/v1/scenarios/${scenario.id}/outputs?metric=mid&limit=50`);
     expect(outputs.status).toBe(200);
-    expect(outputs.headers.get('etag')).toBeTruthy();
+    const etag = outputs.headers.get('etag');
+    expect(etag).toMatch(/^(W\/)?"[^"]+"$/);
+    const revalidated = await call('GET', `/v1/scenarios/${scenario.id}/outputs?metric=mid&limit=50`, {
+      headers: { 'If-None-Match': etag! },
+    });
+    expect(revalidated.status).toBe(304);
     expect(outputs.headers.get('cache-control')).toMatch(/^private, max-age=60/);
     const page = (await outputs.json()) as {
       data: {

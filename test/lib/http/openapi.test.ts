@@ -143,7 +143,8 @@ describe('buildOpenApiDocument', () => {
     for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]*$/);
     for (const tag of real.tags as { name: string; description?: string }[]) {
       expect(tag.name).toMatch(/^[a-z][a-z0-9-]*$/);
-      expect(tag.description, tag.name).toBeTruthy();
+      // A sentence a reader can use, not a placeholder.
+      expect(tag.description, tag.name).toMatch(/^[A-Z].{15,}/);
     }
   });
 
