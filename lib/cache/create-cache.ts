@@ -1,16 +1,11 @@
+import { lazyUpstash } from './lazy-upstash.ts';
 import { CacheManager, DEFAULT_LOCK_WAIT_MS, DEFAULT_STALE_AFTER_MS } from './manager.ts';
 import { MemoryStore } from './memory-store.ts';
 import { type CacheMetrics, PowertoolsCacheMetrics } from './metrics.ts';
 import { cachePoliciesFromEnv } from './policies.ts';
-import {
-  MemoryRateLimiter,
-  type RateLimiter,
-  rateLimitSettingsFromEnv,
-  UpstashRateLimiter,
-} from './rate-limit.ts';
+import { MemoryRateLimiter, type RateLimiter, rateLimitSettingsFromEnv } from './rate-limit.ts';
 import type { CacheStore } from './store.ts';
 import { UnconfiguredUpstashStore } from './unconfigured-store.ts';
-import { createUpstashClients, UpstashStore } from './upstash-store.ts';
 
 export interface CacheRuntime {
   manager: CacheManager;
@@ -55,7 +50,7 @@ export function cacheNamespace(env: NodeJS.ProcessEnv = process.env): string {
  * - `AURUM_API_CACHE_LOCK_WAIT_MS` (2000): with Upstash, how long a miss waits for another container's
  *   load of the same key (it holds the key's lock) before it loads itself;
  * - the TTL variables of `cachePoliciesFromEnv` and the limits of `rateLimitSettingsFromEnv`.
- * Builds clients only; nothing connects until the first request.
+ * Builds nothing that connects: the Upstash clients are loaded, and connect, on the first request.
  */
 export function createCacheFromEnv(
   env: NodeJS.ProcessEnv = process.env,
@@ -71,8 +66,10 @@ export function createCacheFromEnv(
   const url = env.UPSTASH_REDIS_REST_URL?.trim();
   const token = env.UPSTASH_REDIS_REST_TOKEN?.trim();
   if (url && token) {
-    const clients = createUpstashClients({ url, token });
-    const store = new UpstashStore(clients);
+    const { store, limiter } = lazyUpstash(
+      { url, token },
+      { settings, timeoutMs, metrics, prefix: `${namespace}:ratelimit` },
+    );
     return {
       store,
       metrics,
@@ -87,13 +84,7 @@ export function createCacheFromEnv(
         staleAfterMs,
         lockWaitMs,
       }),
-      limiter: new UpstashRateLimiter({
-        redis: clients.writer,
-        settings,
-        timeoutMs,
-        metrics,
-        prefix: `${namespace}:ratelimit`,
-      }),
+      limiter,
     };
   }
   const store = url || token ? new UnconfiguredUpstashStore() : new MemoryStore();

@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { Lru } from './lru.ts';
 import type { CacheStore } from './store.ts';
 
 export interface MemoryStoreOptions {
@@ -15,14 +15,14 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements CacheStore {
   readonly name = 'memory' as const;
-  readonly #entries: LRUCache<string, string>;
+  readonly #entries: Lru<string>;
   readonly #counters = new Map<string, number>();
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.#entries = new LRUCache<string, string>({
+    this.#entries = new Lru<string>({
       max: options.maxEntries ?? 5_000,
       maxSize: options.maxChars ?? 64 * 1024 * 1024,
-      sizeCalculation: (value, key) => value.length + key.length || 1,
+      sizeOf: (value, key) => value.length + key.length || 1,
     });
   }
 
@@ -34,7 +34,7 @@ export class MemoryStore implements CacheStore {
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     this.#counters.delete(key);
-    this.#entries.set(key, value, { ttl: Math.max(1, Math.ceil(ttlSeconds)) * 1000 });
+    this.#entries.set(key, value, Math.max(1, Math.ceil(ttlSeconds)) * 1000);
   }
 
   async incr(key: string): Promise<number> {

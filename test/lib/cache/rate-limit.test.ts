@@ -7,8 +7,8 @@ import {
   type RateLimitSettings,
   rateLimitSettingsFromEnv,
   resolveRateLimitRule,
-  UpstashRateLimiter,
 } from '#lib/cache/rate-limit';
+import { UpstashRateLimiter } from '#lib/cache/upstash-rate-limit';
 import { createUpstashClients } from '#lib/cache/upstash-store';
 import { type UpstashBridge, useUpstashBridge } from '#test/support/upstash-bridge';
 
