@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISO_NODES } from '#lib/reference/iso-nodes';
 import { UNIT_MAPPINGS } from '#lib/reference/units';
+import { type Body, gatewayClient, type Problem, problemFields } from '#test/support/gateway-client';
 import { type LocalApi, startLocalApi } from '#test/support/local-api';
 
 let api: LocalApi;
@@ -12,50 +13,9 @@ afterAll(async () => {
   await api.close();
 });
 
-interface Meta {
-  request_id: string;
-  next_cursor?: string | null;
-  prev_cursor?: string | null;
-  has_more?: boolean;
-  count?: number;
-  limit?: number;
-  total?: number;
-  [k: string]: unknown;
-}
-interface Body<T> {
-  meta: Meta;
-  data: T;
-  links?: { self: string; next: string | null; prev: string | null };
-}
-interface Problem {
-  status: number;
-  detail: string;
-  errors?: { field: string; message: string }[];
-}
-
-const get = (path: string, headers: Record<string, string> = {}) => fetch(`${api.url}${path}`, { headers });
-async function json<T>(path: string, headers: Record<string, string> = {}) {
-  const res = await get(path, headers);
-  return { res, body: (await res.json()) as T };
-}
-const fields = (p: Problem) => (p.errors ?? []).map((e) => e.field);
+const { get, json, walk } = gatewayClient(() => api.url);
+const fields = problemFields;
 const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Follows next_cursor from the first page to the end. */
-async function walk<T>(path: string): Promise<T[]> {
-  const rows: T[] = [];
-  let url: string | undefined = path;
-  const sep = path.includes('?') ? '&' : '?';
-  for (let i = 0; url !== undefined && i < 200; i++) {
-    const { res, body }: { res: Response; body: Body<T[]> } = await json<Body<T[]>>(url);
-    expect(res.status).toBe(200);
-    rows.push(...body.data);
-    url = body.meta.next_cursor
-      ? `${path}${sep}cursor=${encodeURIComponent(body.meta.next_cursor)}`
-      : undefined;
-  }
-  return rows;
-}
 
 const METADATA_CACHE = 'private, max-age=7200, stale-while-revalidate=600, stale-if-error=21600';
 
