@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import {
+  existsSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -12,18 +13,18 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
-import { functionBuildOptions } from '#infra/constructs/function-bundling';
+import { bundleFunction } from '#infra/constructs/function-bundling';
 import { buildSharedLayer } from '#infra/layer/build-shared-layer';
-import { REPO_ROOT, sharedModuleManifest, writeFacades } from '#infra/layer/shared-module';
+import { layerAliases, REPO_ROOT, sharedModuleManifest } from '#infra/layer/shared-module';
 import { median, round } from './stats.ts';
 
 /**
- * Cold start: each Lambda's bundle built as the CDK app builds it (AurumFunction's esbuild settings, from
- * infra/constructs/function-bundling.ts: ESM, minify, tree shaking, node22, the createRequire banner, the AWS
- * SDK and DuckDB external), in both modes
- * (lib/ inline, or from the shared layer), and the time a fresh Node process takes to import it, against an
- * empty ESM bundle built the same way.
+ * Cold start: each Lambda's bundle built as the CDK app builds it (`bundleFunction` from
+ * infra/constructs/function-bundling.ts, which AurumFunction runs at synth: ESM split into `index.mjs` and
+ * lazy `chunks/`, minify, tree shaking, node22, the createRequire banner, the AWS SDK and DuckDB external),
+ * in both modes (lib/ inline, or from the shared layer, itself split into one module per shared
+ * specifier), and the time a fresh Node process takes to import it, against an empty ESM bundle built the
+ * same way.
  */
 
 export interface BundleFigure {
@@ -36,13 +37,18 @@ export interface BundleFigure {
   importBytes: number;
   /** How many files that is. */
   importFiles: number;
+  /** The function's own JavaScript: `index.mjs` and its chunks, loaded at import or not. */
   functionBytes: number;
   importMs: number;
-  /** Files of the AWS SDK, trino-client, axios or @upstash loaded at import (none is the budget for the SDK). */
+  /**
+   * Files of the AWS SDK, trino-client, axios or @upstash loaded at import, or bundled into a file loaded
+   * at import (`<file> <- <source>`, read from its linked source map). None is the budget for the SDK.
+   */
   heavyModules: string[];
 }
 
-const HEAVY = /[\\/]node_modules[\\/](@aws-sdk|@smithy|trino-client|axios|@upstash)[\\/]/;
+/** Packages no function may load at import: the AWS SDK, and the clients lib/ reaches only on first use. */
+export const HEAVY = /[\\/]node_modules[\\/](@aws-sdk|@smithy|trino-client|axios|@upstash)[\\/]/;
 
 // A load hook (in the loader thread) appends each file: URL it loads to the file AURUM_LOADED_LOG names;
 // CommonJS files required from them are recorded on the main thread through Module.prototype._compile.
@@ -64,16 +70,36 @@ Module.prototype._compile = function (content, filename) {
 };
 await import(${JSON.stringify(url)});`;
 
-/** The files a fresh Node process loads while importing the module (one run, with the hooks above). */
-function loadedFiles(file: string, logFile: string): string[] {
+/**
+ * The files a fresh Node process loads while importing the module (one run, with the hooks above), real
+ * paths; `env` is added to the child's environment. The bundle test asserts on the same recording.
+ */
+export function loadedFiles(file: string, logFile: string, env: Record<string, string> = {}): string[] {
   rmSync(logFile, { force: true });
   writeFileSync(logFile, '');
   execFileSync(process.execPath, ['--input-type=module', '-e', LOADED_SCRIPT(pathToFileURL(file).href)], {
-    env: { ...childEnv(), AURUM_LOADED_LOG: logFile },
+    env: { ...childEnv(), ...env, AURUM_LOADED_LOG: logFile },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const urls = new Set(readFileSync(logFile, 'utf8').split('\n').filter(Boolean));
   return [...urls].map((u) => realpathSync(fileURLToPath(u))).filter((f, i, all) => all.indexOf(f) === i);
+}
+
+/**
+ * What of the AWS SDK, trino-client, axios and @upstash the loaded files hold: such files themselves, and
+ * in a bundle output (ours: a function's index.mjs and chunks, the layer's modules) every such source its
+ * linked source map lists, since a bundled package is no file of its own.
+ */
+export function heavyModules(loaded: string[]): string[] {
+  const heavy: string[] = [];
+  for (const file of loaded) {
+    if (HEAVY.test(file)) heavy.push(shown(file));
+    const map = `${file}.map`;
+    if (!existsSync(map)) continue;
+    const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
+    for (const source of sources) if (HEAVY.test(`/${source}`)) heavy.push(`${shown(file)} <- ${source}`);
+  }
+  return heavy;
 }
 
 const childEnv = () => ({
@@ -87,7 +113,7 @@ function measureImport(file: string, logFile: string) {
   return {
     importBytes: files.reduce((sum, f) => sum + statSync(f).size, 0),
     importFiles: files.length,
-    heavyModules: files.filter((f) => HEAVY.test(f)).map((f) => shown(f)),
+    heavyModules: heavyModules(files),
     importMs: importMs(file),
   };
 }
@@ -104,19 +130,12 @@ const domains = () =>
     .map((d) => d.name)
     .sort();
 
-async function bundle(
-  entry: string,
-  outfile: string,
-  layer: Record<string, string> | undefined,
-): Promise<number> {
-  await build({
-    ...functionBuildOptions(layer),
-    absWorkingDir: REPO_ROOT,
-    entryPoints: [entry],
-    outfile,
-    logLevel: 'error',
-  });
-  return statSync(outfile).size;
+/** Builds one function as it ships; its size is every JavaScript file of it (entry and chunks). */
+function bundle(entry: string, outDir: string, aliases: Record<string, string> | undefined) {
+  // With source maps, as shipped: heavyModules reads them (Node loads none at import without
+  // --enable-source-maps, which the children here do not set).
+  const built = bundleFunction({ entry, outDir, aliases });
+  return { file: built.entry, bytes: Object.values(built.files).reduce((sum, n) => sum + n, 0) };
 }
 
 /** Median wall time of `import()` of the module in N fresh Node processes, measured inside each. */
@@ -144,35 +163,32 @@ export async function coldStart(): Promise<{ figures: BundleFigure[]; runs: numb
     const figures: BundleFigure[] = [];
     const emptyEntry = join(root, 'empty.ts');
     writeFileSync(emptyEntry, 'export const handler = async () => ({ statusCode: 200 });\n');
-    const emptyOut = join(root, 'empty', 'index.mjs');
-    const emptyBytes = await bundle(emptyEntry, emptyOut, undefined);
+    const empty = bundle(emptyEntry, join(root, 'empty'), undefined);
     const logFile = join(root, 'loaded.log');
     figures.push({
       domain: '(empty)',
       mode: 'empty',
-      functionBytes: emptyBytes,
-      ...measureImport(emptyOut, logFile),
+      functionBytes: empty.bytes,
+      ...measureImport(empty.file, logFile),
     });
 
     // The layer as /opt/nodejs/node_modules would hold it, installed where the function's imports resolve.
     const layerRoot = join(root, 'layer');
-    buildSharedLayer(layerRoot, { sourceMap: false });
-    const aliases = writeFacades(sharedModuleManifest());
+    buildSharedLayer(layerRoot);
+    const aliases = layerAliases(sharedModuleManifest());
 
     for (const domain of domains()) {
       const entry = join(REPO_ROOT, 'functions', domain, 'handler.ts');
-      const inlineOut = join(root, 'inline', domain, 'index.mjs');
-      const inlineBytes = await bundle(entry, inlineOut, undefined);
+      const inline = bundle(entry, join(root, 'inline', domain), undefined);
       figures.push({
         domain,
         mode: 'inline',
-        functionBytes: inlineBytes,
-        ...measureImport(inlineOut, logFile),
+        functionBytes: inline.bytes,
+        ...measureImport(inline.file, logFile),
       });
 
       const layerDir = join(root, 'layer-fn', domain);
-      const layerOut = join(layerDir, 'index.mjs');
-      const layerBytes = await bundle(entry, layerOut, aliases);
+      const layer = bundle(entry, layerDir, aliases);
       mkdirSync(join(layerDir, 'node_modules'), { recursive: true });
       symlinkSync(
         join(layerRoot, 'nodejs', 'node_modules', '@aurum'),
@@ -182,8 +198,8 @@ export async function coldStart(): Promise<{ figures: BundleFigure[]; runs: numb
       figures.push({
         domain,
         mode: 'layer',
-        functionBytes: layerBytes,
-        ...measureImport(layerOut, logFile),
+        functionBytes: layer.bytes,
+        ...measureImport(layer.file, logFile),
       });
     }
     return { figures, runs: RUNS };
@@ -195,6 +211,13 @@ export async function coldStart(): Promise<{ figures: BundleFigure[]; runs: numb
 export const describeBundle = (f: BundleFigure) => `${f.domain} (${f.mode})`;
 export const shown = (path: string) => relative(REPO_ROOT, path);
 
-/** The packages a list of node_modules files belongs to, e.g. `@upstash/redis, axios`. */
+/** The packages a list of heavyModules entries belongs to, e.g. `@upstash/redis, axios`. */
 export const packagesOf = (files: string[]) =>
-  [...new Set(files.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1] ?? f))].join(', ');
+  [
+    ...new Set(
+      files.map((f) => {
+        const source = f.split(' <- ').pop()!;
+        return /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)?.[1] ?? source;
+      }),
+    ),
+  ].join(', ');

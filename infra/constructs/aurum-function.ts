@@ -1,15 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { AssetHashType, Duration } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type ILayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  Architecture,
+  Code,
+  type ILayerVersion,
+  Function as LambdaFunction,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { REPO_ROOT, sharedModuleManifest, writeFacades } from '#infra/layer/shared-module';
-import { FUNCTION_BUNDLING, functionExternals } from './function-bundling.ts';
+import { layerAliases, REPO_ROOT, sharedModuleManifest } from '#infra/layer/shared-module';
+import { bundleFunction } from './function-bundling.ts';
 
 /** How a function gets lib/: from the shared layer (`/opt`), or bundled into its own zip. */
 export type SharedCodeMode = 'layer' | 'inline';
@@ -50,40 +55,48 @@ const DEFAULT_TIMEOUT = Duration.seconds(15);
 const DEFAULT_MEMORY_MB = 1024;
 
 /**
- * Files a function reads at run time (the docs page's swagger-ui assets), listed per domain in
- * `functions/<domain>/bundle-assets.json` as `{ "<folder in the bundle>": ["<repo-relative file>", …] }`.
+ * The function's zip: `bundleFunction` run by CDK's local bundling (no Docker) when this synth bundles,
+ * hashed by its output, so an unchanged bundle publishes nothing. Tests that skip bundling never build,
+ * nor read the manifest of the shared layer that layer mode needs for its aliases.
  */
-function bundleAssetHooks(domain: string) {
-  const manifest = join(REPO_ROOT, 'functions', domain, 'bundle-assets.json');
-  if (!existsSync(manifest)) return undefined;
-  const folders = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string[]>;
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (inputDir: string, outputDir: string) =>
-      Object.entries(folders).flatMap(([folder, files]) => [
-        `mkdir -p "${join(outputDir, folder)}"`,
-        ...files.map((file) => `cp "${join(inputDir, file)}" "${join(outputDir, folder)}/"`),
-      ]),
-  };
+function functionCode(entry: string, layerMode: boolean): Code {
+  return Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the API, never run: the local build below always succeeds or throws.
+      image: AURUM_RUNTIME.bundlingImage,
+      // Never run either; it tells this function's bundle from another's in CDK's per-process asset
+      // cache, which is keyed by the source path and these options (the same for every function).
+      command: ['bundleFunction', entry, layerMode ? 'layer' : 'inline'],
+      local: {
+        tryBundle(outputDir: string) {
+          bundleFunction({
+            entry: join(REPO_ROOT, entry),
+            outDir: outputDir,
+            aliases: layerMode ? layerAliases(sharedModuleManifest()) : undefined,
+          });
+          return true;
+        },
+      },
+    },
+  });
 }
 
 /**
- * A domain Lambda with our defaults set once: Node.js 22 on arm64, one minified, tree-shaken ESM bundle
- * with the createRequire banner, its own log group with retention (no log-retention custom resource),
- * the Powertools environment, and lib/ either from the shared layer or inline.
+ * A domain Lambda with our defaults set once: Node.js 24 on arm64, a minified, tree-shaken ESM bundle
+ * split into `index.mjs` and lazily loaded `chunks/` (`bundleFunction`) with the createRequire banner,
+ * its own log group with retention (no log-retention custom resource), the Powertools environment, and
+ * lib/ either from the shared layer or inline.
  *
  * Source maps: linked `.map` files without sources content and `--enable-source-maps`, so a logged stack
  * points at our TypeScript while the zip stays small.
  */
-export class AurumFunction extends NodejsFunction {
+export class AurumFunction extends LambdaFunction {
   readonly domain: string;
 
   constructor(scope: Construct, id: string, props: AurumFunctionProps) {
     const layerMode = props.sharedCode === 'layer';
     if (layerMode && !props.sharedLayer) throw new Error(`${id}: layer mode needs the shared layer`);
-    // Facades are generated only when this synth bundles; tests that skip bundling never touch the disk.
-    const aliases = layerMode && Stack.of(scope).bundlingRequired ? writeFacades(sharedModuleManifest()) : {};
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
     // Its own log group and nothing else, instead of the managed basic-execution policy (logs:* on *).
     const role = new Role(scope, `${id}Role`, {
@@ -93,12 +106,8 @@ export class AurumFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry: props.entry
-        ? join(REPO_ROOT, props.entry)
-        : join(REPO_ROOT, 'functions', props.domain, 'handler.ts'),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      code: functionCode(props.entry ?? join('functions', props.domain, 'handler.ts'), layerMode),
+      handler: 'index.handler',
       runtime: AURUM_RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? DEFAULT_MEMORY_MB,
@@ -125,27 +134,6 @@ export class AurumFunction extends NodejsFunction {
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: FUNCTION_BUNDLING.target,
-        mainFields: [...FUNCTION_BUNDLING.mainFields],
-        banner: FUNCTION_BUNDLING.banner,
-        minify: FUNCTION_BUNDLING.minify,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        externalModules: functionExternals(layerMode),
-        esbuildArgs: {
-          '--tree-shaking': String(FUNCTION_BUNDLING.treeShaking),
-          '--legal-comments': FUNCTION_BUNDLING.legalComments,
-          ...(Object.keys(aliases).length > 0
-            ? { '--alias': Object.entries(aliases).map(([specifier, facade]) => `${specifier}=${facade}`) }
-            : {}),
-        },
-        forceDockerBundling: false,
-        logLevel: LogLevel.WARNING,
-        commandHooks: bundleAssetHooks(props.domain),
       },
     });
     this.domain = props.domain;

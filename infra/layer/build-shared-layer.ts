@@ -5,12 +5,13 @@ import {
   FUNCTION_BUNDLING,
   functionBuildOptions,
   functionExternals,
+  SPLITTING,
 } from '../constructs/function-bundling.ts';
 import {
   BUILD_DIR,
-  commonJsFacadeSource,
-  facadePath,
-  layerEntrySource,
+  layerSubpath,
+  lazyCommonJsAliases,
+  packageEntrySource,
   REPO_ROOT,
   SHARED_PACKAGE,
   type SharedModuleManifest,
@@ -26,43 +27,53 @@ export interface SharedLayerBuildOptions {
 }
 
 export interface SharedLayerBuildReport {
-  /** The module functions import, relative to the layer root: `nodejs/node_modules/@aurum/shared/index.mjs`. */
-  entry: string;
-  /** Output JavaScript files (the entry and its lazily loaded chunks) with their sizes in bytes. */
+  /** The package directory, relative to the layer root: `nodejs/node_modules/@aurum/shared`. */
+  packageDir: string;
+  /** Subpath export (`./lib/http/registry`) to its module, relative to the package (`./lib/http/registry.mjs`). */
+  exports: Record<string, string>;
+  /** Output JavaScript files (the modules and their shared and lazy chunks), relative to the layer root, in bytes. */
   files: Record<string, number>;
 }
 
 /**
- * Builds the shared layer into `outputDir` with esbuild, locally (no Docker): one pre-bundled ESM module at
- * `nodejs/node_modules/@aurum/shared/index.mjs` exporting lib/ and the packages functions share with it.
- * Code that lib/ reaches only by dynamic import (the Trino client and axios) is split into chunks that
- * load on first use, so it never sits on the import-time path. The AWS SDK is left out: the runtime has it.
+ * Builds the shared layer into `outputDir` with esbuild, locally (no Docker), as the package
+ * `nodejs/node_modules/@aurum/shared`: one ES module per shared specifier functions import (a lib/ module
+ * at `lib/<path>.mjs`, a package they share with lib/ at `pkg/<name>.mjs`), each a subpath export,
+ * with code splitting, so a function loads the modules it imports and the shared chunks they need, not
+ * all of lib/; what lib/ reaches only by dynamic import (the Trino client and axios, the Secrets Manager
+ * client, Upstash) stays in lazy chunks. The AWS SDK is left out: the runtime has it.
  */
 export function buildSharedLayer(
   outputDir: string,
   options: SharedLayerBuildOptions = {},
 ): SharedLayerBuildReport {
   const manifest = options.manifest ?? sharedModuleManifest();
-  const entryFile = join(BUILD_DIR, 'layer-entry.ts');
-  writeAtomically(entryFile, layerEntrySource(manifest));
   const packageDir = join(outputDir, 'nodejs', 'node_modules', ...SHARED_PACKAGE.split('/'));
-  const lazyAliases: Record<string, string> = {};
-  for (const pkg of manifest.lazyCommonJs) {
-    const path = facadePath(`lazy/${pkg.specifier}`);
-    writeAtomically(path, commonJsFacadeSource(pkg));
-    lazyAliases[pkg.specifier] = path;
+  const entryPoints: Record<string, string> = {};
+  const imported = new Set(manifest.functionImports);
+  for (const shared of manifest.specifiers) {
+    // lib/ modules no function imports are reached through the ones they do, inside chunks: as entries
+    // of their own they would only cut the shared chunks finer (more files to load at import).
+    if (shared.specifier.startsWith('#lib/') && !imported.has(shared.specifier)) continue;
+    const subpath = layerSubpath(shared.specifier);
+    if (shared.specifier.startsWith('#lib/')) {
+      entryPoints[subpath] = shared.source;
+    } else {
+      const entry = join(BUILD_DIR, 'layer-entries', `${subpath}.mjs`);
+      writeAtomically(entry, packageEntrySource(shared));
+      entryPoints[subpath] = entry;
+    }
   }
 
   const result = buildSync({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: { index: entryFile },
-    outdir: packageDir,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
-    ...functionBuildOptions(lazyAliases),
+    ...functionBuildOptions(lazyCommonJsAliases(manifest)),
     // The layer is what the functions leave out: only the runtime's own packages stay external.
     external: functionExternals(false),
-    splitting: true,
+    ...SPLITTING,
+    entryNames: '[dir]/[name]',
+    absWorkingDir: REPO_ROOT,
+    entryPoints,
+    outdir: packageDir,
     minify: options.minify ?? FUNCTION_BUNDLING.minify,
     sourcemap: options.sourceMap === false ? false : 'linked',
     sourcesContent: false,
@@ -79,9 +90,17 @@ export function buildSharedLayer(
       throw new Error(`the shared layer imports ${duckdb.path} at load time; DuckDB never ships in a Lambda`);
     files[relative(outputDir, join(REPO_ROOT, path))] = output.bytes;
   }
+  const exports = Object.fromEntries(
+    Object.keys(entryPoints)
+      .sort()
+      .map((subpath) => [`./${subpath}`, `./${subpath}.mjs`]),
+  );
+  for (const target of Object.values(exports))
+    if (!files[relative(outputDir, join(packageDir, target))])
+      throw new Error(`the shared layer build wrote no ${target}`);
   writeFileSync(
     join(packageDir, 'package.json'),
-    `${JSON.stringify({ name: SHARED_PACKAGE, private: true, type: 'module', exports: { '.': './index.mjs' } }, null, 2)}\n`,
+    `${JSON.stringify({ name: SHARED_PACKAGE, private: true, type: 'module', exports }, null, 2)}\n`,
   );
-  return { entry: relative(outputDir, join(packageDir, 'index.mjs')), files };
+  return { packageDir: relative(outputDir, packageDir), exports, files };
 }

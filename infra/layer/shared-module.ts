@@ -39,14 +39,14 @@ export const LOCAL_ONLY_MODULES = new Set(['data/duckdb-engine', 'store/pglite-s
 export const CREATE_REQUIRE_BANNER =
   "import { createRequire as __aurumCreateRequire } from 'node:module'; const require = __aurumCreateRequire(import.meta.url);";
 
-/** Where generated build inputs (layer entry, facades) live: gitignored, stable paths keep bundles reproducible. */
+/** Where generated build inputs (layer package entries, CommonJS facades) live: gitignored, stable paths keep bundles reproducible. */
 export const BUILD_DIR = join(REPO_ROOT, '.build', 'aurum-shared');
 
 /** One import specifier the layer serves: a lib/ module (`#lib/http/domain-handler`) or a package both sides use (`zod`). */
 export interface SharedSpecifier {
   /** As written in source: `#lib/http/domain-handler`, `zod`, `@aws-lambda-powertools/logger`. */
   specifier: string;
-  /** What the layer entry re-exports from: an absolute lib/ file, or the package specifier. */
+  /** What its layer module serves: an absolute lib/ file (built as its own entry), or the package specifier. */
   source: string;
   /** Runtime export names (types are erased before bundling, so they never appear here). */
   exports: string[];
@@ -63,13 +63,20 @@ export interface LazyCommonJsPackage {
 export interface SharedModuleManifest {
   specifiers: SharedSpecifier[];
   lazyCommonJs: LazyCommonJsPackage[];
+  /** The `#lib/` specifiers `functions/` code imports (statically or not): the layer's lib/ modules. */
+  functionImports: string[];
 }
 
-/** The name a module's export takes in the layer's one flat namespace: unique per (specifier, name). */
-export function layerExportName(specifier: string, name: string): string {
-  const prefix = specifier.replace(/^#lib\//, 'lib/').replace(/[^A-Za-z0-9]+/g, '_');
-  return `${prefix}$${name}`;
+/**
+ * Where a shared specifier lives in the layer package, one module each: `#lib/http/domain-handler` at
+ * `lib/http/domain-handler`, a package (`zod`, `@aws-lambda-powertools/logger`) under `pkg/`.
+ */
+export function layerSubpath(specifier: string): string {
+  return specifier.startsWith('#lib/') ? specifier.slice(1) : `pkg/${specifier}`;
 }
+
+/** The specifier a layer-mode function imports in place of a shared one: `@aurum/shared/lib/http/registry`. */
+export const layerModule = (specifier: string) => `${SHARED_PACKAGE}/${layerSubpath(specifier)}`;
 
 /** `lib/**\/*.ts` modules as their `#lib/...` specifiers, local-only ones left out. */
 export function listLibModules(repoRoot = REPO_ROOT): string[] {
@@ -146,17 +153,19 @@ export function describeSharedModule(repoRoot = REPO_ROOT): SharedModuleManifest
     .filter((pkg) => packageExports(repoRoot, pkg).length === 0)
     .map((pkg) => commonJsPackage(repoRoot, pkg));
 
-  const seen = new Map<string, string>();
-  for (const { specifier, exports } of specifiers) {
-    for (const name of exports) {
-      const flat = layerExportName(specifier, name);
-      const other = seen.get(flat);
-      if (other && other !== specifier)
-        throw new Error(`layer export ${flat} claimed by ${other} and ${specifier}`);
-      seen.set(flat, specifier);
-    }
+  return { specifiers, lazyCommonJs, functionImports: libImportsOfFunctions(repoRoot) };
+}
+
+/** Every `#lib/...` specifier written in `functions/` (imports, re-exports, `import()`), sorted. */
+export function libImportsOfFunctions(repoRoot = REPO_ROOT): string[] {
+  const dir = join(repoRoot, 'functions');
+  const found = new Set<string>();
+  for (const file of readdirSync(dir, { recursive: true }) as string[]) {
+    if (!file.endsWith('.ts')) continue;
+    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/['"](#lib\/[^'"]+)['"]/g))
+      found.add(m[1]!);
   }
-  return { specifiers, lazyCommonJs };
+  return [...found].sort();
 }
 
 /**
@@ -200,8 +209,8 @@ export function namesFunctionsUse(repoRoot = REPO_ROOT): Map<string, Set<string>
 
 /**
  * The names Node's CommonJS interop would give `import('pkg')`. esbuild cannot see them statically, and a
- * split chunk of a CommonJS module exports only `default`, which would leave `{ Trino }` undefined; the
- * layer build gives such a package an ESM facade with these names. Reading them loads the package once.
+ * split chunk of a CommonJS module exports only `default`, which would leave `{ Trino }` undefined; every
+ * split build gives such a package an ESM facade with these names. Reading them loads the package once.
  */
 function commonJsPackage(repoRoot: string, pkg: string): LazyCommonJsPackage {
   const requireFromRepo = createRequire(join(repoRoot, 'package.json'));
@@ -238,26 +247,10 @@ function packageExports(repoRoot: string, pkg: string): string[] {
   return [...(output?.exports ?? [])].filter((name) => name !== 'default').sort();
 }
 
-/** The layer's entry: every shared specifier's exports under their flat names. */
-export function layerEntrySource(manifest: SharedModuleManifest): string {
-  return manifest.specifiers
-    .map(({ specifier, source, exports }) => {
-      const names = exports.map((name) => `${name} as ${layerExportName(specifier, name)}`);
-      return `export { ${names.join(', ')} } from ${JSON.stringify(source)};`;
-    })
-    .join('\n')
-    .concat('\n');
+/** The layer's module for a package: just the names function code reads from it, so the rest tree-shakes. */
+export function packageEntrySource(shared: SharedSpecifier): string {
+  return `export { ${shared.exports.join(', ')} } from ${JSON.stringify(shared.source)};\n`;
 }
-
-/** What a function bundle sees in place of one shared specifier: its names, read from the layer module. */
-export function facadeSource(shared: SharedSpecifier): string {
-  if (shared.exports.length === 0) return 'export {};\n';
-  const names = shared.exports.map((name) => `${layerExportName(shared.specifier, name)} as ${name}`);
-  return `export { ${names.join(', ')} } from '${SHARED_PACKAGE}';\n`;
-}
-
-export const facadePath = (specifier: string) =>
-  join(BUILD_DIR, 'facades', `${specifier.replace(/^#/, '').replace(/[^A-Za-z0-9/._-]+/g, '_')}.mjs`);
 
 /** Written through a temporary file and a rename, so a concurrent synth never reads half a file. */
 export function writeAtomically(path: string, contents: string): void {
@@ -268,15 +261,27 @@ export function writeAtomically(path: string, contents: string): void {
 }
 
 /**
- * Writes one facade per shared specifier and returns esbuild aliases that point each specifier at its
- * facade: the layer-mode rewrite, done at resolve time by the esbuild CLI that NodejsFunction runs.
+ * esbuild aliases for a layer-mode function: each shared specifier to its layer module, which the bundle
+ * leaves external, so `import { x } from '#lib/http/registry'` ships as an import of
+ * `@aurum/shared/lib/http/registry` and a function loads only the layer modules it imports. Every lib/
+ * module is mapped, not only those the layer builds (`functionImports`): an import the scan missed fails
+ * loudly at load (a subpath the package does not export) instead of inlining a second copy of lib/.
  */
-export function writeFacades(manifest: SharedModuleManifest): Record<string, string> {
+export function layerAliases(manifest: SharedModuleManifest): Record<string, string> {
+  return Object.fromEntries(manifest.specifiers.map((s) => [s.specifier, layerModule(s.specifier)]));
+}
+
+/**
+ * Writes the ESM facade of every lazily imported CommonJS package and returns esbuild aliases to them:
+ * with code splitting, `await import('trino-client')` would otherwise meet a chunk exporting only
+ * `default`. Every split build uses them (functions inline, and the layer).
+ */
+export function lazyCommonJsAliases(manifest: SharedModuleManifest): Record<string, string> {
   const aliases: Record<string, string> = {};
-  for (const shared of manifest.specifiers) {
-    const path = facadePath(shared.specifier);
-    writeAtomically(path, facadeSource(shared));
-    aliases[shared.specifier] = path;
+  for (const pkg of manifest.lazyCommonJs) {
+    const path = join(BUILD_DIR, 'lazy', `${pkg.specifier}.mjs`);
+    writeAtomically(path, commonJsFacadeSource(pkg));
+    aliases[pkg.specifier] = path;
   }
   return aliases;
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -12,7 +13,7 @@ import {
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,7 @@ import { registry } from '#functions/registry';
 import { AurumStack } from '#infra/aurum-stack';
 import type { SharedCodeMode } from '#infra/constructs/aurum-function';
 import { CREATE_REQUIRE_BANNER } from '#infra/layer/shared-module';
+import { heavyModules, loadedFiles } from '../../bench/cold-start.ts';
 
 const run = promisify(execFile);
 
@@ -36,6 +38,8 @@ interface BuiltFunction {
 
 interface Build {
   functions: BuiltFunction[];
+  /** The cursor key rotation (invoked by Secrets Manager only, not an API function). */
+  rotation: BuiltFunction;
   /** The app-store migrator, run on deploy by a trigger (not an API function). */
   migrator?: BuiltFunction;
   /** The layer asset's root (holding `nodejs/node_modules`), in layer mode. */
@@ -74,6 +78,7 @@ function synthWithBundles(outdir: string, mode: SharedCodeMode): Build {
     layerDir: layer ? assetDir(layer.Properties.Content) : undefined,
     functions: built.filter((f) => f.domain !== 'store-migrations' && f.domain !== 'cursor-key-rotation'),
     migrator: built.find((f) => f.domain === 'store-migrations'),
+    rotation: built.find((f) => f.domain === 'cursor-key-rotation')!,
   };
 }
 
@@ -229,12 +234,32 @@ const staticImports = (code: string) =>
     (m) => m[1]!,
   );
 
-const sizeOf = (dir: string) => statSync(join(dir, 'index.mjs')).size;
-
 const listFiles = (dir: string): string[] =>
   (readdirSync(dir, { recursive: true }) as string[])
     .map((f) => join(dir, f))
     .filter((f) => statSync(f).isFile());
+
+/** A bundle's JavaScript: `index.mjs` and its `chunks/` (the function's, not the layer's or the assets'). */
+const modulesOf = (dir: string) => [
+  join(dir, 'index.mjs'),
+  ...(existsSync(join(dir, 'chunks'))
+    ? listFiles(join(dir, 'chunks')).filter((f) => f.endsWith('.mjs'))
+    : []),
+];
+const codeOf = (dir: string) =>
+  modulesOf(dir)
+    .map((f) => readFileSync(f, 'utf8'))
+    .join('\n');
+const sizeOf = (dir: string) => modulesOf(dir).reduce((sum, f) => sum + statSync(f).size, 0);
+
+/**
+ * What of the AWS SDK, trino-client, axios and @upstash a fresh Node process loads while importing the
+ * bundle in `dir`, as files or bundled into a loaded file: the bench's own recording.
+ */
+function heavyAtImport(fn: BuiltFunction, dir: string): string[] {
+  const log = join(dir, '..', `${fn.domain}.loaded.log`);
+  return heavyModules(loadedFiles(join(dir, 'index.mjs'), log, fn.environment));
+}
 
 /** The Node.js 22 Lambda runtime provides the AWS SDK v3; bundles keep it external, so give the run dir one. */
 function provideRuntimeSdk(dir: string): void {
@@ -284,42 +309,60 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
     }
   });
 
-  it('lays the shared module out where Lambda looks: nodejs/node_modules/@aurum/shared, an ES module', () => {
+  it('lays the shared module out where Lambda looks: nodejs/node_modules/@aurum/shared, one ES module per subpath', () => {
     const pkgDir = join(layer.layerDir!, 'nodejs', 'node_modules', '@aurum', 'shared');
-    const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as Record<string, unknown>;
-    expect(pkg).toMatchObject({ name: '@aurum/shared', type: 'module', exports: { '.': './index.mjs' } });
-    expect(statSync(join(pkgDir, 'index.mjs')).isFile()).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
+      name: string;
+      type: string;
+      exports: Record<string, string>;
+    };
+    expect(pkg).toMatchObject({ name: '@aurum/shared', type: 'module' });
+    expect(pkg.exports).toMatchObject({
+      './lib/http/domain-handler': './lib/http/domain-handler.mjs',
+      './pkg/zod': './pkg/zod.mjs',
+    });
+    for (const target of Object.values(pkg.exports))
+      expect(statSync(join(pkgDir, target)).isFile()).toBe(true);
+    // Shared code sits in chunks beside the modules; the Trino client among them, loaded only on first use.
+    const chunks = readdirSync(join(pkgDir, 'chunks')).filter((f) => f.endsWith('.mjs'));
+    expect(chunks.some((f) => f.startsWith('trino-client-'))).toBe(true);
   });
 
-  it('starts every module with the createRequire banner, so CommonJS inside ESM finds a require', () => {
+  it('splits every function bundle: index.mjs, and what it imports lazily in chunks/ with source maps', () => {
+    for (const build of [layer, inline])
+      for (const fn of [...build.functions, build.rotation]) {
+        const files = listFiles(fn.assetDir).map((f) => relative(fn.assetDir, f));
+        expect(files, fn.domain).toContain('index.mjs');
+        expect(files, fn.domain).toContain('index.mjs.map');
+        for (const file of files.filter((f) => f.endsWith('.mjs')))
+          expect(file, fn.domain).toMatch(/^(index|chunks\/[\w.-]+-[A-Z0-9]{8})\.mjs$/);
+      }
+    // Inline, lib/'s lazy Secrets Manager reader and engine are chunks of their own.
+    const curves = inline.functions.find((f) => f.domain === 'curves')!;
+    expect(
+      readdirSync(join(curves.assetDir, 'chunks')).filter((f) => f.endsWith('.mjs')).length,
+    ).toBeGreaterThan(1);
+  });
+
+  it('starts every module, entry or chunk, with the createRequire banner, so CommonJS inside ESM finds a require', () => {
     const modules = [
-      ...layer.functions.map((f) => join(f.assetDir, 'index.mjs')),
-      ...inline.functions.map((f) => join(f.assetDir, 'index.mjs')),
+      ...[layer, inline].flatMap((b) => [...b.functions, b.rotation].flatMap((f) => modulesOf(f.assetDir))),
       ...listFiles(layer.layerDir!).filter((f) => f.endsWith('.mjs')),
     ];
     for (const file of modules)
       expect(readFileSync(file, 'utf8').startsWith(CREATE_REQUIRE_BANNER), file).toBe(true);
   });
 
-  it('keeps the AWS SDK and DuckDB off the import-time path of every bundle and of the layer entry', () => {
-    const entries = [
-      ...layer.functions.map((f) => join(f.assetDir, 'index.mjs')),
-      ...inline.functions.map((f) => join(f.assetDir, 'index.mjs')),
-      join(layer.layerDir!, 'nodejs', 'node_modules', '@aurum', 'shared', 'index.mjs'),
+  it('imports DuckDB statically nowhere, and ships none of its code in the layer', () => {
+    const modules = [
+      ...[layer, inline].flatMap((b) => [...b.functions, b.rotation].flatMap((f) => modulesOf(f.assetDir))),
+      ...listFiles(layer.layerDir!).filter((f) => f.endsWith('.mjs')),
     ];
-    for (const file of entries) {
-      const imports = staticImports(readFileSync(file, 'utf8'));
+    for (const file of modules)
       expect(
-        imports.filter((s) => s.includes('duckdb')),
+        staticImports(readFileSync(file, 'utf8')).filter((s) => s.includes('duckdb')),
         file,
       ).toEqual([]);
-      if (file.includes('@aurum'))
-        expect(
-          imports.filter((s) => s.startsWith('@aws-sdk/')),
-          file,
-        ).toEqual([]);
-    }
-    // Nothing anywhere in the layer ships DuckDB code, lazily or not.
     for (const file of listFiles(layer.layerDir!))
       expect(readFileSync(file, 'utf8'), file).not.toContain('@duckdb/node-api');
   });
@@ -327,7 +370,7 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
   it('gives the curves function its own route declarations and no other domain’s, both ways', () => {
     for (const build of [layer, inline]) {
       const curves = build.functions.find((f) => f.domain === 'curves')!;
-      const code = readFileSync(join(curves.assetDir, 'index.mjs'), 'utf8');
+      const code = codeOf(curves.assetDir);
       for (const route of registry.routes) {
         // Booleans, so a failure names the route rather than printing the bundle.
         // esbuild writes non-ASCII characters as \u escapes.
@@ -341,12 +384,14 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
     }
   });
 
-  it('in layer mode, loads lib/ from the layer: the bundle imports @aurum/shared and carries no lib/ code', () => {
+  it('in layer mode, loads lib/ from the layer: the bundle imports @aurum/shared modules and carries no lib/ code', () => {
     for (const fn of layer.functions) {
-      const code = readFileSync(join(fn.assetDir, 'index.mjs'), 'utf8');
+      const code = codeOf(fn.assetDir);
       const twinDir = inline.functions.find((f) => f.domain === fn.domain)!.assetDir;
-      const twin = readFileSync(join(twinDir, 'index.mjs'), 'utf8');
-      expect(staticImports(code), fn.domain).toContain('@aurum/shared');
+      const twin = codeOf(twinDir);
+      const imports = staticImports(readFileSync(join(fn.assetDir, 'index.mjs'), 'utf8'));
+      expect(imports, fn.domain).toContainEqual(expect.stringMatching(/^@aurum\/shared\/lib\//));
+      expect(imports, fn.domain).not.toContain('@aurum/shared');
       // Strings only lib/ holds (lib/config/secrets, and lib/http/request-state for the domain functions): present
       // inline, absent from a layer-mode bundle.
       const libOnly = [
@@ -372,6 +417,40 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
       await expect(probe(fn, dir), fn.domain).resolves.toEqual([]);
     }
   }, 60_000);
+
+  it('loads no AWS SDK, Trino client, axios or Upstash code at import, any function, either mode', async () => {
+    for (const [mode, build] of [
+      ['layer', layer],
+      ['inline', inline],
+    ] as const) {
+      for (const fn of [...build.functions, build.rotation]) {
+        const dir = join(root, `heavy-${mode}`, fn.domain);
+        cpSync(fn.assetDir, dir, { recursive: true });
+        if (mode === 'layer')
+          cpSync(join(layer.layerDir!, 'nodejs', 'node_modules'), join(dir, 'node_modules'), {
+            recursive: true,
+          });
+        // Present as in Lambda, so an import of it would load (and be seen) rather than fail.
+        provideRuntimeSdk(dir);
+        expect(heavyAtImport(fn, dir), `${fn.domain} (${mode})`).toEqual([]);
+      }
+      // The rotation has no API route to probe: it must import, and export its handler.
+      const rotation = await runScheduled(
+        build.rotation,
+        join(root, `heavy-${mode}`, 'cursor-key-rotation'),
+        false,
+      );
+      expect(rotation.exports, mode).toContain('handler');
+    }
+    // The recording sees bundled code: importing the lazy chunk that holds the Trino client names it.
+    const curves = join(root, 'heavy-inline', 'curves');
+    const trinoChunk = listFiles(join(curves, 'chunks')).find(
+      (f) => f.endsWith('.mjs') && readFileSync(`${f}.map`, 'utf8').includes('node_modules/trino-client/'),
+    )!;
+    expect(heavyModules(loadedFiles(trinoChunk, join(root, 'trino-chunk.log')))).toContainEqual(
+      expect.stringMatching(/ <- .*node_modules\/trino-client\//),
+    );
+  }, 120_000);
 
   it('fails to load a layer-mode handler without the layer, naming the missing package', async () => {
     const fn = layer.functions.find((f) => f.domain === 'health')!;

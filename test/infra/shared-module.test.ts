@@ -5,12 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   commonJsFacadeSource,
   describeSharedModule,
-  facadeSource,
-  layerEntrySource,
-  layerExportName,
+  layerAliases,
+  layerModule,
+  layerSubpath,
   listLibModules,
+  packageEntrySource,
   REPO_ROOT,
-  SHARED_PACKAGE,
   type SharedModuleManifest,
 } from '#infra/layer/shared-module';
 
@@ -59,32 +59,32 @@ describe('the shared module manifest (what the layer exports and functions impor
     expect(facade).toMatch(/export const \{ [^}]*\bTrino\b[^}]*\} = cjs;/);
   });
 
-  it('gives every (module, name) pair its own flat name in the layer', () => {
-    const flat = manifest.specifiers.flatMap((s) =>
-      s.exports.map((name) => layerExportName(s.specifier, name)),
+  it('gives every shared specifier its own module in the layer package, lib/ and packages apart', () => {
+    expect(layerSubpath('#lib/http/domain-handler')).toBe('lib/http/domain-handler');
+    expect(layerSubpath('zod')).toBe('pkg/zod');
+    expect(layerModule('@aws-lambda-powertools/logger')).toBe(
+      '@aurum/shared/pkg/@aws-lambda-powertools/logger',
     );
-    expect(new Set(flat).size).toBe(flat.length);
-    expect(layerExportName('#lib/http/domain-handler', 'createDomainHandler')).toBe(
-      'lib_http_domain_handler$createDomainHandler',
-    );
-    expect(layerExportName('#lib/data/create-engine', 'createEngine')).toBe(
-      'lib_data_create_engine$createEngine',
-    );
-    expect(layerExportName('@aws-lambda-powertools/logger', 'Logger')).toBe(
-      '_aws_lambda_powertools_logger$Logger',
-    );
+    const aliases = layerAliases(manifest);
+    expect(Object.keys(aliases).sort()).toEqual(manifest.specifiers.map((s) => s.specifier).sort());
+    expect(aliases['#lib/http/registry']).toBe('@aurum/shared/lib/http/registry');
+    expect(new Set(Object.values(aliases)).size).toBe(manifest.specifiers.length);
   });
 
-  it('writes a layer entry and facades that agree name for name', () => {
-    const entry = layerEntrySource(manifest);
-    const registry = manifest.specifiers.find((s) => s.specifier === '#lib/http/registry')!;
-    expect(entry).toContain(
-      `export { DuplicateRouteError as lib_http_registry$DuplicateRouteError, RouteRegistry as lib_http_registry$RouteRegistry, defineDomain as lib_http_registry$defineDomain } from ${JSON.stringify(registry.source)};`,
+  it('lists the lib/ modules function code imports, which the layer builds as its lib/ modules', () => {
+    expect(manifest.functionImports).toEqual(
+      expect.arrayContaining(['#lib/http/domain-handler', '#lib/errors']),
     );
-    expect(facadeSource(registry)).toBe(
-      `export { lib_http_registry$DuplicateRouteError as DuplicateRouteError, lib_http_registry$RouteRegistry as RouteRegistry, lib_http_registry$defineDomain as defineDomain } from '${SHARED_PACKAGE}';\n`,
-    );
-    expect(facadeSource({ specifier: '#lib/http/types-only', source: '', exports: [] })).toBe('export {};\n');
+    // Internal to lib/ (reached through the HTTP stack, never imported by a function).
+    expect(manifest.functionImports).not.toContain('#lib/cache/upstash-store');
+    for (const specifier of manifest.functionImports) expect(listLibModules()).toContain(specifier);
+  });
+
+  it('re-exports from a shared package only the names functions read', () => {
+    const zod = manifest.specifiers.find((s) => s.specifier === 'zod')!;
+    const source = packageEntrySource(zod);
+    expect(source).toMatch(/^export \{ [^}]*\bobject\b[^}]*\} from "zod";\n$/);
+    expect(source).not.toMatch(/\blocales\b/);
   });
 });
 
