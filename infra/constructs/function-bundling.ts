@@ -28,7 +28,7 @@ export const FUNCTION_BUNDLING = {
 
 /** What a function bundle leaves out: the runtime's AWS SDK, DuckDB, and in layer mode the shared layer. */
 export function functionExternals(layerMode: boolean): string[] {
-  return [...LAMBDA_EXTERNALS, ...(layerMode ? [SHARED_PACKAGE, `${SHARED_PACKAGE}/*`] : [])];
+  return [...LAMBDA_EXTERNALS, ...(layerMode ? [`${SHARED_PACKAGE}/*`] : [])];
 }
 
 /** FUNCTION_BUNDLING as esbuild's own options; `aliases` (specifier to layer module) switch layer mode on. */

@@ -7,7 +7,8 @@ import { REPO_ROOT, SHARED_PACKAGE } from '#infra/layer/shared-module';
 import { AURUM_RUNTIME } from './aurum-function.ts';
 
 /**
- * lib/ as one pre-bundled ESM module at `/opt/nodejs/node_modules/@aurum/shared/index.mjs`, built locally
+ * lib/ pre-bundled as the package `/opt/nodejs/node_modules/@aurum/shared`, code-split into one ESM module
+ * per shared specifier (`@aurum/shared/lib/http/registry`) and shared chunks, built locally
  * by esbuild (no Docker). The asset hash is the build output's, so a lib/ change publishes a new version
  * and an unchanged lib/ publishes nothing.
  */
