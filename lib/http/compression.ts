@@ -178,7 +178,7 @@ export function compressParts(
   if (length < minBytes) return whole();
   let body: Buffer | undefined;
   if (encoding === 'br') {
-    const form = parts.fixed.brotliFor(head);
+    const form = tail.length < MAX_META_BLOCK_BYTES ? parts.fixed.brotliFor(head) : null;
     if (form) {
       const chunks = [form.lead, head, form.fixed];
       if (tail.length > 0) chunks.push(brotliUncompressedMetaBlock(tail));
@@ -220,6 +220,8 @@ interface BrotliForm {
 /** How many of a head's last bytes a brotli form was built with (they may be back-referenced, so must match). */
 const HEAD_ENDING_BYTES = 16;
 const MAX_BROTLI_FORMS = 4;
+/** The most bytes one brotli meta-block holds (MLEN is at most 24 bits). */
+const MAX_META_BLOCK_BYTES = 1 << 24;
 
 /** The gzip member header Node writes (no name, no mtime, OS unix), for spliced members. */
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03]);
@@ -259,6 +261,8 @@ async function buildBrotliForm(
   const engine = createBrotliCompress(brotliParams(headLength + fixed.length));
   const output: Buffer[] = [];
   engine.on('data', (chunk: Buffer) => output.push(chunk));
+  // A failure rejects the write below; without a listener it would also be thrown from the emitter.
+  engine.on('error', () => undefined);
   try {
     const stand = Buffer.concat([randomBytes(headLength - ending.length), ending]);
     const first = headLength > 0 ? await flushed(engine, output, stand) : Buffer.alloc(0);
@@ -285,7 +289,8 @@ const BROTLI_LAST_EMPTY_META_BLOCK = Buffer.from([0x03]);
 /** RFC 7932 §9.2: a meta-block holding `bytes` as they are (ISLAST 0, MNIBBLES, MLEN-1, ISUNCOMPRESSED 1, padding). */
 export function brotliUncompressedMetaBlock(bytes: Buffer): Buffer {
   const mlen = bytes.length - 1;
-  if (mlen < 0 || mlen >= 1 << 24) throw new RangeError('an uncompressed meta-block holds 1 to 2^24 bytes');
+  if (mlen < 0 || mlen >= MAX_META_BLOCK_BYTES)
+    throw new RangeError('an uncompressed meta-block holds 1 to 2^24 bytes');
   const nibbles = mlen < 1 << 16 ? 4 : mlen < 1 << 20 ? 5 : 6;
   const bits = 4 + 4 * nibbles;
   const header = ((nibbles - 4) << 1) + mlen * 8 + 2 ** (bits - 1);
