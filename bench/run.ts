@@ -86,31 +86,43 @@ if (only.has('cold')) {
 }
 
 if (only.has('latency')) {
-  log('in-process latency: curves handler, cache hit and miss, against a bare handler');
+  log(
+    'in-process latency: curves handler, cache hit and miss, against a bare handler and a Powertools event-handler route',
+  );
   const latency = await inProcessLatency();
   results.inProcessLatency = latency;
-  const [bare, hit, miss, bareBr, hitBr] = latency as [
+  const [bare, hit, miss, bareBr, hitBr, peerBr] = latency as [
+    (typeof latency)[0],
     (typeof latency)[0],
     (typeof latency)[0],
     (typeof latency)[0],
     (typeof latency)[0],
     (typeof latency)[0],
   ];
+  // The headline: a hit as a real client asks for it (br), with INFO logs, as deployed.
   rows.push({
-    measure: `stack p50, cache hit (GET /v1/curves?iso=PJM&limit=50)`,
+    measure: 'stack p50, cache hit, Accept-Encoding: br, INFO logs (GET /v1/curves?iso=PJM&limit=50)',
+    figure: `${ms(hitBr.p50Ms)} (p99 ${ms(hitBr.p99Ms)})`,
+    baseline: `bare handler, same br bytes: ${ms(bareBr.p50Ms)} (p99 ${ms(bareBr.p99Ms)})`,
+    ratio: `+${ms(hitBr.p50Ms - bareBr.p50Ms)}`,
+    budget: '<= +0.15 ms',
+    pass: hitBr.p50Ms - bareBr.p50Ms <= 0.15,
+  });
+  rows.push({
+    measure: 'stack p50, cache hit, br, INFO logs, against a minimal Powertools event-handler route',
+    figure: `${ms(hitBr.p50Ms)} (p99 ${ms(hitBr.p99Ms)})`,
+    baseline: `event-handler route, same br bytes: ${ms(peerBr.p50Ms)} (p99 ${ms(peerBr.p99Ms)})`,
+    ratio: `${round(hitBr.p50Ms / peerBr.p50Ms, 2)}x`,
+    budget: '<= 2x',
+    pass: hitBr.p50Ms <= 2 * peerBr.p50Ms,
+  });
+  rows.push({
+    measure: 'stack p50, cache hit, no Accept-Encoding (identity), INFO logs',
     figure: `${ms(hit.p50Ms)} (p99 ${ms(hit.p99Ms)})`,
     baseline: `${ms(bare.p50Ms)} (p99 ${ms(bare.p99Ms)})`,
     ratio: `+${ms(hit.p50Ms - bare.p50Ms)}`,
     budget: '<= +0.3 ms',
     pass: hit.p50Ms - bare.p50Ms <= 0.3,
-  });
-  rows.push({
-    measure: 'stack p50, cache hit, Accept-Encoding: br, INFO logs',
-    figure: `${ms(hitBr.p50Ms)} (p99 ${ms(hitBr.p99Ms)})`,
-    baseline: `${ms(bareBr.p50Ms)} (p99 ${ms(bareBr.p99Ms)})`,
-    ratio: `+${ms(hitBr.p50Ms - bareBr.p50Ms)}`,
-    budget: '<= +0.15 ms',
-    pass: hitBr.p50Ms - bareBr.p50Ms <= 0.15,
   });
   rows.push({
     measure: 'stack p50, cache miss (DuckDB query)',
@@ -132,11 +144,9 @@ if (only.has('http')) {
     figure: `${gateway.requestsPerSecond} (p99 ${gateway.p99Ms} ms)`,
     baseline: `${bare.requestsPerSecond} (p99 ${bare.p99Ms} ms)`,
     ratio: `${round(gateway.requestsPerSecond / bare.requestsPerSecond, 3)}x`,
-    budget: '>= 0.5x bare',
-    pass:
-      gateway.requestsPerSecond >= 0.5 * bare.requestsPerSecond &&
-      gateway.non2xx === 0 &&
-      gateway.errors === 0,
+    // Information, not a budget (the issue keeps the ratio in the table without one); a failed answer still fails.
+    budget: '-',
+    pass: gateway.non2xx === 0 && gateway.errors === 0 ? null : false,
   });
 }
 

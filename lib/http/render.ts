@@ -1,5 +1,5 @@
 import { cacheControl, mergeVary } from './cache-control.ts';
-import { compressBody, negotiateEncoding } from './compression.ts';
+import { type BodyParts, compressBody, compressParts, negotiateEncoding, ReusedText } from './compression.ts';
 import { csvFilename, toCsv } from './csv.ts';
 import { V1_DEPRECATION_HEADERS } from './deprecation.ts';
 import { envelope } from './envelope.ts';
@@ -15,37 +15,86 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const PROBLEM_TYPE = 'application/problem+json';
 
 /**
- * The JSON of each page's or object's `data`, kept per value: a cache hit answers with the very value the
- * cache decoded once, so its rows are serialised once, not on every hit. Values are never mutated after a
- * route returns them, and a WeakMap lets them go with the entry.
+ * The JSON of each page's or object's `data`, kept per value with the body parts built on it: a cache hit
+ * answers with the very value the cache decoded once, so its rows are serialised once, not on every hit, and
+ * their compressed forms are built once (see `ReusedText`). Values are never mutated after a route returns
+ * them, and a WeakMap lets them go with the entry.
  */
-const serialisedData = new WeakMap<object, string>();
+interface SerialisedData {
+  json: string;
+  /** `{"data":<json>`: the fixed part of a body whose `data` comes first (v2). */
+  first?: ReusedText;
+  /** `<json>}`: the fixed part of a body whose `data` comes last (v1). */
+  last?: ReusedText;
+}
+const serialisedData = new WeakMap<object, SerialisedData>();
 
-function dataJson(data: object): string {
-  let text = serialisedData.get(data);
-  if (text === undefined) {
-    text = JSON.stringify(data);
-    serialisedData.set(data, text);
+function serialised(data: object): SerialisedData {
+  let known = serialisedData.get(data);
+  if (known === undefined) {
+    known = { json: JSON.stringify(data) };
+    serialisedData.set(data, known);
   }
-  return text;
+  return known;
 }
 
 /**
- * `JSON.stringify(body)`, byte for byte, with an envelope's `data` member (its first or last, as the v1 and
- * v2 envelopes have it) taken from `dataJson`; any other shape is serialised whole.
+ * `JSON.stringify(body)` as three parts: an envelope's `data` member (its first or last, as the v1 and v2
+ * envelopes have it) with the braces beside it is the fixed part, the same text for every answer on that
+ * value; the per-answer members are the head (v1) or tail (v2). Any other shape is a plain string.
  */
-export function bodyJson(body: unknown): string {
+export function bodyParts(body: unknown): BodyParts | string {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return JSON.stringify(body);
   const { data, ...rest } = body as Record<string, unknown>;
   if (data === null || typeof data !== 'object') return JSON.stringify(body);
   const keys = Object.keys(body);
   const first = keys[0] === 'data';
   if (!first && keys.at(-1) !== 'data') return JSON.stringify(body);
+  const known = serialised(data);
   const others = JSON.stringify(rest).slice(1, -1);
-  const member = `"data":${dataJson(data)}`;
-  if (others === '') return `{${member}}`;
-  return first ? `{${member},${others}}` : `{${others},${member}}`;
+  if (first || others === '') {
+    known.first ??= new ReusedText(`{"data":${known.json}`);
+    return { head: '', fixed: known.first.use(), tail: others === '' ? '}' : `,${others}}` };
+  }
+  known.last ??= new ReusedText(`${known.json}}`);
+  return { head: `{${others},"data":`, fixed: known.last.use(), tail: '' };
 }
+
+/** `JSON.stringify(body)`, byte for byte, with an envelope's `data` serialised once per value. */
+export function bodyJson(body: unknown): string {
+  const parts = bodyParts(body);
+  return typeof parts === 'string' ? parts : parts.head + parts.fixed.text + parts.tail;
+}
+
+/** The parts a rendered answer's body was joined from (with that body), so compression can reuse the fixed one. */
+const bodyPartsOf = new WeakMap<GatewayResult, { body: string; parts: BodyParts }>();
+
+/** The ETag of each cached page or object, by representation: a hit derives it without hashing again. */
+const etags = new WeakMap<RouteResult, { json?: string; csv?: string }>();
+
+function routeEtag(result: RouteResult & { kind: 'list' | 'object' }, csv: boolean): string {
+  let known = etags.get(result);
+  const cached = csv ? known?.csv : known?.json;
+  if (cached !== undefined) return cached;
+  const etag =
+    result.kind === 'list'
+      ? computeEtag({
+          digest:
+            result.digest ??
+            contentDigest({ data: result.data, next: result.next ?? null, prev: result.prev ?? null }),
+          csv,
+        })
+      : computeEtag({ digest: result.digest ?? contentDigest({ data: result.data }) });
+  if (!known) {
+    known = {};
+    etags.set(result, known);
+  }
+  if (csv) known.csv = etag;
+  else known.json = etag;
+  return etag;
+}
+
+const VARY = mergeVary(undefined, 'Accept', 'Accept-Encoding');
 
 /** Headers every answer carries, success or problem. */
 function baseHeaders(s: RequestState | undefined): Record<string, string> {
@@ -56,14 +105,19 @@ function baseHeaders(s: RequestState | undefined): Record<string, string> {
     if (s.route?.version === 'v1') Object.assign(headers, V1_DEPRECATION_HEADERS);
     if (s.rateLimit) Object.assign(headers, rateLimitHeaders(s.rateLimit));
   }
-  headers.Vary = mergeVary(undefined, 'Accept', 'Accept-Encoding');
+  headers.Vary = VARY;
   return headers;
 }
 
 function finish(event: GatewayEvent, runtime: HttpRuntime, result: GatewayResult): GatewayResult {
   if (result.statusCode === 304 || result.statusCode === 204 || result.body === '') return result;
   const encoding = negotiateEncoding(header(event, 'accept-encoding'));
-  const compressed = compressBody(result.body, encoding, runtime.compressionMinBytes);
+  if (encoding === 'identity') return result;
+  const split = bodyPartsOf.get(result);
+  const compressed =
+    split !== undefined && split.body === result.body
+      ? compressParts(split.parts, encoding, runtime.compressionMinBytes)
+      : compressBody(result.body, encoding, runtime.compressionMinBytes);
   if (compressed.encoding === 'identity') return result;
   return {
     ...result,
@@ -150,6 +204,7 @@ export function renderPlain(
   if (t.prev) headers['X-Prev-Cursor'] = t.prev;
 
   let text: string;
+  let parts: BodyParts | undefined;
   if (wantsCsv && result.kind === 'list') {
     text = toCsv(csvColumns(route), result.data as Record<string, unknown>[]);
     headers['Content-Type'] = 'text/csv; charset=utf-8';
@@ -161,7 +216,12 @@ export function renderPlain(
     text = result.body;
     headers['Content-Type'] = result.contentType ?? 'text/plain; charset=utf-8';
   } else {
-    text = bodyJson(body);
+    const built = bodyParts(body);
+    if (typeof built === 'string') text = built;
+    else {
+      parts = built;
+      text = built.head + built.fixed.text + built.tail;
+    }
     headers['Content-Type'] =
       result.kind === 'document' && result.contentType ? result.contentType : JSON_TYPE;
   }
@@ -170,18 +230,12 @@ export function renderPlain(
   if (result.kind === 'object' && result.etag) headers.ETag = result.etag;
   // The ETag covers what the page is (rows and whether more exist on either side), never the per-request meta.
   if (route.method === 'GET' && status === 200) {
-    const identity =
-      result.kind === 'list'
-        ? {
-            digest:
-              result.digest ??
-              contentDigest({ data: result.data, next: result.next ?? null, prev: result.prev ?? null }),
-            csv: wantsCsv,
-          }
-        : result.kind === 'object'
-          ? { digest: result.digest ?? contentDigest({ data: result.data }) }
-          : { body: text };
-    const etag = result.kind === 'object' && result.etag ? result.etag : computeEtag(identity);
+    const etag =
+      result.kind === 'object' && result.etag
+        ? result.etag
+        : result.kind === 'list' || result.kind === 'object'
+          ? routeEtag(result, result.kind === 'list' && wantsCsv)
+          : computeEtag({ body: text });
     headers.ETag = etag;
     if (etagMatches(header(event, 'if-none-match'), etag)) {
       const kept: Record<string, string> = {};
@@ -205,7 +259,9 @@ export function renderPlain(
   if (result.kind === 'document' && result.base64) {
     return { statusCode: status, headers, body: text, isBase64Encoded: true };
   }
-  return { statusCode: status, headers, body: text };
+  const answer = { statusCode: status, headers, body: text };
+  if (parts) bodyPartsOf.set(answer, { body: text, parts });
+  return answer;
 }
 
 export function renderProblem(

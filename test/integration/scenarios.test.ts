@@ -6,6 +6,7 @@ import {
   type RunFinished,
 } from '#functions/scenarios/run-queue';
 import { sql } from '#lib/data/sql';
+import { compressionIdle } from '#lib/http/compression';
 import { appStore } from '#lib/store/create-store';
 import { type LocalApi, startLocalApi } from '#test/support/local-api';
 
@@ -221,6 +222,42 @@ describe('a policy scenario from creation to outputs', () => {
     }
     expect(walked).toEqual(whole.slice(0, walked.length));
     expect(walked).toHaveLength(whole.length);
+  });
+});
+
+describe('cached outputs and tenants', () => {
+  it('never answer one tenant’s cached, compressed page to another, in any coding', async () => {
+    const scenario = await createScenario({
+      name: unique('Walled'),
+      assumptions: [{ driver_type: 'curve_shift', payload: { value: 3 } }],
+      parameters: { iso: ['PJM'] },
+    });
+    const run = (
+      (await (await call('POST', `/v1/scenarios/${scenario.id}/run`, { body: {} })).json()) as {
+        data: RunOut;
+      }
+    ).data;
+    expect((await finished(run.id)).state).toBe('SUCCEEDED');
+    const path = `/v1/scenarios/${scenario.id}/outputs?metric=mid&limit=100`;
+    for (const coding of ['br', 'gzip', 'identity']) {
+      const headers = { 'Accept-Encoding': coding };
+      // Enough answers for the page's compressed forms to be built and used.
+      for (let i = 0; i < 4; i++) {
+        const own = await call('GET', path, { headers });
+        expect(own.status).toBe(200);
+        expect(own.headers.get('x-cache')).toBe(i === 0 && coding === 'br' ? 'miss' : 'hit');
+        const rows = ((await own.json()) as { data: { tenant_id: string }[] }).data;
+        expect(rows).toHaveLength(100);
+        expect(new Set(rows.map((r) => r.tenant_id))).toEqual(new Set(['acme']));
+        await compressionIdle();
+      }
+      const other = await call('GET', path, { tenant: 'globex', headers });
+      expect(other.status).toBe(404);
+      expect(other.headers.get('content-type')).toBe('application/problem+json');
+      const problem = (await other.json()) as Problem & { data?: unknown };
+      expect(problem.status).toBe(404);
+      expect(problem.data).toBeUndefined();
+    }
   });
 });
 

@@ -1,6 +1,14 @@
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { compressBody, type Encoding, negotiateEncoding } from '#lib/http/compression';
+import {
+  brotliUncompressedMetaBlock,
+  compressBody,
+  compressionIdle,
+  compressParts,
+  type Encoding,
+  negotiateEncoding,
+  ReusedText,
+} from '#lib/http/compression';
 
 /** A realistic JSON page: repetitive enough to compress well. */
 function curvePageJson(points: number): string {
@@ -103,6 +111,63 @@ describe('compressBody', () => {
       const result = compressBody(noise, encoding);
       expect(result.encoding).toBe('identity');
       expect(result.body.equals(noise)).toBe(true);
+    }
+  });
+});
+
+describe('compressParts', () => {
+  const decoders = { br: brotliDecompressSync, gzip: gunzipSync };
+  /** The rows of a v1 page (`<data>}`), multi-byte text included, as the fixed part of every answer. */
+  const rows = () => new ReusedText(`${JSON.stringify(JSON.parse(curvePageJson(120)).data)}, "Zürich — ☃"}`);
+  const head = (i: number) =>
+    `{"meta":{"request_id":"req-${i}","query_time_ms":${i % 3},"next_cursor":"${'c'.repeat(i % 4)}"},"data":`;
+
+  it.each(['br', 'gzip'] as const)(
+    '%s: the first answer on a text is compressed whole, reused ones are spliced and decode to the same bytes',
+    async (encoding) => {
+      const fixed = rows();
+      const first = { head: head(0), fixed: fixed.use(), tail: '' };
+      expect(compressParts(first, encoding)).toEqual(compressBody(head(0) + fixed.text, encoding));
+      const answers = new Set<string>();
+      for (let round = 0; round < 2; round++) {
+        for (let i = 1; i <= 12; i++) {
+          // v1 bodies vary before the rows, v2 bodies after them.
+          const tail = i % 2 ? '' : `,"meta":{"request_id":"req-${i}"},"links":{"self":"/v2/x?n=${i}"}}`;
+          const parts = { head: i % 2 ? head(i) : '', fixed: fixed.use(), tail };
+          const result = compressParts(parts, encoding);
+          expect(result.encoding).toBe(encoding);
+          expect(decoders[encoding](result.body).toString('utf8')).toBe(parts.head + fixed.text + tail);
+          answers.add(result.body.toString('base64'));
+          expect(result.body.length).toBeLessThan(Buffer.byteLength(fixed.text) / 2);
+        }
+        // The brotli forms are built off the request path; the second round answers from them.
+        await compressionIdle();
+      }
+      const whole = compressBody(head(1) + fixed.text, encoding).body;
+      const spliced = compressParts({ head: head(1), fixed: fixed.use(), tail: '' }, encoding).body;
+      expect(spliced.equals(whole)).toBe(false);
+      expect(decoders[encoding](spliced).equals(decoders[encoding](whole))).toBe(true);
+    },
+  );
+
+  it('keeps the threshold and identity of compressBody', () => {
+    const fixed = new ReusedText('z'.repeat(500)).use().use();
+    expect(compressParts({ head: '{', fixed, tail: '}' }, 'gzip').encoding).toBe('identity');
+    expect(compressParts({ head: '{', fixed, tail: '}' }, 'gzip', 100).encoding).toBe('gzip');
+    expect(compressParts({ head: '{', fixed, tail: '}' }, 'identity')).toEqual({
+      body: Buffer.from(`{${fixed.text}}`),
+      encoding: 'identity',
+    });
+  });
+
+  it('writes uncompressed brotli meta-blocks of every header size', () => {
+    for (const size of [1, 2, 65_536, 65_537, 1_048_577]) {
+      const bytes = Buffer.alloc(size, 'a');
+      bytes[size - 1] = 0x62;
+      // A stream the encoder flushed to a byte boundary without ending it, then the block, then the end.
+      const start = brotliCompressSync('head', { finishFlush: constants.BROTLI_OPERATION_FLUSH });
+      const stream = Buffer.concat([start, brotliUncompressedMetaBlock(bytes), Buffer.from([0x03])]);
+      expect(brotliDecompressSync(stream).equals(Buffer.concat([Buffer.from('head'), bytes]))).toBe(true);
     }
   });
 });
