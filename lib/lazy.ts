@@ -12,3 +12,9 @@ export function lazy<T>(open: () => Promise<T>): () => Promise<T> {
     return opened;
   };
 }
+
+/** An already-open value in the shape `lazy` gives, for callers that take either. */
+export const constant =
+  <T>(value: T): (() => Promise<T>) =>
+  () =>
+    Promise.resolve(value);

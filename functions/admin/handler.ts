@@ -1,4 +1,3 @@
-import { registry } from '#functions/registry';
 import { createDomainHandler } from '#lib/http/domain-handler';
 import type { HttpRuntime } from '#lib/http/runtime';
 import { adminDomain } from './routes.ts';
@@ -9,7 +8,9 @@ export function createAdminHandler(ports: { runtime?: () => HttpRuntime } = {}) 
   return createDomainHandler({
     domain: adminDomain,
     runtime: ports.runtime,
-    bind: (runtime) => {
+    // The whole API's routes (for warm-up and scope names) load with the first request's binding.
+    bind: async (runtime) => {
+      const { registry } = await import('#functions/registry');
       const admin = createAdminService(runtime, registry.routes);
       const scopes = async (names: readonly string[]) => ({
         rows: await admin.invalidate(names),

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { CACHE_SCOPES } from '#lib/cache/policies';
 import { tenantParam, textParam } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
-import { defineRoute } from '#lib/http/route';
+import { defineRoute, type RuleInput } from '#lib/http/route';
 
 const SCENARIO_ID = z.uuid({ message: 'must be a UUID' });
 const V1_ADMIN = { key: 'v1-admin', whenOff: 'not-found' } as const;
@@ -26,27 +26,31 @@ export const explainFlags = defineRoute({
     'Never behind a flag itself. Reasons: kill-switch, denied, allowed, rollout, default. Also the version and age of the flags document in force.',
   auth: 'admin',
   permission: 'admin',
-  request: {
-    query: z.object({
-      tenant: textParam({
-        max: 64,
-        description: 'Tenant to evaluate for (default: the caller’s)',
-      }).optional(),
-      user: textParam({ max: 256, description: 'User to evaluate for (default: the caller)' }).optional(),
-    }),
+  get request() {
+    return {
+      query: z.object({
+        tenant: textParam({
+          max: 64,
+          description: 'Tenant to evaluate for (default: the caller’s)',
+        }).optional(),
+        user: textParam({ max: 256, description: 'User to evaluate for (default: the caller)' }).optional(),
+      }),
+    };
   },
   response: {
     kind: 'object',
-    schema: z.object({
-      version: z.string(),
-      age_seconds: z.number().nullable(),
-      source: z.string(),
-      last_error: z.string().optional(),
-      subject: z.object({ tenant: z.string().nullable(), user: z.string().nullable() }),
-      flags: z.array(
-        z.object({ key: z.string(), enabled: z.boolean(), reason: z.string(), value: z.unknown() }),
-      ),
-    }),
+    get schema() {
+      return z.object({
+        version: z.string(),
+        age_seconds: z.number().nullable(),
+        source: z.string(),
+        last_error: z.string().optional(),
+        subject: z.object({ tenant: z.string().nullable(), user: z.string().nullable() }),
+        flags: z.array(
+          z.object({ key: z.string(), enabled: z.boolean(), reason: z.string(), value: z.unknown() }),
+        ),
+      });
+    },
   },
 });
 
@@ -77,7 +81,9 @@ const invalidateScenario = <const Id extends string, const V extends 'v1' | 'v2'
     auth: 'admin',
     permission: 'admin',
     ...(version === 'v1' ? { flag: V1_ADMIN } : {}),
-    request: { path: z.object({ scenario_id: SCENARIO_ID }), query: z.object({ tenant_id: tenantParam() }) },
+    get request() {
+      return { path: z.object({ scenario_id: SCENARIO_ID }), query: z.object({ tenant_id: tenantParam() }) };
+    },
     response: { kind: 'empty', status: 204 },
   });
 
@@ -106,21 +112,23 @@ export const invalidateMetadataV1 = defineRoute({
   auth: 'admin',
   permission: 'admin',
   flag: V1_ADMIN,
-  request: {
-    path: z.object({ scope: textParam({ max: 64 }) }),
-    query: z.object({
-      iso: textParam({ max: 16, description: 'Only with scope=locations' })
-        .refine((iso) => (ISO_CODES as readonly string[]).includes(iso.toUpperCase()), {
-          message: `one of ${ISO_CODES.join(', ')}`,
-          params: { code: 'invalid_iso' },
-        })
-        .optional(),
-    }),
-    // The original's order: an unknown scope is a 404 (from the service); iso fits locations only.
-    rules: ({ path, query }) =>
-      query.iso !== undefined && ['units', 'dimensions'].includes(String(path.scope).toLowerCase())
-        ? [{ field: 'query.iso', message: 'only with scope locations', code: 'iso_not_applicable' }]
-        : [],
+  get request() {
+    return {
+      path: z.object({ scope: textParam({ max: 64 }) }),
+      query: z.object({
+        iso: textParam({ max: 16, description: 'Only with scope=locations' })
+          .refine((iso) => (ISO_CODES as readonly string[]).includes(iso.toUpperCase()), {
+            message: `one of ${ISO_CODES.join(', ')}`,
+            params: { code: 'invalid_iso' },
+          })
+          .optional(),
+      }),
+      // The original's order: an unknown scope is a 404 (from the service); iso fits locations only.
+      rules: ({ path, query }: RuleInput) =>
+        query.iso !== undefined && ['units', 'dimensions'].includes(String(path.scope).toLowerCase())
+          ? [{ field: 'query.iso', message: 'only with scope locations', code: 'iso_not_applicable' }]
+          : [],
+    };
   },
   response: { kind: 'list', schema: InvalidatedScope },
 });
@@ -135,30 +143,34 @@ export const warmCacheV1 = defineRoute({
   auth: 'admin',
   permission: 'admin',
   flag: V1_ADMIN,
-  request: {
-    body: z
-      .object({
-        // Each scope once, and no more than there are scopes: every entry costs replayed requests.
-        scopes: z
-          .array(textParam({ max: 64 }))
-          .min(1)
-          .max(CACHE_SCOPES.length)
-          .refine((scopes) => new Set(scopes).size === scopes.length, {
-            message: 'each scope may be named only once',
-            params: { code: 'duplicate_scope' },
-          })
-          .meta({ uniqueItems: true }),
-      })
-      .strict(),
+  get request() {
+    return {
+      body: z
+        .object({
+          // Each scope once, and no more than there are scopes: every entry costs replayed requests.
+          scopes: z
+            .array(textParam({ max: 64 }))
+            .min(1)
+            .max(CACHE_SCOPES.length)
+            .refine((scopes) => new Set(scopes).size === scopes.length, {
+              message: 'each scope may be named only once',
+              params: { code: 'duplicate_scope' },
+            })
+            .meta({ uniqueItems: true }),
+        })
+        .strict(),
+    };
   },
   response: {
     kind: 'list',
-    schema: z.object({
-      scope: z.string(),
-      ok: z.boolean(),
-      duration_ms: z.number(),
-      error: z.string().optional(),
-    }),
+    get schema() {
+      return z.object({
+        scope: z.string(),
+        ok: z.boolean(),
+        duration_ms: z.number(),
+        error: z.string().optional(),
+      });
+    },
   },
 });
 
@@ -171,19 +183,23 @@ export const invalidateCurvesV2 = defineRoute({
   summary: 'Invalidate every cached curve answer',
   auth: 'admin',
   permission: 'admin',
-  request: { query: z.object({ tenant_id: tenantParam() }) },
+  get request() {
+    return { query: z.object({ tenant_id: tenantParam() }) };
+  },
   response: {
     kind: 'document',
-    schema: z.object({
-      cache_type: z.literal('curves'),
-      keys_purged: z.number().int(),
-      meta: z.object({
-        request_id: z.string(),
-        tenant_id: z.string().nullable(),
-        processing_time_ms: z.number(),
-        version: z.literal('v2'),
-      }),
-    }),
+    get schema() {
+      return z.object({
+        cache_type: z.literal('curves'),
+        keys_purged: z.number().int(),
+        meta: z.object({
+          request_id: z.string(),
+          tenant_id: z.string().nullable(),
+          processing_time_ms: z.number(),
+          version: z.literal('v2'),
+        }),
+      });
+    },
   },
 });
 

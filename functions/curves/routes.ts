@@ -163,10 +163,12 @@ export const listCurvesV1 = defineRoute({
     'Without asof: the latest point per curve and tenor. Keyset-paged in the order curve_key, tenor_label, contract_month, asof_date, price_type.',
   auth: 'tenant',
   permission: 'curves:read',
-  request: {
-    query: z
-      .object({ asof: dateParam().optional(), ...curveFilters, ...v1Paging, format: formatParam() })
-      .superRefine(queryRules(guardrails({ requireCurveKey: true }))),
+  get request() {
+    return {
+      query: z
+        .object({ asof: dateParam().optional(), ...curveFilters, ...v1Paging, format: formatParam() })
+        .superRefine(queryRules(guardrails({ requireCurveKey: true }))),
+    };
   },
   response: { kind: 'list', schema: CurvePoint },
   csv: { filename: 'curves.csv' },
@@ -189,22 +191,24 @@ export const diffCurvesV1 = defineRoute({
     'diff_abs = mid_b − mid_a; diff_pct = (mid_b − mid_a) / mid_a, null when mid_a is 0. At least one filter is required.',
   auth: 'tenant',
   permission: 'curves:read',
-  request: {
-    query: z
-      .object({
-        asof_a: dateParam(),
-        asof_b: dateParam(),
-        ...curveFilters,
-        ...v1Paging,
-        format: formatParam(),
-      })
-      .superRefine(
-        queryRules<FilterQuery & Record<'asof_a' | 'asof_b', string>>(
-          dateSpan('asof_a', 'asof_b', MAX_DIFF_DAYS),
-          someFilter,
-          guardrails({ requireCurveKey: false }),
+  get request() {
+    return {
+      query: z
+        .object({
+          asof_a: dateParam(),
+          asof_b: dateParam(),
+          ...curveFilters,
+          ...v1Paging,
+          format: formatParam(),
+        })
+        .superRefine(
+          queryRules<FilterQuery & Record<'asof_a' | 'asof_b', string>>(
+            dateSpan('asof_a', 'asof_b', MAX_DIFF_DAYS),
+            someFilter,
+            guardrails({ requireCurveKey: false }),
+          ),
         ),
-      ),
+    };
   },
   response: { kind: 'list', schema: CurveDiffPoint },
   csv: { filename: 'curves-diff.csv' },
@@ -223,16 +227,18 @@ export const listStripsV1 = defineRoute({
   summary: 'Calendar, season and quarter strips',
   auth: 'tenant',
   permission: 'curves:read',
-  request: {
-    query: z
-      .object({
-        type: enumParam(STRIP_TYPES),
-        asof: dateParam().optional(),
-        ...stripFilters,
-        ...v1Paging,
-        format: formatParam(),
-      })
-      .superRefine(queryRules(guardrails({ requireCurveKey: false }))),
+  get request() {
+    return {
+      query: z
+        .object({
+          type: enumParam(STRIP_TYPES),
+          asof: dateParam().optional(),
+          ...stripFilters,
+          ...v1Paging,
+          format: formatParam(),
+        })
+        .superRefine(queryRules(guardrails({ requireCurveKey: false }))),
+    };
   },
   response: { kind: 'list', schema: CurvePoint },
   csv: { filename: 'curve-strips.csv' },
@@ -249,17 +255,19 @@ export const listCurvesV2 = defineRoute({
   summary: 'Curves with their number of points',
   auth: 'tenant',
   permission: 'curves:read',
-  request: {
-    query: z.object({
-      tenant_id: tenantParam(),
-      cursor: cursorParam(),
-      limit: intParam({ min: 1, max: 100, default: 10 }),
-      name_filter: textParam({
-        max: 255,
-        pattern: DIMENSION,
-        description: 'Case-insensitive substring of the curve key',
-      }).optional(),
-    }),
+  get request() {
+    return {
+      query: z.object({
+        tenant_id: tenantParam(),
+        cursor: cursorParam(),
+        limit: intParam({ min: 1, max: 100, default: 10 }),
+        name_filter: textParam({
+          max: 255,
+          pattern: DIMENSION,
+          description: 'Case-insensitive substring of the curve key',
+        }).optional(),
+      }),
+    };
   },
   response: { kind: 'list', schema: CurveSummary },
   cache: { scope: 'curves-v2', visibility: 'public' },
@@ -294,26 +302,30 @@ export const exportCurvesV2 = defineRoute({
   permission: 'curves:read',
   rateLimit: 'export',
   problems: [422],
-  request: {
-    query: z
-      .object({
-        asof: dateParam().optional(),
-        iso: curveFilters.iso,
-        market: curveFilters.market,
-        location: curveFilters.location,
-        product: curveFilters.product,
-        block: curveFilters.block,
-        chunk_size: intParam({ min: 100, max: 5000, default: 1000 }),
-        cursor: cursorParam(),
-      })
-      .superRefine(queryRules(narrowedExport)),
+  get request() {
+    return {
+      query: z
+        .object({
+          asof: dateParam().optional(),
+          iso: curveFilters.iso,
+          market: curveFilters.market,
+          location: curveFilters.location,
+          product: curveFilters.product,
+          block: curveFilters.block,
+          chunk_size: intParam({ min: 100, max: 5000, default: 1000 }),
+          cursor: cursorParam(),
+        })
+        .superRefine(queryRules(narrowedExport)),
+    };
   },
   response: {
     kind: 'file',
     contentType: 'text/csv; charset=utf-8',
-    schema: z
-      .string()
-      .meta({ contentMediaType: 'text/csv', description: 'text/csv with the nine curve columns' }),
+    get schema() {
+      return z
+        .string()
+        .meta({ contentMediaType: 'text/csv', description: 'text/csv with the nine curve columns' });
+    },
   },
   csv: { filename: (query) => `curve_export_${query.asof ?? 'all'}.csv` },
   // Stored (up to the store's entry size), so concurrent identical exports make one query.
@@ -330,25 +342,29 @@ export const diffCurveV2 = defineRoute({
   summary: 'One curve’s change between two dates',
   auth: 'tenant',
   permission: 'curves:read',
-  request: {
-    path: z.object({ curve_id: textParam({ max: 255, pattern: CURVE_KEY }) }),
-    query: z
-      .object({
-        tenant_id: tenantParam(),
-        from_timestamp: dateOrTimestampParam(),
-        to_timestamp: dateOrTimestampParam(),
-      })
-      .superRefine(queryRules(dateSpan('from_timestamp', 'to_timestamp', MAX_DIFF_DAYS))),
+  get request() {
+    return {
+      path: z.object({ curve_id: textParam({ max: 255, pattern: CURVE_KEY }) }),
+      query: z
+        .object({
+          tenant_id: tenantParam(),
+          from_timestamp: dateOrTimestampParam(),
+          to_timestamp: dateOrTimestampParam(),
+        })
+        .superRefine(queryRules(dateSpan('from_timestamp', 'to_timestamp', MAX_DIFF_DAYS))),
+    };
   },
   response: {
     kind: 'object',
-    schema: z.object({
-      id: z.string(),
-      name: z.string(),
-      description: z.string(),
-      data_points: z.array(CurveDiffPoint),
-      created_at: z.string().nullable(),
-    }),
+    get schema() {
+      return z.object({
+        id: z.string(),
+        name: z.string(),
+        description: z.string(),
+        data_points: z.array(CurveDiffPoint),
+        created_at: z.string().nullable(),
+      });
+    },
   },
   cache: { scope: 'curves-diff', visibility: 'public' },
   variants: CORRECTIONS,

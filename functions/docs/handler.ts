@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { registry } from '#functions/registry';
 import { createDomainHandler } from '#lib/http/domain-handler';
-import { buildOpenApiDocument, type OpenApiDocument } from '#lib/http/openapi';
+import type { OpenApiDocument } from '#lib/http/openapi';
 import { docsDomain } from './routes.ts';
 
 /**
@@ -76,8 +75,15 @@ const INITIALIZER = `window.ui = SwaggerUIBundle({
 export const handler = createDomainHandler({
   domain: docsDomain,
   bind: () => ({
+    // The whole API's routes and the OpenAPI builder load with the first request for the document only.
     getOpenApiDocument: async () => {
-      document ??= buildOpenApiDocument(registry);
+      if (!document) {
+        const [{ registry }, { buildOpenApiDocument }] = await Promise.all([
+          import('#functions/registry'),
+          import('#lib/http/openapi'),
+        ]);
+        document = buildOpenApiDocument(registry);
+      }
       return document;
     },
     getDocsPage: async () => PAGE,

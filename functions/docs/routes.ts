@@ -23,7 +23,9 @@ export const openApiDocument = defineRoute({
   auth: 'public',
   response: {
     kind: 'document',
-    schema: z.record(z.string(), z.unknown()).meta({ description: 'An OpenAPI 3.1 document' }),
+    get schema() {
+      return z.record(z.string(), z.unknown()).meta({ description: 'An OpenAPI 3.1 document' });
+    },
     headers: NOSNIFF,
   },
   cache: docsCache,
@@ -40,7 +42,9 @@ export const docsPage = defineRoute({
   auth: 'public',
   response: {
     kind: 'document',
-    schema: text('text/html', 'The Swagger UI page for /openapi.json'),
+    get schema() {
+      return text('text/html', 'The Swagger UI page for /openapi.json');
+    },
     contentType: 'text/html; charset=utf-8',
     headers: NOSNIFF,
   },
@@ -58,7 +62,9 @@ const asset = <const Id extends string>(id: Id, file: string, contentMediaType: 
     auth: 'public',
     response: {
       kind: 'document',
-      schema: text(contentMediaType, `${file} of the docs page`),
+      get schema() {
+        return text(contentMediaType, `${file} of the docs page`);
+      },
       contentType: `${contentMediaType}; charset=utf-8`,
       headers: NOSNIFF,
     },

@@ -200,13 +200,15 @@ export const getDimensionsV1 = defineRoute({
   flag: v1Gate,
   response: {
     kind: 'object',
-    schema: z.object({
-      datasets: z.array(z.string()),
-      indices: z.array(z.string()),
-      timescales: z.array(z.string()),
-      layers: z.array(z.string()),
-      region_types: z.array(z.string()),
-    }),
+    get schema() {
+      return z.object({
+        datasets: z.array(z.string()),
+        indices: z.array(z.string()),
+        timescales: z.array(z.string()),
+        layers: z.array(z.string()),
+        region_types: z.array(z.string()),
+      });
+    },
   },
   cache: dataCache,
 });
@@ -223,7 +225,9 @@ export const listIndicesV1 = defineRoute({
   auth: 'tenant',
   permission: 'drought:read',
   flag: v1Gate,
-  request: { query: z.object({ ...indexFilters, ...v1Paging }).superRefine(rules) },
+  get request() {
+    return { query: z.object({ ...indexFilters, ...v1Paging }).superRefine(rules) };
+  },
   response: { kind: 'list', schema: IndexValue },
   cache: dataCache,
   problems: [503],
@@ -241,7 +245,9 @@ export const listUsdmV1 = defineRoute({
   auth: 'tenant',
   permission: 'drought:read',
   flag: v1Gate,
-  request: { query: z.object({ ...regionFilters, ...v1Paging }).superRefine(rules) },
+  get request() {
+    return { query: z.object({ ...regionFilters, ...v1Paging }).superRefine(rules) };
+  },
   response: { kind: 'list', schema: UsdmArea },
   cache: dataCache,
   problems: [503],
@@ -259,18 +265,20 @@ export const listLayersV1 = defineRoute({
   auth: 'tenant',
   permission: 'drought:read',
   flag: v1Gate,
-  request: {
-    query: z
-      .object({
-        layer: z
-          .string()
-          .transform((s) => s.toLowerCase())
-          .pipe(z.enum(EVENT_LAYERS as unknown as [string, ...string[]]))
-          .optional(),
-        ...regionFilters,
-        ...v1Paging,
-      })
-      .superRefine(rules),
+  get request() {
+    return {
+      query: z
+        .object({
+          layer: z
+            .string()
+            .transform((s) => s.toLowerCase())
+            .pipe(z.enum(EVENT_LAYERS as unknown as [string, ...string[]]))
+            .optional(),
+          ...regionFilters,
+          ...v1Paging,
+        })
+        .superRefine(rules),
+    };
   },
   response: { kind: 'list', schema: LayerEvent },
   cache: dataCache,
@@ -317,24 +325,28 @@ export const getTileV1 = defineRoute({
   auth: 'tenant',
   permission: 'drought:read',
   flag: v1Gate,
-  request: {
-    path: z.object({
-      ...rasterPath,
-      z: tileNumber('Zoom level').pipe(z.number().int().min(0).max(22)),
-      x: tileNumber('Tile column'),
-      y: z
-        .string()
-        .regex(/^\d{1,8}\.png$/, { message: 'must be the tile row followed by .png' })
-        .transform((s) => Number(s.slice(0, -4)))
-        .meta({ description: 'Tile row, followed by .png', example: '6.png' }),
-    }),
-    query: z.object({ valid_date: dateParam() }),
-    rules: tileRules,
+  get request() {
+    return {
+      path: z.object({
+        ...rasterPath,
+        z: tileNumber('Zoom level').pipe(z.number().int().min(0).max(22)),
+        x: tileNumber('Tile column'),
+        y: z
+          .string()
+          .regex(/^\d{1,8}\.png$/, { message: 'must be the tile row followed by .png' })
+          .transform((s) => Number(s.slice(0, -4)))
+          .meta({ description: 'Tile row, followed by .png', example: '6.png' }),
+      }),
+      query: z.object({ valid_date: dateParam() }),
+      rules: tileRules,
+    };
   },
   response: {
     kind: 'file',
     contentType: 'image/png',
-    schema: z.string().meta({ contentMediaType: 'image/png', description: 'A PNG map tile' }),
+    get schema() {
+      return z.string().meta({ contentMediaType: 'image/png', description: 'A PNG map tile' });
+    },
   },
   cache: { scope: 'drought-tiles', visibility: 'public', scopeFor: tileScope },
   problems: [404, 502, 504],
@@ -362,7 +374,9 @@ export const getTileInfoV1 = defineRoute({
   auth: 'tenant',
   permission: 'drought:read',
   flag: v1Gate,
-  request: { path: z.object(rasterPath), query: z.object({ valid_date: dateParam() }) },
+  get request() {
+    return { path: z.object(rasterPath), query: z.object({ valid_date: dateParam() }) };
+  },
   response: { kind: 'object', schema: TileJson },
   cache: { scope: 'drought-tiles', visibility: 'public', scopeFor: tileScope },
   problems: [404, 502, 504],
@@ -379,8 +393,16 @@ export const listIndicesV2 = defineRoute({
     'As /v1/drought/indices, keyset-paged; meta.filters echoes the filters applied (null when not given).',
   auth: 'tenant',
   permission: 'drought:read',
-  request: { query: z.object({ ...indexFilters, ...v2Paging }).superRefine(rules) },
-  response: { kind: 'list', schema: IndexValue, meta: FiltersMeta(INDEX_FILTERS) },
+  get request() {
+    return { query: z.object({ ...indexFilters, ...v2Paging }).superRefine(rules) };
+  },
+  response: {
+    kind: 'list',
+    schema: IndexValue,
+    get meta() {
+      return FiltersMeta(INDEX_FILTERS);
+    },
+  },
   cache: dataCache,
   problems: [503],
 });
@@ -396,8 +418,16 @@ export const listUsdmV2 = defineRoute({
     'As /v1/drought/usdm, keyset-paged; meta.filters echoes the filters applied (null when not given).',
   auth: 'tenant',
   permission: 'drought:read',
-  request: { query: z.object({ ...regionFilters, ...v2Paging }).superRefine(rules) },
-  response: { kind: 'list', schema: UsdmArea, meta: FiltersMeta(USDM_FILTERS) },
+  get request() {
+    return { query: z.object({ ...regionFilters, ...v2Paging }).superRefine(rules) };
+  },
+  response: {
+    kind: 'list',
+    schema: UsdmArea,
+    get meta() {
+      return FiltersMeta(USDM_FILTERS);
+    },
+  },
   cache: dataCache,
   problems: [503],
 });

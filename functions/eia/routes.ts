@@ -248,13 +248,15 @@ export const listDatasetsV1 = defineRoute({
   auth: 'tenant',
   permission: 'eia:read',
   flag: v1Gate,
-  request: {
-    query: z.object({
-      prefix: filter('Start of the path or the name (any case)', 255),
-      limit: intParam({ min: 1, max: 1000, default: 500 }),
-      cursor: cursorParam(),
-      prev_cursor: cursorParam(),
-    }),
+  get request() {
+    return {
+      query: z.object({
+        prefix: filter('Start of the path or the name (any case)', 255),
+        limit: intParam({ min: 1, max: 1000, default: 500 }),
+        cursor: cursorParam(),
+        prev_cursor: cursorParam(),
+      }),
+    };
   },
   response: { kind: 'list', schema: EiaDatasetBrief },
   cache: catalogCache,
@@ -272,14 +274,16 @@ export const getDatasetV1 = defineRoute({
   auth: 'tenant',
   permission: 'eia:read',
   flag: v1Gate,
-  request: {
-    path: z.object({
-      dataset_path: textParam({
-        max: 255,
-        pattern: DATASET_PATH,
-        description: 'e.g. natural-gas/stor/wkly, encoded',
-      }).meta({ example: 'natural-gas/stor/wkly' }),
-    }),
+  get request() {
+    return {
+      path: z.object({
+        dataset_path: textParam({
+          max: 255,
+          pattern: DATASET_PATH,
+          description: 'e.g. natural-gas/stor/wkly, encoded',
+        }).meta({ example: 'natural-gas/stor/wkly' }),
+      }),
+    };
   },
   response: { kind: 'object', schema: EiaDatasetDetail },
   cache: catalogCache,
@@ -298,16 +302,18 @@ export const listSeriesV1 = defineRoute({
   auth: 'tenant',
   permission: 'eia:read',
   flag: v1Gate,
-  request: {
-    query: z
-      .object({
-        ...seriesFilters,
-        start: instantParam('Earliest period_start'),
-        end: instantParam('Latest period_start'),
-        ...v1Paging,
-        format: formatParam(),
-      })
-      .superRefine(queryRules(startNotAfterEnd('start', 'end'))),
+  get request() {
+    return {
+      query: z
+        .object({
+          ...seriesFilters,
+          start: instantParam('Earliest period_start'),
+          end: instantParam('Latest period_start'),
+          ...v1Paging,
+          format: formatParam(),
+        })
+        .superRefine(queryRules(startNotAfterEnd('start', 'end'))),
+    };
   },
   response: { kind: 'list', schema: EiaSeriesPoint },
   csv: { filename: 'eia_series.csv' },
@@ -326,7 +332,9 @@ export const getSeriesDimensionsV1 = defineRoute({
   auth: 'tenant',
   permission: 'eia:read',
   flag: v1Gate,
-  request: { query: z.object(seriesFilters) },
+  get request() {
+    return { query: z.object(seriesFilters) };
+  },
   response: { kind: 'object', schema: EiaDimensions },
   cache: dimensionsCache,
   problems: [503],
@@ -342,7 +350,9 @@ export const listDatasetsV2 = defineRoute({
   description: 'By dataset_path in code point order, keyset-paged.',
   auth: 'tenant',
   permission: 'eia:read',
-  request: { query: z.object(v2Paging) },
+  get request() {
+    return { query: z.object(v2Paging) };
+  },
   response: { kind: 'list', schema: EiaDatasetV2 },
   cache: catalogCache,
   problems: [503],
@@ -359,15 +369,17 @@ export const listSeriesV2 = defineRoute({
     'Ordered by period_start; start_date and end_date (both included) bound it. meta carries the canonical value and unit.',
   auth: 'tenant',
   permission: 'eia:read',
-  request: {
-    query: z
-      .object({
-        series_id: textParam({ max: 128, pattern: TEXT, description: 'EIA series id, e.g. NG.RNGWHHD.D' }),
-        start_date: instantParam('Earliest period_start'),
-        end_date: instantParam('Latest period_start'),
-        ...v2Paging,
-      })
-      .superRefine(queryRules(startNotAfterEnd('start_date', 'end_date'))),
+  get request() {
+    return {
+      query: z
+        .object({
+          series_id: textParam({ max: 128, pattern: TEXT, description: 'EIA series id, e.g. NG.RNGWHHD.D' }),
+          start_date: instantParam('Earliest period_start'),
+          end_date: instantParam('Latest period_start'),
+          ...v2Paging,
+        })
+        .superRefine(queryRules(startNotAfterEnd('start_date', 'end_date'))),
+    };
   },
   response: { kind: 'list', schema: EiaSeriesPointV2 },
   cache: seriesCache,
@@ -384,7 +396,9 @@ export const getSeriesDimensionsV2 = defineRoute({
   description: 'As /v1/ref/eia/series/dimensions.',
   auth: 'tenant',
   permission: 'eia:read',
-  request: { query: z.object({ tenant_id: tenantParam(), ...seriesFilters }) },
+  get request() {
+    return { query: z.object({ tenant_id: tenantParam(), ...seriesFilters }) };
+  },
   response: { kind: 'object', schema: EiaDimensions },
   cache: dimensionsCache,
   problems: [503],

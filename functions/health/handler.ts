@@ -1,4 +1,3 @@
-import { registry } from '#functions/registry';
 import type { HealthProvider } from '#lib/health/provider';
 import { lazily } from '#lib/health/provider';
 import { readinessProvidersFromEnv } from '#lib/health/providers-from-env';
@@ -23,7 +22,8 @@ export function createHealthHandler(options: HealthHandlerOptions = {}) {
     domain: healthDomain,
     runtime: options.runtime,
     // The gateway's `$default` target: unknown paths of the whole API get their 404, or 405 with Allow.
-    fallbackRegistry: () => registry,
+    // The whole API's routes load on the first request, so liveness imports only health's own.
+    fallbackRegistry: () => import('#functions/registry').then((m) => m.registry),
     bind: () => {
       // Built on the first readiness request only, so liveness never touches a dependency.
       const providers = lazily(options.readinessProviders ?? (() => readinessProvidersFromEnv()));

@@ -22,7 +22,12 @@ const liveness = <const Id extends string>(id: Id, path: string, status: 'ok' | 
         ? 'Liveness: the function answers; no dependency is checked'
         : 'Liveness probe for orchestrators',
     auth: 'public',
-    response: { kind: 'document', schema: z.object({ status: z.literal(status) }) },
+    response: {
+      kind: 'document',
+      get schema() {
+        return z.object({ status: z.literal(status) });
+      },
+    },
   });
 
 const ready = <const Id extends string>(id: Id, path: string) =>

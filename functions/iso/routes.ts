@@ -215,7 +215,9 @@ export const last24hV1 = defineRoute({
   description:
     'The 24 hours ending at the newest interval among the rows the filters select; the latest ingestion of each interval. Ordered by interval_start descending, then iso_code, market, location_id.',
   flag: v1Gate,
-  request: { query: z.object({ ...v1Filters, ...v1Paging(500) }) },
+  get request() {
+    return { query: z.object({ ...v1Filters, ...v1Paging(500) }) };
+  },
   response: { kind: 'list', schema: IsoLmpPoint },
   csv: { filename: 'iso-lmp-last-24h.csv' },
   cache,
@@ -241,7 +243,9 @@ export const hourlyV1 = defineRoute({
   description:
     'Average, minimum, maximum, sample standard deviation and count of the raw intervals of each clock hour (UTC hours, which are whole market hours in every ISO). start and end bound interval_start. Ordered by interval_start descending, then iso_code, market, location_id.',
   flag: v1Gate,
-  request: { query: aggregateQuery('the hour’s start') },
+  get request() {
+    return { query: aggregateQuery('the hour’s start') };
+  },
   response: { kind: 'list', schema: IsoLmpAggregate },
   csv: { filename: 'iso-lmp-hourly.csv' },
   cache,
@@ -257,7 +261,9 @@ export const dailyV1 = defineRoute({
   description:
     'Aggregates over each market day on the ISO’s market clock (23 or 25 hours on DST days); delivery_date is the market date and interval_start its first instant. start and end bound interval_start. Ordered by delivery_date descending, then iso_code, market, location_id.',
   flag: v1Gate,
-  request: { query: aggregateQuery('the market day’s start') },
+  get request() {
+    return { query: aggregateQuery('the market day’s start') };
+  },
   response: { kind: 'list', schema: IsoLmpAggregate },
   csv: { filename: 'iso-lmp-daily.csv' },
   cache,
@@ -273,12 +279,14 @@ export const negativeV1 = defineRoute({
   description:
     'Intervals with price_total below zero in the 7 days ending at the newest interval among the rows the filters select. Ordered by price_total ascending, then interval_start, iso_code, market, location_id.',
   flag: v1Gate,
-  request: {
-    query: z.object({
-      iso_code: v1Filters.iso_code,
-      market: v1Filters.market,
-      ...v1Paging(200),
-    }),
+  get request() {
+    return {
+      query: z.object({
+        iso_code: v1Filters.iso_code,
+        market: v1Filters.market,
+        ...v1Paging(200),
+      }),
+    };
   },
   response: { kind: 'list', schema: IsoLmpPoint },
   csv: { filename: 'iso-lmp-negative.csv' },
@@ -294,7 +302,9 @@ export const last24hV2 = defineRoute({
   summary: 'ISO LMP values of the last 24 hours',
   description:
     'As /v1/iso/lmp/last-24h, one value (price_total) per interval, keyset-paged: interval_start descending, then market, location_id.',
-  request: { query: z.object({ ...v2Filters, ...v2Paging }) },
+  get request() {
+    return { query: z.object({ ...v2Filters, ...v2Paging }) };
+  },
   response: { kind: 'list', schema: IsoLmpValue },
   cache,
 });
@@ -314,7 +324,9 @@ export const hourlyV2 = defineRoute({
   summary: 'Hourly ISO LMP aggregates of one market date',
   description:
     'The clock hours of market date `date` on the ISO’s market clock (23, 24 or 25 of them), keyset-paged: interval_start, then market, location_id.',
-  request: { query: v2AggregateQuery },
+  get request() {
+    return { query: v2AggregateQuery };
+  },
   response: { kind: 'list', schema: IsoLmpAggregate },
   cache,
 });
@@ -327,7 +339,9 @@ export const dailyV2 = defineRoute({
   version: 'v2',
   summary: 'Daily ISO LMP aggregates of one market date',
   description: 'The market day `date` per location and market, keyset-paged by market, location_id.',
-  request: { query: v2AggregateQuery },
+  get request() {
+    return { query: v2AggregateQuery };
+  },
   response: { kind: 'list', schema: IsoLmpAggregate },
   cache,
 });
@@ -387,29 +401,31 @@ export const blocksV2 = defineRoute({
   summary: 'Block averages of ISO LMP per market day or month',
   description:
     'The mean of the hourly prices (a DA hour’s price, the mean of an RT hour’s 5-minute prices) over the block’s hours on the ISO’s calendar, market time, per market day or calendar month from start to end (both included, at most 366 days). hours_expected counts the block’s hours of the period, hours_used those with a price, so a partial period shows. Keyset-paged by period_start.',
-  request: {
-    query: z
-      .object({
-        tenant_id: tenantParam(),
-        iso: isoParam('ISO, e.g. PJM (any case); its calendar defines the block'),
-        location_id: textParam({
-          max: 64,
-          pattern: LOCATION,
-          description: 'Location id (any case)',
-        }).transform((s) => s.toUpperCase()),
-        block: textParam({
-          max: 16,
-          pattern: BLOCK,
-          description: 'A block of the ISO’s calendar: ON_PEAK, OFF_PEAK, ATC, 2x16H or 7x8 (any case)',
-        }),
-        period: z.enum(BLOCK_PERIODS).optional().default('month'),
-        start: marketDateParam('First market date, included'),
-        end: marketDateParam('Last market date, included'),
-        market: marketParam().optional().default('DA'),
-        cursor: cursorParam(),
-        limit: intParam({ min: 1, max: 100, default: 10 }),
-      })
-      .superRefine(queryRules(...blockRules)),
+  get request() {
+    return {
+      query: z
+        .object({
+          tenant_id: tenantParam(),
+          iso: isoParam('ISO, e.g. PJM (any case); its calendar defines the block'),
+          location_id: textParam({
+            max: 64,
+            pattern: LOCATION,
+            description: 'Location id (any case)',
+          }).transform((s) => s.toUpperCase()),
+          block: textParam({
+            max: 16,
+            pattern: BLOCK,
+            description: 'A block of the ISO’s calendar: ON_PEAK, OFF_PEAK, ATC, 2x16H or 7x8 (any case)',
+          }),
+          period: z.enum(BLOCK_PERIODS).optional().default('month'),
+          start: marketDateParam('First market date, included'),
+          end: marketDateParam('Last market date, included'),
+          market: marketParam().optional().default('DA'),
+          cursor: cursorParam(),
+          limit: intParam({ min: 1, max: 100, default: 10 }),
+        })
+        .superRefine(queryRules(...blockRules)),
+    };
   },
   response: { kind: 'list', schema: IsoLmpBlock },
   cache,

@@ -97,7 +97,9 @@ export const createMappingV2 = defineRoute({
     'the same (external_provider, external_series_id) mapped twice is a 409.',
   auth: 'tenant',
   permission: 'mappings:write',
-  request: { body: mappingBody },
+  get request() {
+    return { body: mappingBody };
+  },
   response: { kind: 'object', status: 201, schema: mappingSchema },
   write: { idempotent: true },
   problems: [409, 422],
@@ -113,19 +115,23 @@ export const listMappingsV2 = defineRoute({
   description: 'Ordered by external_provider, then external_series_id; keyset cursors.',
   auth: 'tenant',
   permission: 'mappings:read',
-  request: {
-    query: z.object({
-      tenant_id: tenantParam(),
-      ...listFilters,
-      cursor: cursorParam(),
-      prev_cursor: cursorParam(),
-      limit: intParam({ min: 1, max: 1000, default: 100 }),
-    }),
+  get request() {
+    return {
+      query: z.object({
+        tenant_id: tenantParam(),
+        ...listFilters,
+        cursor: cursorParam(),
+        prev_cursor: cursorParam(),
+        limit: intParam({ min: 1, max: 1000, default: 100 }),
+      }),
+    };
   },
   response: {
     kind: 'list',
     schema: mappingSchema,
-    meta: z.object({ limit: z.number().int(), total: z.number().int() }),
+    get meta() {
+      return z.object({ limit: z.number().int(), total: z.number().int() });
+    },
   },
   cache: recordCache,
 });
@@ -140,7 +146,9 @@ export const getMappingV2 = defineRoute({
   description: 'The ETag is the record’s version: send it as If-Match to update or delete safely.',
   auth: 'tenant',
   permission: 'mappings:read',
-  request: { path: mappingPath },
+  get request() {
+    return { path: mappingPath };
+  },
   response: { kind: 'object', schema: mappingSchema },
   cache: recordCache,
 });
@@ -156,7 +164,9 @@ export const replaceMappingV2 = defineRoute({
     'Replaces every member (omitted ones take their defaults). With If-Match, a stale ETag is a 412 and nothing changes.',
   auth: 'tenant',
   permission: 'mappings:write',
-  request: { path: mappingPath, body: mappingBody },
+  get request() {
+    return { path: mappingPath, body: mappingBody };
+  },
   response: { kind: 'object', schema: mappingSchema },
   write: { conditional: true },
   problems: [409, 412, 422],
@@ -174,7 +184,9 @@ export const patchMappingV2 = defineRoute({
     'With If-Match, a stale ETag is a 412 and nothing changes.',
   auth: 'tenant',
   permission: 'mappings:write',
-  request: { path: mappingPath, body: mappingPatch },
+  get request() {
+    return { path: mappingPath, body: mappingPatch };
+  },
   response: { kind: 'object', schema: mappingSchema },
   write: { conditional: true },
   problems: [409, 412, 422],
@@ -190,7 +202,9 @@ export const deleteMappingV2 = defineRoute({
   description: 'Answers 204. With If-Match, a stale ETag is a 412 and nothing is deleted.',
   auth: 'tenant',
   permission: 'mappings:write',
-  request: { path: mappingPath },
+  get request() {
+    return { path: mappingPath };
+  },
   response: { kind: 'empty', status: 204 },
   write: { conditional: true },
   problems: [412],
@@ -216,18 +230,26 @@ export const suggestMappingsV2 = defineRoute({
     'Curves the series is already mapped to are left out.',
   auth: 'tenant',
   permission: 'mappings:read',
-  request: {
-    query: z.object({
-      tenant_id: tenantParam(),
-      provider: text(MAPPING_LIMITS.provider, 'The series’ provider'),
-      series_id: text(MAPPING_LIMITS.seriesId, 'The provider’s series id'),
-      series_name: text(512, 'The series’ name, e.g. "PJM Western Hub day-ahead on-peak"').optional(),
-      description: text(2000, 'The series’ description').optional(),
-      units: text(64, 'The series’ units, e.g. USD/MWh').optional(),
-      limit: intParam({ min: 1, max: 50, default: 10 }),
-    }),
+  get request() {
+    return {
+      query: z.object({
+        tenant_id: tenantParam(),
+        provider: text(MAPPING_LIMITS.provider, 'The series’ provider'),
+        series_id: text(MAPPING_LIMITS.seriesId, 'The provider’s series id'),
+        series_name: text(512, 'The series’ name, e.g. "PJM Western Hub day-ahead on-peak"').optional(),
+        description: text(2000, 'The series’ description').optional(),
+        units: text(64, 'The series’ units, e.g. USD/MWh').optional(),
+        limit: intParam({ min: 1, max: 50, default: 10 }),
+      }),
+    };
   },
-  response: { kind: 'list', schema: suggestionSchema, meta: z.object({ limit: z.number().int() }) },
+  response: {
+    kind: 'list',
+    schema: suggestionSchema,
+    get meta() {
+      return z.object({ limit: z.number().int() });
+    },
+  },
   cache: recordCache,
 });
 
@@ -250,11 +272,15 @@ export const listMappingsAdminV1 = defineRoute({
   description: 'The admin’s tenant’s mappings, ordered by external_provider, then external_series_id.',
   auth: 'admin',
   permission: 'admin',
-  request: { query: z.object(adminList) },
+  get request() {
+    return { query: z.object(adminList) };
+  },
   response: {
     kind: 'list',
     schema: mappingSchema,
-    meta: z.object({ limit: z.number().int(), total: z.number().int() }),
+    get meta() {
+      return z.object({ limit: z.number().int(), total: z.number().int() });
+    },
   },
   cache: recordCache,
 });
@@ -268,7 +294,9 @@ export const createMappingAdminV1 = defineRoute({
   summary: 'Create a series–curve mapping (admin)',
   auth: 'admin',
   permission: 'admin',
-  request: { body: mappingBody },
+  get request() {
+    return { body: mappingBody };
+  },
   response: { kind: 'object', status: 201, schema: mappingSchema },
   write: { idempotent: true },
   problems: [409, 422],
@@ -285,14 +313,22 @@ export const searchMappingsAdminV1 = defineRoute({
     'Mappings whose curve_key or external_series_id resembles `q` (trigram similarity, or containing it), most similar first.',
   auth: 'admin',
   permission: 'admin',
-  request: {
-    query: z.object({
-      q: text(256, 'What to look for'),
-      provider: text(MAPPING_LIMITS.provider, 'Only this provider (exact)').optional(),
-      limit: intParam({ min: 1, max: 100, default: 20 }),
-    }),
+  get request() {
+    return {
+      query: z.object({
+        q: text(256, 'What to look for'),
+        provider: text(MAPPING_LIMITS.provider, 'Only this provider (exact)').optional(),
+        limit: intParam({ min: 1, max: 100, default: 20 }),
+      }),
+    };
   },
-  response: { kind: 'list', schema: mappingSchema, meta: z.object({ limit: z.number().int() }) },
+  response: {
+    kind: 'list',
+    schema: mappingSchema,
+    get meta() {
+      return z.object({ limit: z.number().int() });
+    },
+  },
   cache: recordCache,
 });
 
@@ -305,7 +341,9 @@ export const getMappingAdminV1 = defineRoute({
   summary: 'One series–curve mapping (admin)',
   auth: 'admin',
   permission: 'admin',
-  request: { path: mappingPath },
+  get request() {
+    return { path: mappingPath };
+  },
   response: { kind: 'object', schema: mappingSchema },
   cache: recordCache,
 });
@@ -319,7 +357,9 @@ export const updateMappingAdminV1 = defineRoute({
   summary: 'Replace a series–curve mapping (admin)',
   auth: 'admin',
   permission: 'admin',
-  request: { path: mappingPath, body: mappingBody },
+  get request() {
+    return { path: mappingPath, body: mappingBody };
+  },
   response: { kind: 'object', schema: mappingSchema },
   write: { conditional: true },
   problems: [409, 412, 422],
@@ -334,7 +374,9 @@ export const deleteMappingAdminV1 = defineRoute({
   summary: 'Delete a series–curve mapping (admin)',
   auth: 'admin',
   permission: 'admin',
-  request: { path: mappingPath },
+  get request() {
+    return { path: mappingPath };
+  },
   response: { kind: 'empty', status: 204 },
   write: { conditional: true },
   problems: [412],
@@ -366,20 +408,24 @@ export const listMappingsAdminV2 = defineRoute({
     'Ordered by provider, then series id.',
   auth: 'admin',
   permission: 'admin',
-  request: {
-    query: z.object({
-      tenant_id: tenantParam(),
-      provider_filter: text(MAPPING_LIMITS.provider, 'Only this provider (any case)').optional(),
-      series_filter: text(MAPPING_LIMITS.seriesId, 'Only series ids containing this (any case)').optional(),
-      cursor: cursorParam(),
-      prev_cursor: cursorParam(),
-      limit: intParam({ min: 1, max: 100, default: 10 }),
-    }),
+  get request() {
+    return {
+      query: z.object({
+        tenant_id: tenantParam(),
+        provider_filter: text(MAPPING_LIMITS.provider, 'Only this provider (any case)').optional(),
+        series_filter: text(MAPPING_LIMITS.seriesId, 'Only series ids containing this (any case)').optional(),
+        cursor: cursorParam(),
+        prev_cursor: cursorParam(),
+        limit: intParam({ min: 1, max: 100, default: 10 }),
+      }),
+    };
   },
   response: {
     kind: 'list',
     schema: adminMappingRowSchema,
-    meta: z.object({ limit: z.number().int(), filters: z.record(z.string(), z.string()) }),
+    get meta() {
+      return z.object({ limit: z.number().int(), filters: z.record(z.string(), z.string()) });
+    },
   },
   cache: recordCache,
 });

@@ -113,17 +113,19 @@ export const getDimensionsV1 = defineRoute({
     'At most per_dim_limit values per dimension, in code point order (by count, then value, with include_counts). prefix keeps values starting with it, ignoring case.',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: {
-    query: z.object({
-      asof: dateParam().optional(),
-      ...dimensionFilters,
-      per_dim_limit: intParam({ min: 1, max: 500, default: 500 }),
-      prefix: prefix('Case-insensitive start of every value listed'),
-      include_counts: boolParam({
-        default: false,
-        description: 'Also answer counts: the rows per value, most first',
+  get request() {
+    return {
+      query: z.object({
+        asof: dateParam().optional(),
+        ...dimensionFilters,
+        per_dim_limit: intParam({ min: 1, max: 500, default: 500 }),
+        prefix: prefix('Case-insensitive start of every value listed'),
+        include_counts: boolParam({
+          default: false,
+          description: 'Also answer counts: the rows per value, most first',
+        }),
       }),
-    }),
+    };
   },
   response: { kind: 'object', schema: DimensionValues },
   cache: { scope: 'dimensions', visibility: 'public' },
@@ -142,12 +144,14 @@ export const listLocationsV1 = defineRoute({
     'Ordered by iso, then location_id (code point). prefix matches the id or the name, ignoring case.',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: {
-    query: z.object({
-      iso: isoParam().optional(),
-      prefix: prefix('Case-insensitive start of location_id or location_name'),
-      ...v1Paging,
-    }),
+  get request() {
+    return {
+      query: z.object({
+        iso: isoParam().optional(),
+        prefix: prefix('Case-insensitive start of location_id or location_name'),
+        ...v1Paging,
+      }),
+    };
   },
   response: { kind: 'list', schema: Location },
   cache: metadataCache,
@@ -163,8 +167,10 @@ export const getLocationV1 = defineRoute({
   description: 'iso and location_id ignore case.',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: {
-    path: z.object({ iso: text(16, 'ISO'), location_id: text(128, 'Location id, e.g. WESTERN HUB') }),
+  get request() {
+    return {
+      path: z.object({ iso: text(16, 'ISO'), location_id: text(128, 'Location id, e.g. WESTERN HUB') }),
+    };
   },
   response: { kind: 'object', schema: Location },
   cache: metadataCache,
@@ -179,10 +185,14 @@ export const getUnitsV1 = defineRoute({
   summary: 'Currencies and priced quantities',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: { query: z.object({ prefix: prefix('Case-insensitive start of each currency and unit') }) },
+  get request() {
+    return { query: z.object({ prefix: prefix('Case-insensitive start of each currency and unit') }) };
+  },
   response: {
     kind: 'object',
-    schema: z.object({ currencies: z.array(z.string()), units: z.array(z.string()) }),
+    get schema() {
+      return z.object({ currencies: z.array(z.string()), units: z.array(z.string()) });
+    },
   },
   cache: metadataCache,
 });
@@ -197,7 +207,9 @@ export const listUnitMappingsV1 = defineRoute({
   description: 'Ordered by units_raw (code point). prefix matches units_raw, ignoring case.',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: { query: z.object({ prefix: prefix('Case-insensitive start of units_raw'), ...v1Paging }) },
+  get request() {
+    return { query: z.object({ prefix: prefix('Case-insensitive start of units_raw'), ...v1Paging }) };
+  },
   response: { kind: 'list', schema: UnitMappingRow },
   cache: metadataCache,
 });
@@ -211,7 +223,9 @@ export const listCalendarsV1 = defineRoute({
   summary: 'Trading calendars and their market time zones',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: { query: z.object(v1Paging) },
+  get request() {
+    return { query: z.object(v1Paging) };
+  },
   response: { kind: 'list', schema: CalendarRow },
   cache: metadataCache,
 });
@@ -225,8 +239,15 @@ export const getCalendarBlocksV1 = defineRoute({
   summary: 'A calendar’s block names',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: { path: calendarPath },
-  response: { kind: 'object', schema: z.array(z.string()) },
+  get request() {
+    return { path: calendarPath };
+  },
+  response: {
+    kind: 'object',
+    get schema() {
+      return z.array(z.string());
+    },
+  },
   cache: metadataCache,
 });
 
@@ -240,8 +261,15 @@ export const getCalendarHoursV1 = defineRoute({
   description: 'Local ISO 8601 date-times with their true offsets; NERC holidays honoured.',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: { path: calendarPath, query: z.object({ block: blockParam(), date: dateParam() }) },
-  response: { kind: 'object', schema: z.array(z.string()) },
+  get request() {
+    return { path: calendarPath, query: z.object({ block: blockParam(), date: dateParam() }) };
+  },
+  response: {
+    kind: 'object',
+    get schema() {
+      return z.array(z.string());
+    },
+  },
   cache: metadataCache,
 });
 
@@ -271,13 +299,20 @@ export const expandCalendarV1 = defineRoute({
   description: `The per-day hours from start to end, both included, concatenated; at most ${MAX_EXPAND_DAYS} days.`,
   auth: 'tenant',
   permission: 'metadata:read',
-  request: {
-    path: calendarPath,
-    query: z
-      .object({ block: blockParam(), start: dateParam(), end: dateParam() })
-      .superRefine(queryRules(expandRange)),
+  get request() {
+    return {
+      path: calendarPath,
+      query: z
+        .object({ block: blockParam(), start: dateParam(), end: dateParam() })
+        .superRefine(queryRules(expandRange)),
+    };
   },
-  response: { kind: 'object', schema: z.array(z.string()) },
+  response: {
+    kind: 'object',
+    get schema() {
+      return z.array(z.string());
+    },
+  },
   cache: metadataCache,
 });
 
@@ -291,16 +326,22 @@ export const listDimensionsV2 = defineRoute({
   description: 'The seven dimensions are the paged items, by name (code point); meta.total is 7.',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: { query: z.object({ ...v2Paging, asof: dateParam().optional() }) },
+  get request() {
+    return { query: z.object({ ...v2Paging, asof: dateParam().optional() }) };
+  },
   response: {
     kind: 'list',
-    schema: z.object({
-      dimension: z.string(),
-      values: z.array(z.string()),
-      asof: z.string(),
-      meta: z.object({ count: z.number().int() }),
-    }),
-    meta: z.object({ total: z.number().int() }),
+    get schema() {
+      return z.object({
+        dimension: z.string(),
+        values: z.array(z.string()),
+        asof: z.string(),
+        meta: z.object({ count: z.number().int() }),
+      });
+    },
+    get meta() {
+      return z.object({ total: z.number().int() });
+    },
   },
   cache: { scope: 'dimensions', visibility: 'public' },
   problems: [503],
@@ -316,16 +357,20 @@ export const listLocationsV2 = defineRoute({
   description: 'Ordered by location_id (code point).',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: { query: z.object({ ...v2Paging, iso: isoParam() }) },
+  get request() {
+    return { query: z.object({ ...v2Paging, iso: isoParam() }) };
+  },
   response: {
     kind: 'list',
-    schema: z.object({
-      iso: z.string(),
-      location_id: z.string(),
-      name: z.string(),
-      latitude: z.number().nullable(),
-      longitude: z.number().nullable(),
-    }),
+    get schema() {
+      return z.object({
+        iso: z.string(),
+        location_id: z.string(),
+        name: z.string(),
+        latitude: z.number().nullable(),
+        longitude: z.number().nullable(),
+      });
+    },
   },
   cache: metadataCache,
 });
@@ -340,8 +385,15 @@ export const listUnitsV2 = defineRoute({
   description: 'Ordered by currency, then per_unit (code point).',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: { query: z.object(v2Paging) },
-  response: { kind: 'list', schema: z.object({ currency: z.string(), per_unit: z.string() }) },
+  get request() {
+    return { query: z.object(v2Paging) };
+  },
+  response: {
+    kind: 'list',
+    get schema() {
+      return z.object({ currency: z.string(), per_unit: z.string() });
+    },
+  },
   cache: metadataCache,
 });
 
@@ -354,8 +406,15 @@ export const listCalendarsV2 = defineRoute({
   summary: 'Trading calendars with their blocks',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: { query: z.object(v2Paging) },
-  response: { kind: 'list', schema: CalendarRow.extend({ blocks: z.array(z.string()) }) },
+  get request() {
+    return { query: z.object(v2Paging) };
+  },
+  response: {
+    kind: 'list',
+    get schema() {
+      return CalendarRow.extend({ blocks: z.array(z.string()) });
+    },
+  },
   cache: metadataCache,
 });
 
@@ -370,14 +429,20 @@ export const getCalendarIntervalsV2 = defineRoute({
     '23, 24 or 25 rows as the market clock says; on a fall-back day the repeated hour ending has dst_repeat true. With block, only that block’s hours.',
   auth: 'tenant',
   permission: 'metadata:read',
-  request: {
-    path: calendarPath,
-    query: z.object({ tenant_id: tenantParam(), date: dateParam(), block: blockParam().optional() }),
+  get request() {
+    return {
+      path: calendarPath,
+      query: z.object({ tenant_id: tenantParam(), date: dateParam(), block: blockParam().optional() }),
+    };
   },
   response: {
     kind: 'object',
-    schema: z.array(Interval),
-    meta: z.object({ calendar: z.string(), timezone: z.string(), hours: z.number().int() }),
+    get schema() {
+      return z.array(Interval);
+    },
+    get meta() {
+      return z.object({ calendar: z.string(), timezone: z.string(), hours: z.number().int() });
+    },
   },
   cache: metadataCache,
 });

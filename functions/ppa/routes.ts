@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { cursorParam, dateParam, documentedAs, intParam, tenantParam, textParam } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
-import { defineRoute } from '#lib/http/route';
+import { defineRoute, type RuleInput } from '#lib/http/route';
 import { contractTerms } from './terms.ts';
 
 const domain = 'ppa';
@@ -93,16 +93,24 @@ export const listContractsV1 = defineRoute({
   description: 'In the order they were created; keyset cursors.',
   auth: 'tenant',
   permission: 'ppa:read',
-  request: {
-    query: z.object({
-      limit: intParam({ min: 1, max: 200, default: 50 }),
-      cursor: cursorParam(),
-      since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
-      prev_cursor: cursorParam(),
-      offset: offsetParam(),
-    }),
+  get request() {
+    return {
+      query: z.object({
+        limit: intParam({ min: 1, max: 200, default: 50 }),
+        cursor: cursorParam(),
+        since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
+        prev_cursor: cursorParam(),
+        offset: offsetParam(),
+      }),
+    };
   },
-  response: { kind: 'list', schema: contractSchema, meta: z.object({ limit: z.number().int() }) },
+  response: {
+    kind: 'list',
+    schema: contractSchema,
+    get meta() {
+      return z.object({ limit: z.number().int() });
+    },
+  },
   cache: recordCache,
 });
 
@@ -119,7 +127,9 @@ export const createContractV1 = defineRoute({
     'retries safe.',
   auth: 'tenant',
   permission: 'ppa:write',
-  request: { body: contractBody },
+  get request() {
+    return { body: contractBody };
+  },
   response: { kind: 'object', status: 201, schema: contractSchema },
   write: { idempotent: true },
   problems: [422],
@@ -135,7 +145,9 @@ export const getContractV1 = defineRoute({
   description: 'The ETag is the record’s version: send it as If-Match to change or delete it safely.',
   auth: 'tenant',
   permission: 'ppa:read',
-  request: { path: contractPath },
+  get request() {
+    return { path: contractPath };
+  },
   response: { kind: 'object', schema: contractSchema },
   cache: recordCache,
 });
@@ -152,7 +164,9 @@ export const patchContractV1 = defineRoute({
     'a member (or clears instrument_id). With If-Match, a stale ETag is a 412 and nothing changes.',
   auth: 'tenant',
   permission: 'ppa:write',
-  request: { path: contractPath, body: contractPatch },
+  get request() {
+    return { path: contractPath, body: contractPatch };
+  },
   response: { kind: 'object', schema: contractSchema },
   write: { conditional: true },
   problems: [412, 422],
@@ -168,7 +182,9 @@ export const deleteContractV1 = defineRoute({
   description: 'Answers 204. With If-Match, a stale ETag is a 412 and nothing is deleted.',
   auth: 'tenant',
   permission: 'ppa:write',
-  request: { path: contractPath },
+  get request() {
+    return { path: contractPath };
+  },
   response: { kind: 'empty', status: 204 },
   write: { conditional: true },
   problems: [412],
@@ -187,20 +203,28 @@ export const listContractsV2 = defineRoute({
     'case). In the order the contracts were created; keyset cursors.',
   auth: 'tenant',
   permission: 'ppa:read',
-  request: {
-    query: z.object({
-      tenant_id: tenantParam(),
-      counterparty_filter: textParam({
-        max: 256,
-        pattern: TEXT,
-        description: 'Counterparties containing this (any case)',
-      }).optional(),
-      cursor: cursorParam(),
-      prev_cursor: cursorParam(),
-      limit: intParam({ min: 1, max: 100, default: 10 }),
-    }),
+  get request() {
+    return {
+      query: z.object({
+        tenant_id: tenantParam(),
+        counterparty_filter: textParam({
+          max: 256,
+          pattern: TEXT,
+          description: 'Counterparties containing this (any case)',
+        }).optional(),
+        cursor: cursorParam(),
+        prev_cursor: cursorParam(),
+        limit: intParam({ min: 1, max: 100, default: 10 }),
+      }),
+    };
   },
-  response: { kind: 'list', schema: contractSummarySchema, meta: z.object({ limit: z.number().int() }) },
+  response: {
+    kind: 'list',
+    schema: contractSummarySchema,
+    get meta() {
+      return z.object({ limit: z.number().int() });
+    },
+  },
   cache: recordCache,
 });
 
@@ -234,23 +258,31 @@ export const listValuationsV1 = defineRoute({
     'order they were recorded; `scenario_id` and `metric` filter. 404 when the contract does not exist.',
   auth: 'tenant',
   permission: 'ppa:read',
-  request: {
-    path: contractPath,
-    query: z.object({
-      scenario_id: z.uuid({ message: 'must be a scenario id (a UUID)' }).optional(),
-      metric: textParam({
-        max: 64,
-        pattern: TEXT,
-        description: 'Only this metric: cashflow, NPV or IRR',
-      }).optional(),
-      limit: intParam({ min: 1, max: 1000, default: 200 }),
-      cursor: cursorParam(),
-      since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
-      prev_cursor: cursorParam(),
-      offset: offsetParam(),
-    }),
+  get request() {
+    return {
+      path: contractPath,
+      query: z.object({
+        scenario_id: z.uuid({ message: 'must be a scenario id (a UUID)' }).optional(),
+        metric: textParam({
+          max: 64,
+          pattern: TEXT,
+          description: 'Only this metric: cashflow, NPV or IRR',
+        }).optional(),
+        limit: intParam({ min: 1, max: 1000, default: 200 }),
+        cursor: cursorParam(),
+        since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
+        prev_cursor: cursorParam(),
+        offset: offsetParam(),
+      }),
+    };
   },
-  response: { kind: 'list', schema: valuationRowV1Schema, meta: z.object({ limit: z.number().int() }) },
+  response: {
+    kind: 'list',
+    schema: valuationRowV1Schema,
+    get meta() {
+      return z.object({ limit: z.number().int() });
+    },
+  },
   cache: recordCache,
 });
 
@@ -282,22 +314,30 @@ export const listValuationsV2 = defineRoute({
     'in that range. 404 when the contract does not exist.',
   auth: 'tenant',
   permission: 'ppa:read',
-  request: {
-    path: contractPath,
-    query: z.object({
-      tenant_id: tenantParam(),
-      start_date: dateParam().optional(),
-      end_date: dateParam().optional(),
-      cursor: cursorParam(),
-      prev_cursor: cursorParam(),
-      limit: intParam({ min: 1, max: 100, default: 10 }),
-    }),
-    rules: ({ query }) =>
-      query.start_date !== undefined && query.end_date !== undefined && query.end_date < query.start_date
-        ? [{ field: 'query.end_date', message: 'must not be before start_date', code: 'end_before_start' }]
-        : [],
+  get request() {
+    return {
+      path: contractPath,
+      query: z.object({
+        tenant_id: tenantParam(),
+        start_date: dateParam().optional(),
+        end_date: dateParam().optional(),
+        cursor: cursorParam(),
+        prev_cursor: cursorParam(),
+        limit: intParam({ min: 1, max: 100, default: 10 }),
+      }),
+      rules: ({ query }: RuleInput) =>
+        query.start_date !== undefined && query.end_date !== undefined && query.end_date < query.start_date
+          ? [{ field: 'query.end_date', message: 'must not be before start_date', code: 'end_before_start' }]
+          : [],
+    };
   },
-  response: { kind: 'list', schema: valuationSummarySchema, meta: z.object({ limit: z.number().int() }) },
+  response: {
+    kind: 'list',
+    schema: valuationSummarySchema,
+    get meta() {
+      return z.object({ limit: z.number().int() });
+    },
+  },
   cache: recordCache,
 });
 
@@ -350,11 +390,15 @@ export const valuateV1 = defineRoute({
     'The valuation is recorded; an Idempotency-Key makes a retry replay it.',
   auth: 'tenant',
   permission: 'ppa:write',
-  request: { body: valuateV1Body },
+  get request() {
+    return { body: valuateV1Body };
+  },
   response: {
     kind: 'list',
     schema: v1MetricSchema,
-    meta: z.object({ valuation_id: z.uuid(), scenario_id: z.uuid(), run_id: z.uuid() }),
+    get meta() {
+      return z.object({ valuation_id: z.uuid(), scenario_id: z.uuid(), run_id: z.uuid() });
+    },
   },
   write: { idempotent: true },
 });
@@ -481,7 +525,9 @@ export const valuateV2 = defineRoute({
     'an Idempotency-Key makes a retry replay it.',
   auth: 'tenant',
   permission: 'ppa:write',
-  request: { body: valuateV2Body },
+  get request() {
+    return { body: valuateV2Body };
+  },
   response: { kind: 'object', schema: valuationV2Schema },
   write: { idempotent: true },
 });

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { cursorParam, formatParam, intParam, isRealDate, tenantParam, textParam } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
-import { defineRoute } from '#lib/http/route';
+import { defineRoute, type RuleInput } from '#lib/http/route';
 import { POLICY_NAMES } from './drivers.ts';
 
 /** Free text without control characters. */
@@ -307,19 +307,21 @@ export const listScenariosV1 = defineRoute({
   description: 'Newest first is not promised: scenarios in the order they were created; keyset cursors.',
   auth: 'tenant',
   permission: 'scenarios:read',
-  request: {
-    query: z.object({
-      tenant_id: tenantParam(),
-      status: z.enum(SCENARIO_STATUSES).optional(),
-      name: text(256, 'Scenarios whose name contains this (any case)').optional(),
-      tag: text(64, 'Scenarios carrying this tag').optional(),
-      ...createdRange,
-      cursor: cursorParam(),
-      since_cursor: cursorParam(),
-      prev_cursor: cursorParam(),
-      limit: intParam({ min: 1, max: 100, default: 20 }),
-    }),
-    rules: ({ query }) => (query ? createdOrder(query) : []),
+  get request() {
+    return {
+      query: z.object({
+        tenant_id: tenantParam(),
+        status: z.enum(SCENARIO_STATUSES).optional(),
+        name: text(256, 'Scenarios whose name contains this (any case)').optional(),
+        tag: text(64, 'Scenarios carrying this tag').optional(),
+        ...createdRange,
+        cursor: cursorParam(),
+        since_cursor: cursorParam(),
+        prev_cursor: cursorParam(),
+        limit: intParam({ min: 1, max: 100, default: 20 }),
+      }),
+      rules: ({ query }: RuleInput) => (query ? createdOrder(query) : []),
+    };
   },
   response: { kind: 'list', schema: scenarioSchema, meta: listMeta },
   cache: recordCache,
@@ -337,7 +339,9 @@ export const createScenarioV1 = defineRoute({
     'A name is unique per tenant in any case (409). A body tenant_id other than the caller’s is a 403.',
   auth: 'tenant',
   permission: 'scenarios:write',
-  request: { body: scenarioBody },
+  get request() {
+    return { body: scenarioBody };
+  },
   response: { kind: 'object', status: 201, schema: scenarioSchema },
   write: { idempotent: true },
   problems: [409, 422],
@@ -352,7 +356,9 @@ export const getScenarioV1 = defineRoute({
   summary: 'One scenario',
   auth: 'tenant',
   permission: 'scenarios:read',
-  request: { path: scenarioPath },
+  get request() {
+    return { path: scenarioPath };
+  },
   response: { kind: 'object', schema: scenarioSchema },
   cache: recordCache,
 });
@@ -366,7 +372,9 @@ export const deleteScenarioV1 = defineRoute({
   summary: 'Delete a scenario, its runs and their outputs',
   auth: 'tenant',
   permission: 'scenarios:delete',
-  request: { path: scenarioPath },
+  get request() {
+    return { path: scenarioPath };
+  },
   response: { kind: 'empty', status: 204 },
   write: {},
 });
@@ -389,14 +397,16 @@ export const listRunsV1 = defineRoute({
   description: 'In the order they were created; keyset cursors.',
   auth: 'tenant',
   permission: 'scenarios:read',
-  request: {
-    path: scenarioPath,
-    query: z.object({
-      ...runListQuery,
-      state: z.enum(RUN_STATES).optional(),
-      limit: intParam({ min: 1, max: 100, default: 20 }),
-    }),
-    rules: ({ query }) => (query ? createdOrder(query) : []),
+  get request() {
+    return {
+      path: scenarioPath,
+      query: z.object({
+        ...runListQuery,
+        state: z.enum(RUN_STATES).optional(),
+        limit: intParam({ min: 1, max: 100, default: 20 }),
+      }),
+      rules: ({ query }: RuleInput) => (query ? createdOrder(query) : []),
+    };
   },
   response: { kind: 'list', schema: runSchema, meta: listMeta },
   cache: recordCache,
@@ -414,7 +424,9 @@ export const createRunV1 = defineRoute({
     '(header), or the same inputs (input_hash), answer the existing run instead of queueing another.',
   auth: 'tenant',
   permission: 'scenarios:run',
-  request: { path: scenarioPath, body: runBody },
+  get request() {
+    return { path: scenarioPath, body: runBody };
+  },
   response: { kind: 'object', status: 202, schema: runSchema },
   write: { idempotent: true },
   problems: [422],
@@ -429,7 +441,9 @@ export const getRunV1 = defineRoute({
   summary: 'One run',
   auth: 'tenant',
   permission: 'scenarios:read',
-  request: { path: scenarioRunPath },
+  get request() {
+    return { path: scenarioRunPath };
+  },
   response: { kind: 'object', schema: runSchema },
   cache: recordCache,
 });
@@ -446,7 +460,9 @@ export const setRunStateV1 = defineRoute({
     'changes nothing (FAILED → QUEUED is the worker’s own retry).',
   auth: 'admin',
   permission: 'admin',
-  request: { path: runPath, body: stateBody },
+  get request() {
+    return { path: runPath, body: stateBody };
+  },
   response: { kind: 'object', schema: runSchema },
   write: {},
   problems: [409, 422],
@@ -462,7 +478,9 @@ export const cancelRunV1 = defineRoute({
   description: 'A running run stops at its next checkpoint and stays CANCELLED; a finished run is a 409.',
   auth: 'tenant',
   permission: 'scenarios:run',
-  request: { path: runPath },
+  get request() {
+    return { path: runPath };
+  },
   response: { kind: 'object', schema: runSchema },
   write: {},
   problems: [409],
@@ -490,17 +508,25 @@ export const listOutputsV1 = defineRoute({
     'scenario-{id}-outputs.csv. Behind the scenario-outputs flag (503 when off).',
   auth: 'tenant',
   permission: 'scenarios:read',
-  request: {
-    path: scenarioPath,
-    query: z.object({
-      ...outputsQuery,
-      tenor_type: z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER']).optional(),
-      run_id: z.uuid().optional(),
-      limit: intParam({ min: 1, max: 500, default: 200 }),
-      format: formatParam(),
-    }),
+  get request() {
+    return {
+      path: scenarioPath,
+      query: z.object({
+        ...outputsQuery,
+        tenor_type: z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER']).optional(),
+        run_id: z.uuid().optional(),
+        limit: intParam({ min: 1, max: 500, default: 200 }),
+        format: formatParam(),
+      }),
+    };
   },
-  response: { kind: 'list', schema: outputSchema, meta: z.object({ limit: z.number().int() }) },
+  response: {
+    kind: 'list',
+    schema: outputSchema,
+    get meta() {
+      return z.object({ limit: z.number().int() });
+    },
+  },
   csv: { filename: (input) => `scenario-${String(input.scenario_id)}-outputs.csv` },
   cache: { scope: 'scenario-outputs', visibility: 'private' },
   flag: outputsGate,
@@ -518,11 +544,19 @@ export const latestMetricsV1 = defineRoute({
     'From the latest SUCCEEDED run; ordered by metric, tenor_label, curve_key. Behind the scenario-outputs flag.',
   auth: 'tenant',
   permission: 'scenarios:read',
-  request: {
-    path: scenarioPath,
-    query: z.object({ ...outputsQuery, limit: intParam({ min: 1, max: 500, default: 200 }) }),
+  get request() {
+    return {
+      path: scenarioPath,
+      query: z.object({ ...outputsQuery, limit: intParam({ min: 1, max: 500, default: 200 }) }),
+    };
   },
-  response: { kind: 'list', schema: latestMetricSchema, meta: z.object({ limit: z.number().int() }) },
+  response: {
+    kind: 'list',
+    schema: latestMetricSchema,
+    get meta() {
+      return z.object({ limit: z.number().int() });
+    },
+  },
   cache: { scope: 'scenario-metrics', visibility: 'private' },
   flag: outputsGate,
   problems: [503],
@@ -541,26 +575,32 @@ export const bulkRunsV1 = defineRoute({
     'Behind the bulk-scenario-runs flag.',
   auth: 'tenant',
   permission: 'scenarios:run',
-  request: { path: scenarioPath, body: bulkBody },
+  get request() {
+    return { path: scenarioPath, body: bulkBody };
+  },
   response: {
     kind: 'object',
     status: 202,
-    schema: z.array(bulkItemSchema),
-    meta: z.object({
-      total_runs: z.number().int(),
-      successful_runs: z.number().int(),
-      duplicate_runs: z.number().int(),
-      failed_runs: z.number().int(),
-      duplicates: z.array(
-        z.object({
-          index: z.number().int(),
-          idempotency_key: z.string().nullable(),
-          existing_run_id: z.uuid(),
-          existing_status: z.string(),
-          created_at: z.iso.datetime(),
-        }),
-      ),
-    }),
+    get schema() {
+      return z.array(bulkItemSchema);
+    },
+    get meta() {
+      return z.object({
+        total_runs: z.number().int(),
+        successful_runs: z.number().int(),
+        duplicate_runs: z.number().int(),
+        failed_runs: z.number().int(),
+        duplicates: z.array(
+          z.object({
+            index: z.number().int(),
+            idempotency_key: z.string().nullable(),
+            existing_run_id: z.uuid(),
+            existing_status: z.string(),
+            created_at: z.iso.datetime(),
+          }),
+        ),
+      });
+    },
   },
   write: { idempotent: true },
   flag: { key: 'bulk-scenario-runs', whenOff: 'not-found' },
@@ -578,14 +618,16 @@ export const listScenariosV2 = defineRoute({
   summary: 'The tenant’s scenarios',
   auth: 'tenant',
   permission: 'scenarios:read',
-  request: {
-    query: z.object({
-      tenant_id: tenantParam(),
-      name_filter: text(256, 'Scenarios whose name contains this (any case)').optional(),
-      cursor: cursorParam(),
-      prev_cursor: cursorParam(),
-      limit: intParam({ min: 1, max: 100, default: 10 }),
-    }),
+  get request() {
+    return {
+      query: z.object({
+        tenant_id: tenantParam(),
+        name_filter: text(256, 'Scenarios whose name contains this (any case)').optional(),
+        cursor: cursorParam(),
+        prev_cursor: cursorParam(),
+        limit: intParam({ min: 1, max: 100, default: 10 }),
+      }),
+    };
   },
   response: { kind: 'list', schema: scenarioSchema, meta: listMeta },
   cache: recordCache,
@@ -601,7 +643,9 @@ export const createScenarioV2 = defineRoute({
   description: 'As POST /v1/scenarios.',
   auth: 'tenant',
   permission: 'scenarios:write',
-  request: { query: z.object({ tenant_id: tenantParam() }), body: scenarioBody },
+  get request() {
+    return { query: z.object({ tenant_id: tenantParam() }), body: scenarioBody };
+  },
   response: { kind: 'object', status: 201, schema: scenarioSchema },
   write: { idempotent: true },
   problems: [409, 422],
@@ -616,7 +660,9 @@ export const getScenarioV2 = defineRoute({
   summary: 'One scenario',
   auth: 'tenant',
   permission: 'scenarios:read',
-  request: { path: scenarioPath, query: z.object({ tenant_id: tenantParam() }) },
+  get request() {
+    return { path: scenarioPath, query: z.object({ tenant_id: tenantParam() }) };
+  },
   response: { kind: 'object', schema: scenarioSchema },
   cache: recordCache,
 });
@@ -631,7 +677,9 @@ export const createRunV2 = defineRoute({
   description: 'As POST /v1/scenarios/{scenario_id}/run, answering 201.',
   auth: 'tenant',
   permission: 'scenarios:run',
-  request: { path: scenarioPath, query: z.object({ tenant_id: tenantParam() }), body: runBody },
+  get request() {
+    return { path: scenarioPath, query: z.object({ tenant_id: tenantParam() }), body: runBody };
+  },
   response: { kind: 'object', status: 201, schema: runSchema },
   write: { idempotent: true },
   problems: [422],
@@ -646,15 +694,17 @@ export const listRunsV2 = defineRoute({
   summary: 'A scenario’s runs',
   auth: 'tenant',
   permission: 'scenarios:read',
-  request: {
-    path: scenarioPath,
-    query: z.object({
-      tenant_id: tenantParam(),
-      status_filter: z.enum(RUN_STATES.map((s) => s.toLowerCase()) as [string, ...string[]]).optional(),
-      cursor: cursorParam(),
-      prev_cursor: cursorParam(),
-      limit: intParam({ min: 1, max: 100, default: 10 }),
-    }),
+  get request() {
+    return {
+      path: scenarioPath,
+      query: z.object({
+        tenant_id: tenantParam(),
+        status_filter: z.enum(RUN_STATES.map((s) => s.toLowerCase()) as [string, ...string[]]).optional(),
+        cursor: cursorParam(),
+        prev_cursor: cursorParam(),
+        limit: intParam({ min: 1, max: 100, default: 10 }),
+      }),
+    };
   },
   response: { kind: 'list', schema: runSchema, meta: listMeta },
   cache: recordCache,

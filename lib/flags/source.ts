@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
+import type { AgentConfiguration, AgentProviderOptions, AppConfigAgentProvider } from './agent-provider.ts';
 import { FLAG_DEFAULTS, type FlagDocument, parseFlagDocument } from './document.ts';
 import {
   type FlagDocumentOrigin,
@@ -134,13 +134,6 @@ class LastKnownGood {
   }
 }
 
-/** What the agent provider caches: the raw body and the configuration version the agent reported. */
-interface AgentConfiguration {
-  body: string;
-  version: string | undefined;
-}
-
-/** A read failure whose message is safe to show an admin (no host names, no stack). */
 /**
  * The poll both sources run: at most one read in flight, none before `deferUntil`'s time, and every caller
  * of `run` waits for the read in flight, if any.
@@ -169,53 +162,6 @@ class Poll {
   }
 }
 
-class AgentReadError extends Error {}
-
-interface AgentProviderOptions {
-  baseUrl: string;
-  application: string;
-  environment: string;
-  timeoutMs: number;
-}
-
-/**
- * A Powertools parameters provider over the AppConfig agent's local HTTP endpoint. Powertools' own
- * `appconfig-agent` `getConfig` cannot serve here: it only calls the agent when it detects Lambda,
- * fixes the host to localhost, and has no cache; this provider gets `get(name, {maxAge})` caching
- * from BaseProvider, which is what sets the poll interval.
- */
-class AppConfigAgentProvider extends BaseProvider {
-  readonly #options: AgentProviderOptions;
-
-  constructor(options: AgentProviderOptions) {
-    super({});
-    this.#options = options;
-  }
-
-  protected async _get(profile: string): Promise<AgentConfiguration> {
-    const { baseUrl, application, environment, timeoutMs } = this.#options;
-    const url = `${baseUrl}/applications/${encodeURIComponent(application)}/environments/${encodeURIComponent(environment)}/configurations/${encodeURIComponent(profile)}`;
-    let response: Response;
-    let body: string;
-    try {
-      response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-      body = await response.text();
-    } catch (error) {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      throw new AgentReadError(
-        timedOut ? `AppConfig agent did not answer within ${timeoutMs} ms` : 'AppConfig agent unreachable',
-        { cause: error },
-      );
-    }
-    if (!response.ok) throw new AgentReadError(`AppConfig agent answered HTTP ${response.status}`);
-    return { body, version: response.headers.get('configuration-version') ?? undefined };
-  }
-
-  protected _getMultiple(): Promise<Record<string, unknown> | undefined> {
-    return Promise.reject(new Error('the AppConfig agent serves one configuration per request'));
-  }
-}
-
 export interface AppConfigAgentSourceOptions extends FlagSourceDependencies {
   application: string;
   environment: string;
@@ -232,7 +178,9 @@ export const DEFAULT_AGENT_BASE_URL = 'http://localhost:2772';
 
 /** Reads the evaluated flag document from the AppConfig agent extension, at most once per poll interval. */
 export class AppConfigAgentSource implements FlagSource {
-  readonly #provider: AppConfigAgentProvider;
+  readonly #providerOptions: AgentProviderOptions;
+  /** Powertools' provider base (parameters and commons) loads with the first read, not at import. */
+  #provider: AppConfigAgentProvider | undefined;
   readonly #profile: string;
   readonly #pollSeconds: number;
   readonly #state: LastKnownGood;
@@ -241,12 +189,12 @@ export class AppConfigAgentSource implements FlagSource {
   readonly #poll: Poll;
 
   constructor(options: AppConfigAgentSourceOptions) {
-    this.#provider = new AppConfigAgentProvider({
+    this.#providerOptions = {
       baseUrl: (options.baseUrl ?? DEFAULT_AGENT_BASE_URL).replace(/\/+$/, ''),
       application: options.application,
       environment: options.environment,
       timeoutMs: options.timeoutMs ?? 500,
-    });
+    };
     this.#profile = options.profile;
     this.#pollSeconds = Math.max(1, Math.round(options.pollSeconds ?? 30));
     this.#state = new LastKnownGood(
@@ -264,7 +212,10 @@ export class AppConfigAgentSource implements FlagSource {
   }
 
   async #read(): Promise<void> {
+    let agent: typeof import('./agent-provider.ts') | undefined;
     try {
+      agent = await import('./agent-provider.ts');
+      this.#provider ??= new agent.AppConfigAgentProvider(this.#providerOptions);
       const configuration = (await this.#provider.get(this.#profile, {
         maxAge: this.#pollSeconds,
       })) as AgentConfiguration;
@@ -276,8 +227,9 @@ export class AppConfigAgentSource implements FlagSource {
       // After a failure BaseProvider has nothing cached; wait a poll interval instead of asking on every call.
       this.#poll.deferUntil(this.#now() + this.#pollSeconds * 1000);
       const cause = error instanceof Error ? error.cause : undefined;
-      const reason = cause instanceof AgentReadError ? cause.message : 'AppConfig agent read failed';
-      this.#state.fail('unreachable', reason, cause instanceof AgentReadError ? cause.cause : error);
+      const safe = agent !== undefined && cause instanceof agent.AgentReadError;
+      const reason = safe ? (cause as Error).message : 'AppConfig agent read failed';
+      this.#state.fail('unreachable', reason, safe ? (cause as Error).cause : error);
     }
   }
 }

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { secretsRefresher } from '#lib/config/secrets';
-import { lazy } from '#lib/lazy';
+import { constant, lazy } from '#lib/lazy';
 import type { AppStore } from '#lib/store/store';
 import type { GatewayEvent, GatewayResult } from './event.ts';
 import { featureFlag } from './middleware/feature-flag.ts';
@@ -28,9 +28,10 @@ export interface DomainHandlerOptions<R extends readonly RouteSpec[]> {
   runtime?: () => HttpRuntime;
   /**
    * The routes unknown paths are matched against, for 404 and 405 (with Allow); default the domain's own.
-   * The `$default` target (health) matches against the whole API.
+   * The `$default` target (health) matches against the whole API. Resolved on the first request (and kept),
+   * so a function can import the whole API's routes only when a request needs them.
    */
-  fallbackRegistry?: () => RouteRegistry;
+  fallbackRegistry?: () => RouteRegistry | Promise<RouteRegistry>;
   /** The app store write routes run their transactions on (opened on first use). */
   store?: () => Promise<AppStore>;
 }
@@ -51,7 +52,10 @@ export function createDomainHandler<R extends readonly RouteSpec[]>(options: Dom
     if (missing.length > 0) throw new Error(`unbound routes: ${missing.map((r) => r.id).join(', ')}`);
     return bound;
   });
-  const registry = options.fallbackRegistry?.() ?? new RouteRegistry().add(options.domain);
+  const fallback = options.fallbackRegistry;
+  const registry = fallback
+    ? lazy(async () => fallback())
+    : constant(new RouteRegistry().add(options.domain));
   const secretsLoaded = secretsRefresher();
 
   return middy<GatewayEvent, GatewayResult, Error, Context, StackInternal>({ timeoutEarlyInMillis: 0 })

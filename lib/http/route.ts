@@ -98,6 +98,9 @@ export interface RouteSpec {
   write?: { idempotent?: boolean; conditional?: boolean };
 }
 
+/** What a route's `rules` receive: its validated path and query (typed where a `get request()` declares them). */
+export type RuleInput = Parameters<NonNullable<NonNullable<RouteSpec['request']>['rules']>>[0];
+
 export const routeKey = (spec: Pick<RouteSpec, 'method' | 'path'>) => `${spec.method} ${spec.path}`;
 
 /** The I/O limits of one request, passed to every engine, store and HTTP call. */
@@ -177,8 +180,37 @@ export type Bindings<R extends readonly RouteSpec[]> = {
   [S in R[number] as S['id']]: RouteImplementation<S>;
 };
 
-/** Keeps the literal types of a route declaration so implementations get typed input. */
-export const defineRoute = <const S extends RouteSpec>(spec: S): S => spec;
+/**
+ * A getter that runs once: the first read replaces it with the value it built, so later reads are plain
+ * property reads. A plain value is left as it is.
+ */
+function buildOnFirstRead(target: object, key: string): void {
+  const descriptor = Object.getOwnPropertyDescriptor(target, key);
+  const build = descriptor?.get;
+  if (!build) return;
+  Object.defineProperty(target, key, {
+    configurable: true,
+    enumerable: true,
+    get() {
+      const value: unknown = build.call(target);
+      Object.defineProperty(target, key, { value, enumerable: true, configurable: false, writable: false });
+      return value;
+    },
+  });
+}
+
+/**
+ * Keeps the literal types of a route declaration so implementations get typed input. A route declares
+ * its schemas as getters (`get request() {…}`, `response: { kind, get schema() {…} }`), so importing a
+ * domain builds none of them: matching, 404/405 and path listings read only the plain members, and a
+ * request builds (once) the schemas of the route it serves.
+ */
+export const defineRoute = <const S extends RouteSpec>(spec: S): S => {
+  buildOnFirstRead(spec, 'request');
+  buildOnFirstRead(spec.response, 'schema');
+  buildOnFirstRead(spec.response, 'meta');
+  return spec;
+};
 
 /** The columns of a CSV download: the members of the route's row schema, in order. */
 export function csvColumns(route: RouteSpec): string[] {

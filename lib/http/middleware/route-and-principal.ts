@@ -12,7 +12,8 @@ let devModeAnnounced = false;
  * auth rule). Public routes never depend on who calls them, so a bad credential cannot break them.
  */
 export function routeAndPrincipal(
-  registry: RouteRegistry,
+  /** The routes requests are matched against, opened on the first request (memoised by the caller). */
+  routes: () => Promise<RouteRegistry>,
   domain: string,
   runtime: () => HttpRuntime,
 ): StackMiddleware {
@@ -20,6 +21,7 @@ export function routeAndPrincipal(
     const s = stateOf(request);
     const event = request.event;
     const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();
+    const registry = await routes();
     let route = event.routeKey && event.routeKey !== '$default' ? registry.byKey(event.routeKey) : undefined;
     if (!route) {
       const match = registry.match(method, event.rawPath ?? '/');
