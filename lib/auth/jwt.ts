@@ -25,10 +25,9 @@ export interface JwtVerifierOptions {
   now?: () => number;
 }
 
-/** A token that does not verify; the reason is for logs, never for the response. */
-export class TokenRejected extends Error {
-  override readonly name = 'TokenRejected';
-}
+import { TokenRejected } from './token-rejected.ts';
+
+export { TokenRejected };
 
 export const ALLOWED_ALGORITHMS = ['RS256', 'ES256'];
 

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { forbidden, HttpProblem, serviceUnavailable } from '#lib/http/problem';
 import { logger } from '#lib/observability/logger';
-import { type JwksSource, type JwtVerifier, TokenRejected, verifierFor } from './jwt.ts';
+import type { JwksSource, JwtVerifier } from './jwt.ts';
 import {
   type GroupPermissions,
   PERMISSIONS,
@@ -10,6 +10,7 @@ import {
   permissionsOf,
 } from './permissions.ts';
 import { requireValidTenant, tenantFromClaim } from './tenant.ts';
+import { TokenRejected } from './token-rejected.ts';
 
 export { type Permission, requirePermission } from './permissions.ts';
 
@@ -204,7 +205,8 @@ export async function resolvePrincipalVerified(
     return resolvePrincipal(event, settings);
   const token = bearerToken(event);
   if (token === undefined) return ANONYMOUS;
-  const v = verifier ?? verifierFor(settings.jwt);
+  // jose loads with the first token this code verifies: behind API Gateway's authorizer that is never.
+  const v = verifier ?? (await import('./jwt.ts')).verifierFor(settings.jwt);
   let claims: Record<string, unknown>;
   try {
     claims = await v.verify(token);
