@@ -9,6 +9,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { REPO_ROOT, sharedModuleManifest, writeFacades } from '#infra/layer/shared-module';
+import { METRICS_NAMESPACE, serviceOf } from '#lib/observability/metric-names';
 import { FUNCTION_BUNDLING, functionExternals } from './function-bundling.ts';
 
 /** How a function gets lib/: from the shared layer (`/opt`), or bundled into its own zip. */
@@ -120,8 +121,9 @@ export class AurumFunction extends NodejsFunction {
       layers: layerMode ? [props.sharedLayer!] : [],
       description: `${props.description ?? `Aurum ${props.domain} API`} (lib/ ${layerMode ? 'from the shared layer' : 'bundled inline'})`,
       environment: {
-        POWERTOOLS_SERVICE_NAME: `aurum-${props.domain}`,
-        POWERTOOLS_METRICS_NAMESPACE: 'Aurum',
+        // The `service` dimension of the function's metrics, as the alarms read it.
+        POWERTOOLS_SERVICE_NAME: serviceOf(props.domain),
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
