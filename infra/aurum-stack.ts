@@ -19,6 +19,7 @@ import { StoreMigrations } from '#infra/constructs/store-migrations';
 import { REPO_ROOT } from '#infra/layer/shared-module';
 import { parseGroupPermissions } from '#lib/auth/permissions';
 import type { RouteRegistry } from '#lib/http/registry';
+import { serviceOf } from '#lib/observability/metric-names';
 
 /** How often the cursor key rotates; far longer than a cursor lives (1 h), so the overlap covers every one. */
 export const CURSOR_KEY_ROTATION_DAYS = 30;
@@ -299,7 +300,7 @@ export function alarmedCacheScopes(
   const [busiest] = [...byDomain].sort(([a, x], [b, y]) => y.size - x.size || a.localeCompare(b));
   if (!busiest) return undefined;
   const [domain, scopes] = busiest;
-  return { service: `aurum-${domain}`, scopes: [...scopes].sort().slice(0, MAX_ALARMED_CACHE_SCOPES) };
+  return { service: serviceOf(domain), scopes: [...scopes].sort().slice(0, MAX_ALARMED_CACHE_SCOPES) };
 }
 
 /**

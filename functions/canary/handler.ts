@@ -3,7 +3,8 @@ import { loadSecretsIntoEnv } from '#lib/config/secrets';
 import type { HealthProvider } from '#lib/health/provider';
 import { readinessProvidersFromEnv } from '#lib/health/providers-from-env';
 import { logger } from '#lib/observability/logger';
-import { publishProbeMetrics } from './metrics.ts';
+import { flushMetrics } from '#lib/observability/metrics';
+import { recordProbeMetrics } from './metrics.ts';
 import { type CanaryReport, formatReport, runCanary } from './run-canary.ts';
 import { canarySettingsFromEnv } from './settings.ts';
 
@@ -16,10 +17,19 @@ export class CanaryFailed extends Error {
 let providers: HealthProvider[] | undefined;
 
 /**
- * The scheduled canary: the deep checks in-process, then the public API end to end. Every probe emits
- * CanaryProbeSuccess and CanaryProbeLatency; any failed probe fails the invocation.
+ * The scheduled canary: the deep checks in-process, then the public API end to end. Every probe counts
+ * `CanaryProbeSuccess.<probe>` and `CanaryProbeLatency.<probe>`, written with whatever else the run
+ * counted as one EMF document per run; any failed probe fails the invocation.
  */
 export async function handler(_event?: ScheduledEvent): Promise<CanaryReport> {
+  try {
+    return await run();
+  } finally {
+    flushMetrics();
+  }
+}
+
+async function run(): Promise<CanaryReport> {
   const settings = await canarySettingsFromEnv(process.env);
   if (!providers) {
     // The engine and cache read their credentials from the variables the stack's secrets fill.
@@ -27,7 +37,7 @@ export async function handler(_event?: ScheduledEvent): Promise<CanaryReport> {
     providers = readinessProvidersFromEnv(process.env);
   }
   const report = await runCanary({ ...settings, providers });
-  publishProbeMetrics(report.results);
+  recordProbeMetrics(report.results);
   const text = formatReport(report);
   if (!report.ok) {
     logger.error('canary failed', { report: text, failed: report.results.filter((r) => !r.ok) });

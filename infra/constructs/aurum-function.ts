@@ -14,6 +14,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { layerAliases, REPO_ROOT, sharedModuleManifest } from '#infra/layer/shared-module';
+import { METRICS_NAMESPACE, serviceOf } from '#lib/observability/metric-names';
 import { bundleFunction } from './function-bundling.ts';
 
 /** How a function gets lib/: from the shared layer (`/opt`), or bundled into its own zip. */
@@ -129,8 +130,9 @@ export class AurumFunction extends LambdaFunction {
       layers: layerMode ? [props.sharedLayer!] : [],
       description: `${props.description ?? `Aurum ${props.domain} API`} (lib/ ${layerMode ? 'from the shared layer' : 'bundled inline'})`,
       environment: {
-        POWERTOOLS_SERVICE_NAME: `aurum-${props.domain}`,
-        POWERTOOLS_METRICS_NAMESPACE: 'Aurum',
+        // The `service` dimension of the function's metrics, as the alarms read it.
+        POWERTOOLS_SERVICE_NAME: serviceOf(props.domain),
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,

@@ -18,8 +18,23 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CANARY_METRICS, DATA_PATH_PROBE, PROBE_NAMES } from '#functions/canary/metric-names';
+import {
+  CANARY_METRICS,
+  DATA_PATH_PROBE,
+  PROBE_NAMES,
+  probeLatencyMetric,
+  probeSuccessMetric,
+} from '#functions/canary/metric-names';
 import { registry } from '#functions/registry';
+import {
+  CACHE_EVENT_METRICS,
+  type CacheEvent,
+  cacheEventMetric,
+  FLAG_METRICS,
+  METRICS_NAMESPACE,
+  SERVICE_DIMENSION,
+  serviceOf,
+} from '#lib/observability/metric-names';
 
 export interface MonitoredRoute {
   method: string;
@@ -44,10 +59,8 @@ export interface AurumMonitoringProps {
   scheduleMinutes?: number;
   /** Cache scopes the miss-rate alarm sums (at most 5: an alarm reads at most 10 metrics). */
   cacheScopes?: readonly string[];
-  /** The `service` dimension lib/cache emits with (POWERTOOLS_SERVICE_NAME, default `aurum-api`). */
+  /** The `service` the cache scopes are counted under: the function serving them (default `aurum-curves`). */
   cacheMetricsService?: string;
-  /** The `service` dimension of the shared request metrics that carry flag evaluations. Default `aurum`. */
-  flagMetricsService?: string;
   /** Routes on the dashboard and, with domain `health`, in the health 5xx alarm. Default: the registry. */
   routes?: readonly MonitoredRoute[];
   /** Where alarms go; default a new topic. */
@@ -61,8 +74,7 @@ export const MONITORING_DEFAULTS = {
   cacheMissRateBaselinePercent: 20,
   scheduleMinutes: 5,
   cacheScopes: ['curves', 'curves-diff', 'curves-strips', 'curves-v2', 'metadata'],
-  cacheMetricsService: 'aurum-api',
-  flagMetricsService: 'aurum',
+  cacheMetricsService: serviceOf('curves'),
 } as const;
 
 /** CloudWatch alarms evaluate at most this many metrics in one math expression. */
@@ -165,24 +177,24 @@ export class AurumMonitoring extends Construct {
       period: FIVE_MINUTES,
     });
 
-    const cacheMetric = (metricName: string, scope: string) =>
+    // What lib/cache counts: `CacheHits.<scope>` … with the one dimension `service` (lib/observability).
+    const cacheMetric = (event: CacheEvent, scope: string) =>
       new Metric({
-        namespace: 'Aurum',
-        metricName,
+        namespace: METRICS_NAMESPACE,
+        metricName: cacheEventMetric(event, scope),
         dimensionsMap: {
-          service: props.cacheMetricsService ?? MONITORING_DEFAULTS.cacheMetricsService,
-          scope,
+          [SERVICE_DIMENSION]: props.cacheMetricsService ?? MONITORING_DEFAULTS.cacheMetricsService,
         },
         statistic: 'Sum',
         period: FIVE_MINUTES,
       });
     // Metric ids must be unique across nested expressions, hence the per-metric prefix.
-    const sumOf = (label: string, metricName: string, prefix: string) =>
+    const sumOf = (label: string, event: CacheEvent, prefix: string) =>
       new MathExpression({
         label,
         expression: `SUM([${scopes.map((_, i) => `FILL(${prefix}${i}, 0)`).join(', ')}])`,
         usingMetrics: Object.fromEntries(
-          scopes.map((scope, i) => [`${prefix}${i}`, cacheMetric(metricName, scope)]),
+          scopes.map((scope, i) => [`${prefix}${i}`, cacheMetric(event, scope)]),
         ),
         period: FIVE_MINUTES,
       });
@@ -190,18 +202,19 @@ export class AurumMonitoring extends Construct {
       label: 'Cache miss rate (%)',
       expression: 'IF(hits + misses > 0, 100 * misses / (hits + misses), 0)',
       usingMetrics: {
-        hits: sumOf('hits', 'CacheHits', 'hit'),
-        misses: sumOf('misses', 'CacheMisses', 'miss'),
+        hits: sumOf('hits', 'hit', 'hit'),
+        misses: sumOf('misses', 'miss', 'miss'),
       },
       period: FIVE_MINUTES,
     });
 
     const canaryPeriod = Duration.minutes(2 * minutes);
-    const probeMetric = (probe: string, metricName: string, statistic: string, period = canaryPeriod) =>
+    // One document per canary run: the probe is in the metric name, `service` the only dimension.
+    const probeMetric = (metricName: string, statistic: string, period = canaryPeriod) =>
       new Metric({
         namespace: CANARY_METRICS.namespace,
         metricName,
-        dimensionsMap: { service: CANARY_METRICS.service, [CANARY_METRICS.dimension]: probe },
+        dimensionsMap: { [SERVICE_DIMENSION]: CANARY_METRICS.service },
         statistic,
         period,
       });
@@ -209,7 +222,7 @@ export class AurumMonitoring extends Construct {
       label: 'Worst probe (1 = all passed)',
       expression: `MIN([${PROBE_NAMES.map((_, i) => `p${i}`).join(', ')}])`,
       usingMetrics: Object.fromEntries(
-        PROBE_NAMES.map((probe, i) => [`p${i}`, probeMetric(probe, CANARY_METRICS.success, 'Minimum')]),
+        PROBE_NAMES.map((probe, i) => [`p${i}`, probeMetric(probeSuccessMetric(probe), 'Minimum')]),
       ),
       period: canaryPeriod,
     });
@@ -267,7 +280,7 @@ export class AurumMonitoring extends Construct {
       }),
       dataPathLatency: alarm(
         'DataPathLatencyAlarm',
-        probeMetric(DATA_PATH_PROBE, CANARY_METRICS.latency, 'Maximum'),
+        probeMetric(probeLatencyMetric(DATA_PATH_PROBE), 'Maximum'),
         {
           threshold: dataPathThreshold,
           comparison: ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -334,7 +347,8 @@ export class AurumMonitoring extends Construct {
         left: [
           new MathExpression({
             label: '',
-            expression: `SEARCH('{Aurum,service} service="${props.flagMetricsService ?? MONITORING_DEFAULTS.flagMetricsService}" FlagEvaluations', 'Sum', 300)`,
+            // Every function counts the flags it evaluates, under its own `service`.
+            expression: `SEARCH('{${METRICS_NAMESPACE},${SERVICE_DIMENSION}} ${FLAG_METRICS.evaluations}', 'Sum', 300)`,
             usingMetrics: {},
             period: FIVE_MINUTES,
           }),
@@ -346,14 +360,14 @@ export class AurumMonitoring extends Construct {
       new GraphWidget({
         title: 'Canary probes (1 = pass)',
         left: PROBE_NAMES.map((probe) =>
-          probeMetric(probe, CANARY_METRICS.success, 'Minimum', FIVE_MINUTES).with({ label: probe }),
+          probeMetric(probeSuccessMetric(probe), 'Minimum', FIVE_MINUTES).with({ label: probe }),
         ),
         width: 12,
       }),
       new GraphWidget({
         title: 'Canary probe latency (ms)',
         left: PROBE_NAMES.map((probe) =>
-          probeMetric(probe, CANARY_METRICS.latency, 'Maximum', FIVE_MINUTES).with({ label: probe }),
+          probeMetric(probeLatencyMetric(probe), 'Maximum', FIVE_MINUTES).with({ label: probe }),
         ),
         width: 12,
       }),
@@ -387,19 +401,22 @@ interface AlarmOptions {
   description: string;
 }
 
-/** Over every scope lib/cache reports, found by search (dashboards may search; alarms may not). */
+/**
+ * Over every scope and function lib/cache reports, found by search (dashboards may search; alarms may
+ * not): the term matches the `CacheHits` token of `CacheHits.<scope>`.
+ */
 function cacheHitRatio(): MathExpression {
   const search = (metricName: string) =>
     new MathExpression({
       label: metricName,
-      expression: `SEARCH('{Aurum,scope,service} MetricName="${metricName}"', 'Sum', 300)`,
+      expression: `SEARCH('{${METRICS_NAMESPACE},${SERVICE_DIMENSION}} ${metricName}', 'Sum', 300)`,
       usingMetrics: {},
       period: FIVE_MINUTES,
     });
   return new MathExpression({
     label: 'hit ratio (%)',
     expression: 'IF(SUM(hits) + SUM(misses) > 0, 100 * SUM(hits) / (SUM(hits) + SUM(misses)), 0)',
-    usingMetrics: { hits: search('CacheHits'), misses: search('CacheMisses') },
+    usingMetrics: { hits: search(CACHE_EVENT_METRICS.hit), misses: search(CACHE_EVENT_METRICS.miss) },
     period: FIVE_MINUTES,
   });
 }

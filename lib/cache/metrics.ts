@@ -1,7 +1,12 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  backendLatencyMetric,
+  type CacheEvent,
+  cacheEventMetric,
+  rateLimitMetric,
+} from '#lib/observability/metric-names';
+import { metrics as invocationMetrics, type MetricsBuffer } from '#lib/observability/metrics';
 
-/** What a cache lookup amounted to; `error` is a store failure or timeout (absorbed as a miss). */
-export type CacheEvent = 'hit' | 'miss' | 'stale' | 'error' | 'refresh-failed' | 'invalidation';
+export type { CacheEvent } from '#lib/observability/metric-names';
 
 /** Which limit a rate-limit decision applied: the default, a tenant override or a path override. */
 export type RateLimitRuleKind = 'default' | 'tenant' | 'path' | 'export';
@@ -12,73 +17,37 @@ export interface CacheMetrics {
   /** Time the backend (the `load` function) took on a miss or refresh. */
   backendLatency(scope: string, milliseconds: number): void;
   rateLimit(outcome: 'rejected' | 'failed-open', rule: RateLimitRuleKind): void;
-  /** Writes buffered metrics out (EMF to stdout); call at the end of each invocation. */
-  flush(): void;
 }
-
-const EVENT_METRIC: Record<CacheEvent, string> = {
-  hit: 'CacheHits',
-  miss: 'CacheMisses',
-  stale: 'CacheStaleServes',
-  error: 'CacheErrors',
-  'refresh-failed': 'CacheRefreshFailures',
-  invalidation: 'CacheInvalidations',
-};
-
-const RATE_LIMIT_METRIC = { rejected: 'RateLimitRejections', 'failed-open': 'RateLimitFailOpens' } as const;
 
 export const noopCacheMetrics: CacheMetrics = {
   cacheEvent() {},
   backendLatency() {},
   rateLimit() {},
-  flush() {},
 };
 
 /**
- * Powertools EMF metrics in namespace `Aurum`. One buffered `Metrics` per dimension set (scope or
- * rule), because an EMF blob carries one set of dimensions for all its values. Writes only to
- * stdout, so it needs no AWS credentials.
+ * Counts into the invocation's metrics buffer (lib/observability), which the stack writes as one EMF
+ * document at the end of the request: `CacheHits.<scope>`, `CacheBackendLatency.<scope>`,
+ * `RateLimitRejections.<rule>` … under the function's `service`. Writes only to stdout, so it needs no
+ * AWS credentials.
  */
 export class PowertoolsCacheMetrics implements CacheMetrics {
-  readonly #namespace: string;
-  readonly #serviceName: string | undefined;
-  readonly #byDimensions = new Map<string, Metrics>();
+  readonly #buffer: MetricsBuffer;
 
-  constructor(options: { namespace?: string; serviceName?: string } = {}) {
-    this.#namespace = options.namespace ?? 'Aurum';
-    this.#serviceName = options.serviceName ?? process.env.POWERTOOLS_SERVICE_NAME ?? 'aurum-api';
-  }
-
-  #metrics(name: string, value: string): Metrics {
-    const id = `${name}=${value}`;
-    let metrics = this.#byDimensions.get(id);
-    if (!metrics) {
-      metrics = new Metrics({
-        namespace: this.#namespace,
-        serviceName: this.#serviceName,
-        defaultDimensions: { [name]: value },
-      });
-      this.#byDimensions.set(id, metrics);
-    }
-    return metrics;
+  constructor(buffer: MetricsBuffer = invocationMetrics) {
+    this.#buffer = buffer;
   }
 
   cacheEvent(scope: string, event: CacheEvent): void {
-    this.#metrics('scope', scope).addMetric(EVENT_METRIC[event], MetricUnit.Count, 1);
+    this.#buffer.count(cacheEventMetric(event, scope));
   }
 
   backendLatency(scope: string, milliseconds: number): void {
-    this.#metrics('scope', scope).addMetric('CacheBackendLatency', MetricUnit.Milliseconds, milliseconds);
+    this.#buffer.milliseconds(backendLatencyMetric(scope), milliseconds);
   }
 
   rateLimit(outcome: 'rejected' | 'failed-open', rule: RateLimitRuleKind): void {
-    this.#metrics('rule', rule).addMetric(RATE_LIMIT_METRIC[outcome], MetricUnit.Count, 1);
-  }
-
-  flush(): void {
-    for (const metrics of this.#byDimensions.values()) {
-      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
-    }
+    this.#buffer.count(rateLimitMetric(outcome, rule));
   }
 }
 
@@ -87,7 +56,6 @@ export class CountingCacheMetrics implements CacheMetrics {
   readonly events: Array<{ scope: string; event: CacheEvent }> = [];
   readonly latencies: Array<{ scope: string; milliseconds: number }> = [];
   readonly rateLimits: Array<{ outcome: 'rejected' | 'failed-open'; rule: RateLimitRuleKind }> = [];
-  flushes = 0;
 
   cacheEvent(scope: string, event: CacheEvent): void {
     this.events.push({ scope, event });
@@ -99,10 +67,6 @@ export class CountingCacheMetrics implements CacheMetrics {
 
   rateLimit(outcome: 'rejected' | 'failed-open', rule: RateLimitRuleKind): void {
     this.rateLimits.push({ outcome, rule });
-  }
-
-  flush(): void {
-    this.flushes += 1;
   }
 
   /** How many times `event` was counted, for one scope or all. */
@@ -119,6 +83,5 @@ export class CountingCacheMetrics implements CacheMetrics {
     this.events.length = 0;
     this.latencies.length = 0;
     this.rateLimits.length = 0;
-    this.flushes = 0;
   }
 }

@@ -1,8 +1,13 @@
 /**
  * What the flags library counts: evaluations per flag and answer, document reads and read failures.
- * A port with a Powertools implementation (EMF, namespace 'Aurum') and a counting one for tests.
+ * A port with a Powertools implementation (the invocation's EMF buffer) and a counting one for tests.
  */
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  flagDocumentReadFailureMetric,
+  flagDocumentReadMetric,
+  flagEvaluationMetric,
+} from '#lib/observability/metric-names';
+import { metrics as invocationMetrics, type MetricsBuffer } from '#lib/observability/metrics';
 
 export type FlagDocumentOrigin = 'appconfig' | 'file';
 
@@ -22,27 +27,28 @@ export const NO_FLAG_METRICS: FlagMetrics = {
 };
 
 /**
- * Adds to a Powertools `Metrics` instance, normally the handler's shared one so the counts leave with
- * the invocation's EMF flush. The flag and answer are in the metric name, not in dimensions, because
- * dimensions apply to every metric of a flush and one invocation evaluates several flags.
+ * Counts into the invocation's metrics buffer (lib/observability), so the counts leave with the request's
+ * one EMF document: `FlagEvaluations.<flag>.<on|off>`, `FlagDocumentReads.<origin>`,
+ * `FlagDocumentReadFailures.<origin>.<kind>`. The flag and answer are in the metric name, not in
+ * dimensions, because a document carries one value per dimension and one request evaluates several flags.
  */
 export class PowertoolsFlagMetrics implements FlagMetrics {
-  readonly #metrics: Metrics;
+  readonly #buffer: MetricsBuffer;
 
-  constructor(metrics: Metrics = new Metrics({ namespace: 'Aurum' })) {
-    this.#metrics = metrics;
+  constructor(buffer: MetricsBuffer = invocationMetrics) {
+    this.#buffer = buffer;
   }
 
   evaluation(key: string, enabled: boolean): void {
-    this.#metrics.addMetric(`FlagEvaluations.${key}.${enabled ? 'on' : 'off'}`, MetricUnit.Count, 1);
+    this.#buffer.count(flagEvaluationMetric(key, enabled));
   }
 
   documentRead(origin: FlagDocumentOrigin): void {
-    this.#metrics.addMetric(`FlagDocumentReads.${origin}`, MetricUnit.Count, 1);
+    this.#buffer.count(flagDocumentReadMetric(origin));
   }
 
   documentReadFailure(origin: FlagDocumentOrigin, kind: FlagReadFailureKind): void {
-    this.#metrics.addMetric(`FlagDocumentReadFailures.${origin}.${kind}`, MetricUnit.Count, 1);
+    this.#buffer.count(flagDocumentReadFailureMetric(origin, kind));
   }
 }
 

@@ -1,12 +1,11 @@
 import { type AuthSettings, authSettingsFromEnv } from '#lib/auth/principal';
 import { createCacheFromEnv } from '#lib/cache/create-cache';
-import { type CacheMetrics, PowertoolsCacheMetrics } from '#lib/cache/metrics';
+import type { CacheMetrics } from '#lib/cache/metrics';
 import { type CachePolicy, type CacheScope, cachePoliciesFromEnv } from '#lib/cache/policies';
 import { FeatureFlags } from '#lib/flags/flags';
 import { PowertoolsFlagMetrics } from '#lib/flags/metrics';
 import { createFlagSource } from '#lib/flags/source';
 import { logger } from '#lib/observability/logger';
-import { metrics } from '#lib/observability/metrics';
 import { CursorCodec } from '#lib/paging/cursor';
 
 /** What the request path needs from the cache manager (lib/cache), kept structural so tests can pass their own. */
@@ -57,8 +56,6 @@ export interface HttpRuntime {
   cache?: ResponseCache;
   limiter?: RequestLimiter;
   flags?: RuntimeFlags;
-  /** Called once at the end of every request: flush buffered metrics. */
-  afterRequest(): void;
   /** Responses at or above this many bytes are compressed when the client accepts it. */
   compressionMinBytes: number;
   /** Kept back from the Lambda's remaining time so the answer can still be sent. */
@@ -67,13 +64,9 @@ export interface HttpRuntime {
   defaultTimeoutMs: number;
 }
 
-function newCache(env: NodeJS.ProcessEnv, options: { cacheMetrics?: CacheMetrics; now?: () => number }) {
-  const cacheMetrics = options.cacheMetrics ?? new PowertoolsCacheMetrics();
-  return {
-    cache: createCacheFromEnv(env, { metrics: cacheMetrics, now: options.now }),
-    metrics: cacheMetrics,
-  };
-}
+/** The cache counts into the invocation's metrics buffer unless a test passes its own counter. */
+const newCache = (env: NodeJS.ProcessEnv, options: { cacheMetrics?: CacheMetrics; now?: () => number }) =>
+  createCacheFromEnv(env, { metrics: options.cacheMetrics, now: options.now });
 
 let shared: ReturnType<typeof newCache> | undefined;
 /**
@@ -91,14 +84,13 @@ export function runtimeFromEnv(
   options: { cacheMetrics?: CacheMetrics; now?: () => number } = {},
 ): HttpRuntime {
   const minBytes = Number(env.AURUM_API_GZIP_MIN_BYTES ?? 1024);
-  const flagMetrics = new PowertoolsFlagMetrics(metrics);
+  const flagMetrics = new PowertoolsFlagMetrics();
   const custom = env !== process.env || options.cacheMetrics !== undefined || options.now !== undefined;
-  const { cache, metrics: cacheMetrics } = custom ? newCache(env, options) : processCache();
+  const cache = custom ? newCache(env, options) : processCache();
   return {
     auth: authSettingsFromEnv(env),
     cache: cache.manager,
     limiter: cache.limiter,
-    afterRequest: () => cacheMetrics.flush(),
     cursors: CursorCodec.fromEnv(env),
     policies: cachePoliciesFromEnv(env),
     flags: new FeatureFlags(createFlagSource(env, { logger, metrics: flagMetrics }), flagMetrics, { logger }),

@@ -362,12 +362,15 @@ describe('AurumStack (layer mode, the default)', () => {
       const alarm = alarmDescribed(template, 'Cache miss rate');
       expect(alarm).toMatchObject({ Threshold: 30, ComparisonOperator: 'GreaterThanThreshold' });
       const cached = alarmedCacheScopes(registry)!;
-      const dimensions = alarmMetrics(alarm).map((m) => m.Dimensions);
-      expect(dimensions.length).toBe(2 * cached.scopes.length);
-      for (const d of dimensions) expect(d).toContainEqual({ Name: 'service', Value: cached.service });
-      expect(new Set(dimensions.map((d) => d.find((x) => x.Name === 'scope')!.Value))).toEqual(
-        new Set(cached.scopes),
+      const metrics = alarmMetrics(alarm);
+      expect(metrics.length).toBe(2 * cached.scopes.length);
+      // Exactly the one dimension lib/observability's documents carry, valued as the function names itself.
+      for (const m of metrics) expect(m.Dimensions).toEqual([{ Name: 'service', Value: cached.service }]);
+      expect(new Set(metrics.map((m) => m.MetricName))).toEqual(
+        new Set(cached.scopes.flatMap((scope) => [`CacheHits.${scope}`, `CacheMisses.${scope}`])),
       );
+      const [, emitter] = functionsByService(template).get(cached.service.replace(/^aurum-/, ''))!;
+      expect(env(emitter).POWERTOOLS_SERVICE_NAME).toBe(cached.service);
     });
 
     it('alarms when a canary probe fails or reports nothing, and when the canary invocation fails', () => {

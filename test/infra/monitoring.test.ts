@@ -2,9 +2,21 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { PROBE_NAMES } from '#functions/canary/metric-names';
-import { AurumMonitoring, type AurumMonitoringProps } from '#infra/constructs/monitoring';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { CANARY_METRICS, PROBE_NAMES } from '#functions/canary/metric-names';
+import { recordProbeMetrics } from '#functions/canary/metrics';
+import {
+  AurumMonitoring,
+  type AurumMonitoringProps,
+  MONITORING_DEFAULTS,
+} from '#infra/constructs/monitoring';
+import { PowertoolsCacheMetrics } from '#lib/cache/metrics';
+import { MetricsBuffer } from '#lib/observability/metrics';
+import { captureStdout, describeEmf } from '#test/support/emf';
+
+/** A metric as CloudWatch identifies it: namespace, name and the exact set of dimensions with values. */
+const metricKey = (namespace: string, name: string, dimensions: Array<{ Name: string; Value: unknown }>) =>
+  JSON.stringify([namespace, name, dimensions.map((d) => `${d.Name}=${String(d.Value)}`).sort()]);
 
 function monitoredStack(props: Partial<AurumMonitoringProps> = {}) {
   const stack = new Stack(new App(), 'MonitoringTest', {
@@ -129,11 +141,13 @@ describe('AurumMonitoring', () => {
     expect(returned(alarm).Expression).toBe('IF(hits + misses > 0, 100 * misses / (hits + misses), 0)');
     const stats = metricStats(alarm);
     expect(stats).toHaveLength(10);
-    expect(new Set(stats.map((m) => m.Metric.MetricName))).toEqual(new Set(['CacheHits', 'CacheMisses']));
-    expect(stats.every((m) => m.Metric.Namespace === 'Aurum')).toBe(true);
-    expect(stats[0]!.Metric.Dimensions).toEqual(
-      expect.arrayContaining([{ Name: 'service', Value: 'aurum-api' }]),
+    expect(new Set(stats.map((m) => m.Metric.MetricName))).toEqual(
+      new Set(
+        MONITORING_DEFAULTS.cacheScopes.flatMap((scope) => [`CacheHits.${scope}`, `CacheMisses.${scope}`]),
+      ),
     );
+    expect(stats.every((m) => m.Metric.Namespace === 'Aurum')).toBe(true);
+    for (const m of stats) expect(m.Metric.Dimensions).toEqual([{ Name: 'service', Value: 'aurum-curves' }]);
   });
 
   it('alarms when any canary probe fails or reports nothing, and when the canary invocation fails', () => {
@@ -145,13 +159,9 @@ describe('AurumMonitoring', () => {
       TreatMissingData: 'breaching',
     });
     const stats = metricStats(probes);
-    expect(stats.map((m) => m.Metric.Dimensions.find((d) => d.Name === 'probe')!.Value)).toEqual([
-      ...PROBE_NAMES,
-    ]);
-    expect(stats.every((m) => m.Metric.MetricName === 'CanaryProbeSuccess' && m.Stat === 'Minimum')).toBe(
-      true,
-    );
-    expect(stats[0]!.Metric.Dimensions).toContainEqual({ Name: 'service', Value: 'aurum-canary' });
+    expect(stats.map((m) => m.Metric.MetricName)).toEqual(PROBE_NAMES.map((p) => `CanaryProbeSuccess.${p}`));
+    expect(stats.every((m) => m.Stat === 'Minimum')).toBe(true);
+    for (const m of stats) expect(m.Metric.Dimensions).toEqual([{ Name: 'service', Value: 'aurum-canary' }]);
 
     const errors = alarmDescribed(template, 'canary invocation failed');
     expect(errors).toMatchObject({
@@ -178,7 +188,7 @@ describe('AurumMonitoring', () => {
   it('alarms on the latency of the canary probe that reaches the data store', () => {
     const alarm = alarmDescribed(defaultStack().template, 'data-path probe');
     expect(alarm).toMatchObject({
-      MetricName: 'CanaryProbeLatency',
+      MetricName: 'CanaryProbeLatency.data-path',
       Namespace: 'Aurum',
       Statistic: 'Maximum',
       Threshold: 1_000,
@@ -186,12 +196,62 @@ describe('AurumMonitoring', () => {
       EvaluationPeriods: 3,
       DatapointsToAlarm: 2,
     });
-    expect(alarm.Dimensions).toEqual(
-      expect.arrayContaining([
-        { Name: 'probe', Value: 'data-path' },
-        { Name: 'service', Value: 'aurum-canary' },
-      ]),
-    );
+    expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: 'aurum-canary' }]);
+  });
+
+  it('alarms only on metrics the code emits, under exactly the dimensions of its EMF documents', () => {
+    // What the counters write for the alarmed scopes and for a canary run, captured where CloudWatch reads it.
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const stdout = captureStdout();
+    try {
+      const curves = new MetricsBuffer({ serviceName: MONITORING_DEFAULTS.cacheMetricsService });
+      const cache = new PowertoolsCacheMetrics(curves);
+      for (const scope of MONITORING_DEFAULTS.cacheScopes) {
+        cache.cacheEvent(scope, 'hit');
+        cache.cacheEvent(scope, 'miss');
+      }
+      curves.flush();
+      const canary = new MetricsBuffer({ serviceName: CANARY_METRICS.service });
+      recordProbeMetrics(
+        PROBE_NAMES.map((name) => ({ name, ok: true, latencyMs: 5 })),
+        canary,
+      );
+      canary.flush();
+      const emitted = new Set(
+        stdout.documents().flatMap((doc) => {
+          const { namespace, names, dimensions } = describeEmf(doc);
+          return dimensions.flatMap((set) =>
+            names.map((name) =>
+              metricKey(
+                namespace,
+                name,
+                set.map((d) => ({ Name: d, Value: doc[d] })),
+              ),
+            ),
+          );
+        }),
+      );
+
+      const watched = alarms(defaultStack().template).flatMap(({ Properties: alarm }) => [
+        ...(alarm.MetricName
+          ? [{ Namespace: alarm.Namespace, MetricName: alarm.MetricName, Dimensions: alarm.Dimensions }]
+          : []),
+        ...(alarm.Metrics ? metricStats(alarm).map((m) => m.Metric) : []),
+      ]) as Array<{
+        Namespace: string;
+        MetricName: string;
+        Dimensions: Array<{ Name: string; Value: unknown }>;
+      }>;
+      const ours = watched.filter((m) => m.Namespace === 'Aurum');
+      // The miss rate (10), the canary probes (8) and the data path (1).
+      expect(ours).toHaveLength(2 * MONITORING_DEFAULTS.cacheScopes.length + PROBE_NAMES.length + 1);
+      for (const m of ours) {
+        expect(emitted, m.MetricName).toContain(metricKey(m.Namespace, m.MetricName, m.Dimensions));
+      }
+    } finally {
+      stdout.restore();
+      vi.unstubAllEnvs();
+    }
   });
 
   it('sends every alarm, and its recovery, to the SNS topic', () => {
@@ -219,8 +279,9 @@ describe('AurumMonitoring', () => {
       'p99',
       '5xx rate',
       'Cache hit ratio',
-      'FlagEvaluations',
-      'CanaryProbeSuccess',
+      "SEARCH('{Aurum,service} FlagEvaluations'",
+      "SEARCH('{Aurum,service} CacheHits'",
+      'CanaryProbeSuccess.ready',
       'Function errors',
     ]) {
       expect(body).toContain(text);

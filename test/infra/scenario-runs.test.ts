@@ -133,6 +133,9 @@ describe('scenario runs in AWS', () => {
       AlarmActions: [{ Ref: topicId }],
       OKActions: [{ Ref: topicId }],
     });
+    // The worker's documents are named after its function: the alarm reads that very service.
+    const [, worker] = fnOf(SCENARIO_METRICS.service);
+    expect(serviceOf(worker)).toBe(SCENARIO_METRICS.service);
   });
 
   it('builds none of it for a registry without the scenarios domain', () => {

@@ -17,7 +17,6 @@ export function testRuntime(overrides: Partial<HttpRuntime> = {}): HttpRuntime {
     compressionMinBytes: 1024,
     deadlineMarginMs: 250,
     defaultTimeoutMs: 10_000,
-    afterRequest: () => undefined,
     ...overrides,
   };
 }

@@ -14,7 +14,7 @@ import {
 import { routeKey } from '../route.ts';
 import type { HttpRuntime } from '../runtime.ts';
 
-function logAccess(s: RequestState, status: number, runtime: HttpRuntime): void {
+function logAccess(s: RequestState, status: number): void {
   logger.info('request completed', {
     route: s.route ? routeKey(s.route) : undefined,
     status,
@@ -23,8 +23,6 @@ function logAccess(s: RequestState, status: number, runtime: HttpRuntime): void 
     cache: s.cacheStatus,
   });
   logger.resetKeys();
-  flushMetrics();
-  runtime.afterRequest();
 }
 
 /**
@@ -37,7 +35,9 @@ export function responder(runtime: () => HttpRuntime): StackMiddleware {
     request.response = s.answer
       ? sendRendered(request.event, s.answer, runtime())
       : renderResult(request.event, s, s.result!, runtime());
-    logAccess(s, request.response.statusCode ?? 200, runtime());
+    logAccess(s, request.response.statusCode ?? 200);
+    // The request's one EMF document (a 304 included), or none when nothing was counted.
+    flushMetrics();
   };
   const responderOnError = (request: StackRequest) => {
     const s = stateIfAny(request);
@@ -53,7 +53,9 @@ export function responder(runtime: () => HttpRuntime): StackMiddleware {
       problemBody(problem, s?.instance ?? instanceOf(request.event), requestId),
       runtime(),
     );
-    if (s) logAccess(s, problem.status, runtime());
+    if (s) logAccess(s, problem.status);
+    // Also when the request failed before it had a state: what was counted still leaves, once.
+    flushMetrics();
   };
   return { after: responderAfter, onError: responderOnError };
 }

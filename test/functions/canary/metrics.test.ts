@@ -1,29 +1,52 @@
-import { describe, expect, it } from 'vitest';
-import { CANARY_METRICS } from '#functions/canary/metric-names';
-import { probeMetrics } from '#functions/canary/metrics';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CANARY_METRICS, probeLatencyMetric, probeSuccessMetric } from '#functions/canary/metric-names';
+import { recordProbeMetrics } from '#functions/canary/metrics';
+import { MetricsBuffer } from '#lib/observability/metrics';
+import { captureStdout, describeEmf, type StdoutCapture } from '#test/support/emf';
 
-describe('probeMetrics', () => {
-  it('carries success 0/1 and latency under namespace Aurum with the probe as a dimension', () => {
-    const emf = probeMetrics({ name: 'curves', ok: false, latencyMs: 123.4, reason: 'x' }).serializeMetrics();
-    const [directive] = emf._aws.CloudWatchMetrics;
-    expect(directive!.Namespace).toBe('Aurum');
-    expect(directive!.Dimensions).toEqual([expect.arrayContaining(['service', 'probe'])]);
-    expect(directive!.Metrics).toEqual(
-      expect.arrayContaining([
-        { Name: CANARY_METRICS.success, Unit: 'Count' },
-        { Name: CANARY_METRICS.latency, Unit: 'Milliseconds' },
-      ]),
+let stdout: StdoutCapture;
+beforeEach(() => {
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+  stdout = captureStdout();
+});
+afterEach(() => {
+  stdout.restore();
+  vi.unstubAllEnvs();
+});
+
+describe('recordProbeMetrics', () => {
+  it("writes a run's probes as one document in namespace Aurum, the probe in the metric name", () => {
+    const buffer = new MetricsBuffer({ serviceName: CANARY_METRICS.service });
+    recordProbeMetrics(
+      [
+        { name: 'curves', ok: false, latencyMs: 123.4, reason: 'x' },
+        { name: 'ready', ok: true, latencyMs: 8 },
+      ],
+      buffer,
     );
-    expect(emf).toMatchObject({
-      probe: 'curves',
-      service: 'aurum-canary',
-      CanaryProbeSuccess: 0,
-      CanaryProbeLatency: 123,
-    });
-  });
+    buffer.flush();
 
-  it('counts a passing probe as 1', () => {
-    const emf = probeMetrics({ name: 'ready', ok: true, latencyMs: 8 }).serializeMetrics();
-    expect(emf).toMatchObject({ probe: 'ready', CanaryProbeSuccess: 1, CanaryProbeLatency: 8 });
+    const docs = stdout.documents();
+    expect(docs).toHaveLength(1);
+    const emf = describeEmf(docs[0]!);
+    expect(emf.namespace).toBe('Aurum');
+    expect(emf.dimensions).toEqual([['service']]);
+    expect(emf.names).toEqual(
+      [
+        probeLatencyMetric('curves'),
+        probeLatencyMetric('ready'),
+        probeSuccessMetric('curves'),
+        probeSuccessMetric('ready'),
+      ].sort(),
+    );
+    expect(emf.units[probeSuccessMetric('curves')]).toBe('Count');
+    expect(emf.units[probeLatencyMetric('curves')]).toBe('Milliseconds');
+    expect(docs[0]).toMatchObject({
+      service: 'aurum-canary',
+      'CanaryProbeSuccess.curves': 0,
+      'CanaryProbeLatency.curves': 123,
+      'CanaryProbeSuccess.ready': 1,
+      'CanaryProbeLatency.ready': 8,
+    });
   });
 });

@@ -1,59 +1,85 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PowertoolsCacheMetrics } from '#lib/cache/metrics';
+import { PowertoolsFlagMetrics } from '#lib/flags/metrics';
+import { MetricsBuffer } from '#lib/observability/metrics';
+import { captureStdout, describeEmf, type StdoutCapture } from '#test/support/emf';
 
+let stdout: StdoutCapture;
+beforeEach(() => {
+  // The suite disables Powertools metrics to keep its output quiet; these tests are about that output.
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+  stdout = captureStdout();
+});
 afterEach(() => {
-  vi.restoreAllMocks();
+  stdout.restore();
   vi.unstubAllEnvs();
 });
 
-function captureStdout(): () => Array<Record<string, unknown>> {
-  const lines: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
-  return () =>
-    lines
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+describe('the invocation metrics buffer, with the cache and flag counters on it', () => {
+  it('writes everything counted as one EMF document in namespace Aurum, service the only dimension', () => {
+    const buffer = new MetricsBuffer({ serviceName: 'aurum-curves' });
+    const cache = new PowertoolsCacheMetrics(buffer);
+    const flags = new PowertoolsFlagMetrics(buffer);
 
-describe('PowertoolsCacheMetrics', () => {
-  it('emits EMF in namespace Aurum with one blob per scope, only when flushed', () => {
-    // The suite disables Powertools metrics to keep its output quiet; this test is about that output.
-    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-    const emitted = captureStdout();
-    const metrics = new PowertoolsCacheMetrics({ serviceName: 'aurum-api' });
+    cache.cacheEvent('curves', 'hit');
+    cache.cacheEvent('curves', 'hit');
+    cache.cacheEvent('curves', 'miss');
+    cache.backendLatency('curves', 12.5);
+    cache.cacheEvent('metadata', 'error');
+    cache.rateLimit('rejected', 'tenant');
+    flags.evaluation('v1-iso', true);
+    flags.evaluation('v1-iso', false);
+    flags.documentRead('appconfig');
+    flags.documentReadFailure('appconfig', 'invalid');
+    expect(stdout.documents()).toEqual([]);
+    buffer.flush();
 
-    metrics.cacheEvent('curves', 'hit');
-    metrics.cacheEvent('curves', 'hit');
-    metrics.cacheEvent('curves', 'miss');
-    metrics.backendLatency('curves', 12.5);
-    metrics.cacheEvent('metadata', 'error');
-    metrics.rateLimit('rejected', 'tenant');
-    expect(emitted()).toEqual([]);
-    metrics.flush();
-
-    const blobs = emitted();
-    const curves = blobs.find((blob) => blob.scope === 'curves')!;
-    expect(curves).toMatchObject({
-      service: 'aurum-api',
-      CacheHits: [1, 1],
-      CacheMisses: 1,
-      CacheBackendLatency: 12.5,
+    const docs = stdout.documents();
+    expect(docs).toHaveLength(1);
+    const emf = describeEmf(docs[0]!);
+    expect(emf.namespace).toBe('Aurum');
+    expect(emf.dimensions).toEqual([['service']]);
+    expect(emf.names).toEqual([
+      'CacheBackendLatency.curves',
+      'CacheErrors.metadata',
+      'CacheHits.curves',
+      'CacheMisses.curves',
+      'FlagDocumentReadFailures.appconfig.invalid',
+      'FlagDocumentReads.appconfig',
+      'FlagEvaluations.v1-iso.off',
+      'FlagEvaluations.v1-iso.on',
+      'RateLimitRejections.tenant',
+    ]);
+    expect(emf.units['CacheBackendLatency.curves']).toBe('Milliseconds');
+    expect(emf.units['CacheHits.curves']).toBe('Count');
+    expect(docs[0]).toMatchObject({
+      service: 'aurum-curves',
+      'CacheHits.curves': [1, 1],
+      'CacheMisses.curves': 1,
+      'CacheBackendLatency.curves': 12.5,
+      'RateLimitRejections.tenant': 1,
+      'FlagEvaluations.v1-iso.on': 1,
     });
-    const directive = (
-      curves._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }
-    ).CloudWatchMetrics[0]!;
-    expect(directive.Namespace).toBe('Aurum');
-    expect(directive.Dimensions[0]).toEqual(expect.arrayContaining(['service', 'scope']));
-    expect(blobs.find((blob) => blob.scope === 'metadata')).toMatchObject({ CacheErrors: 1 });
-    expect(blobs.find((blob) => blob.rule === 'tenant')).toMatchObject({ RateLimitRejections: 1 });
-    expect(blobs).toHaveLength(3);
+  });
 
-    metrics.flush();
-    expect(emitted()).toHaveLength(3);
+  it('writes nothing when nothing was counted, and each count once', () => {
+    const buffer = new MetricsBuffer({ serviceName: 'aurum-curves' });
+    buffer.flush();
+    expect(stdout.documents()).toEqual([]);
+
+    new PowertoolsCacheMetrics(buffer).cacheEvent('curves', 'stale');
+    buffer.flush();
+    buffer.flush();
+    const docs = stdout.documents();
+    expect(docs).toHaveLength(1);
+    expect(docs[0]).toMatchObject({ 'CacheStaleServes.curves': 1 });
+  });
+
+  it('names the service after POWERTOOLS_SERVICE_NAME, read when the first metric is counted', () => {
+    const buffer = new MetricsBuffer();
+    vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'aurum-metadata');
+    new PowertoolsCacheMetrics(buffer).cacheEvent('units', 'invalidation');
+    buffer.flush();
+    expect(stdout.documents()[0]).toMatchObject({ service: 'aurum-metadata', 'CacheInvalidations.units': 1 });
   });
 });

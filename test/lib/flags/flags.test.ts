@@ -1,13 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FLAG_DEFAULTS, FLAG_KEYS } from '#lib/flags/document';
 import { rolloutBucket } from '#lib/flags/evaluate';
 import { FeatureFlags } from '#lib/flags/flags';
 import { CountingFlagMetrics, PowertoolsFlagMetrics } from '#lib/flags/metrics';
 import { FileFlagSource, type FlagSource } from '#lib/flags/source';
+import { MetricsBuffer } from '#lib/observability/metrics';
+import { captureStdout, describeEmf } from '#test/support/emf';
 import { RecordingLogger } from './recording-logger.ts';
 
 describe('FeatureFlags', () => {
@@ -145,25 +146,36 @@ describe('FeatureFlags', () => {
 });
 
 describe('PowertoolsFlagMetrics', () => {
-  it("adds counts to the handler's Metrics under the Aurum namespace, flag and answer in the name", () => {
-    const powertools = new Metrics({ namespace: 'Aurum', serviceName: 'aurum-test' });
-    const metrics = new PowertoolsFlagMetrics(powertools);
-    metrics.evaluation('v1-iso', true);
-    metrics.evaluation('v1-iso', true);
-    metrics.evaluation('v1-iso', false);
-    metrics.documentRead('appconfig');
-    metrics.documentReadFailure('appconfig', 'invalid');
+  it("counts into the invocation's EMF document under the Aurum namespace, flag and answer in the name", () => {
+    // The suite disables Powertools metrics to keep its output quiet; this test is about that output.
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    const stdout = captureStdout();
+    try {
+      const buffer = new MetricsBuffer({ serviceName: 'aurum-test' });
+      const metrics = new PowertoolsFlagMetrics(buffer);
+      metrics.evaluation('v1-iso', true);
+      metrics.evaluation('v1-iso', true);
+      metrics.evaluation('v1-iso', false);
+      metrics.documentRead('appconfig');
+      metrics.documentReadFailure('appconfig', 'invalid');
+      buffer.flush();
 
-    const emf = powertools.serializeMetrics();
-    const directive = emf._aws.CloudWatchMetrics[0];
-    expect(directive?.Namespace).toBe('Aurum');
-    expect(directive?.Metrics.map((metric) => metric.Name).sort()).toEqual([
-      'FlagDocumentReadFailures.appconfig.invalid',
-      'FlagDocumentReads.appconfig',
-      'FlagEvaluations.v1-iso.off',
-      'FlagEvaluations.v1-iso.on',
-    ]);
-    expect(emf['FlagEvaluations.v1-iso.on']).toEqual([1, 1]);
-    expect(emf['FlagEvaluations.v1-iso.off']).toBe(1);
+      const [emf, ...more] = stdout.documents();
+      expect(more).toEqual([]);
+      const { namespace, names, dimensions } = describeEmf(emf!);
+      expect(namespace).toBe('Aurum');
+      expect(dimensions).toEqual([['service']]);
+      expect(names).toEqual([
+        'FlagDocumentReadFailures.appconfig.invalid',
+        'FlagDocumentReads.appconfig',
+        'FlagEvaluations.v1-iso.off',
+        'FlagEvaluations.v1-iso.on',
+      ]);
+      expect(emf!['FlagEvaluations.v1-iso.on']).toEqual([1, 1]);
+      expect(emf!['FlagEvaluations.v1-iso.off']).toBe(1);
+    } finally {
+      stdout.restore();
+      vi.unstubAllEnvs();
+    }
   });
 });

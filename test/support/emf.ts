@@ -1,0 +1,61 @@
+/**
+ * EMF documents as CloudWatch receives them: what the process writes to stdout (Powertools Metrics writes
+ * through its own `Console` over `process.stdout`), captured at that boundary and parsed.
+ */
+import { vi } from 'vitest';
+
+export interface EmfDirective {
+  Namespace: string;
+  Dimensions: string[][];
+  Metrics: Array<{ Name: string; Unit: string }>;
+}
+
+export interface EmfDocument {
+  _aws: { Timestamp: number; CloudWatchMetrics: EmfDirective[] };
+  [key: string]: unknown;
+}
+
+export interface StdoutCapture {
+  /** Every EMF line written since the capture started (or was cleared), parsed. */
+  documents(): EmfDocument[];
+  clear(): void;
+  restore(): void;
+}
+
+/**
+ * Captures stdout until `restore()`. Lines that are not JSON objects with an `_aws` member (log lines)
+ * are kept out of `documents()`. The suite disables Powertools metrics to keep its output quiet; the
+ * caller enables them (POWERTOOLS_METRICS_DISABLED=false) before the first metric is counted.
+ */
+export function captureStdout(): StdoutCapture {
+  let written = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  });
+  return {
+    documents: () =>
+      written
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((doc): doc is EmfDocument => typeof doc._aws === 'object' && doc._aws !== null),
+    clear: () => {
+      written = '';
+    },
+    restore: () => spy.mockRestore(),
+  };
+}
+
+/** The metric names of a document, and the single directive's namespace and dimension sets. */
+export function describeEmf(doc: EmfDocument) {
+  const directives = doc._aws.CloudWatchMetrics;
+  if (directives.length !== 1) throw new Error(`expected one directive, got ${directives.length}`);
+  const [directive] = directives as [EmfDirective];
+  return {
+    namespace: directive.Namespace,
+    dimensions: directive.Dimensions,
+    names: directive.Metrics.map((m) => m.Name).sort(),
+    units: Object.fromEntries(directive.Metrics.map((m) => [m.Name, m.Unit])),
+  };
+}
