@@ -107,13 +107,13 @@ const alarmMetrics = (alarm: Alarm) =>
     .filter((m) => m.MetricStat)
     .map((m) => m.MetricStat!.Metric);
 
-describe('AurumStack (layer mode, the default)', () => {
+describe('AurumStack (layer mode)', () => {
   let template: Template;
   let functions: Map<string, [string, Resource]>;
   let canary: [string, Resource];
 
   beforeAll(() => {
-    template = synth();
+    template = synth({ 'aurum:bundleShared': 'layer' });
     ({ functions, canary } = splitFunctions(template));
   });
 
@@ -874,7 +874,7 @@ describe('AurumStack (layer mode, the default)', () => {
   });
 });
 
-describe('AurumStack (inline mode)', () => {
+describe('AurumStack (inline mode, the default)', () => {
   it('bundles lib/ into each function: no shared layer, only the AppConfig agent attached', () => {
     const template = synth({ 'aurum:bundleShared': 'inline' });
     expect(resourcesOf(template, 'AWS::Lambda::LayerVersion')).toHaveLength(0);
@@ -910,7 +910,7 @@ describe('settings from context', () => {
 
   it('reads command-line strings: numbers, lists and choices', () => {
     const settings = settingsOf({
-      'aurum:bundleShared': 'inline',
+      'aurum:bundleShared': 'layer',
       'aurum:jwtIssuer': 'https://login.example.com/realms/aurum',
       'aurum:jwtAudience': 'aurum-api, aurum-web',
       'aurum:throttleRate': '25',
@@ -922,7 +922,7 @@ describe('settings from context', () => {
       'aurum:cacheMissRateBaselinePercent': '0',
       'aurum:canaryScheduleMinutes': '15',
     });
-    expect(settings.sharedCode).toBe('inline');
+    expect(settings.sharedCode).toBe('layer');
     expect(settings.jwt).toEqual({
       issuer: 'https://login.example.com/realms/aurum',
       audience: ['aurum-api', 'aurum-web'],
