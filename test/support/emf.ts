@@ -2,7 +2,7 @@
  * EMF documents as CloudWatch receives them: what the process writes to stdout (Powertools Metrics writes
  * through its own `Console` over `process.stdout`), captured at that boundary and parsed.
  */
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 
 export interface EmfDirective {
   Namespace: string;
@@ -45,6 +45,28 @@ export function captureStdout(): StdoutCapture {
     },
     restore: () => spy.mockRestore(),
   };
+}
+
+/**
+ * Registers a stdout capture with Powertools metrics enabled around each test of the calling file (or
+ * `describe`), and gives the current test's capture.
+ */
+export function captureEmfEachTest(): Omit<StdoutCapture, 'restore'> {
+  let capture: StdoutCapture | undefined;
+  beforeEach(() => {
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+    capture = captureStdout();
+  });
+  afterEach(() => {
+    capture?.restore();
+    capture = undefined;
+    vi.unstubAllEnvs();
+  });
+  const current = () => {
+    if (!capture) throw new Error('captureEmfEachTest: read outside a test');
+    return capture;
+  };
+  return { documents: () => current().documents(), clear: () => current().clear() };
 }
 
 /** The metric names of a document, and the single directive's namespace and dimension sets. */

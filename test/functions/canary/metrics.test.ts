@@ -1,18 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CANARY_METRICS, probeLatencyMetric, probeSuccessMetric } from '#functions/canary/metric-names';
 import { recordProbeMetrics } from '#functions/canary/metrics';
 import { MetricsBuffer } from '#lib/observability/metrics';
-import { captureStdout, describeEmf, type StdoutCapture } from '#test/support/emf';
+import { captureEmfEachTest, describeEmf } from '#test/support/emf';
 
-let stdout: StdoutCapture;
-beforeEach(() => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-  stdout = captureStdout();
-});
-afterEach(() => {
-  stdout.restore();
-  vi.unstubAllEnvs();
-});
+const stdout = captureEmfEachTest();
 
 describe('recordProbeMetrics', () => {
   it("writes a run's probes as one document in namespace Aurum, the probe in the metric name", () => {

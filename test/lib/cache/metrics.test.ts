@@ -1,19 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PowertoolsCacheMetrics } from '#lib/cache/metrics';
 import { PowertoolsFlagMetrics } from '#lib/flags/metrics';
 import { MetricsBuffer } from '#lib/observability/metrics';
-import { captureStdout, describeEmf, type StdoutCapture } from '#test/support/emf';
+import { captureEmfEachTest, describeEmf } from '#test/support/emf';
 
-let stdout: StdoutCapture;
-beforeEach(() => {
-  // The suite disables Powertools metrics to keep its output quiet; these tests are about that output.
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-  stdout = captureStdout();
-});
-afterEach(() => {
-  stdout.restore();
-  vi.unstubAllEnvs();
-});
+const stdout = captureEmfEachTest();
 
 describe('the invocation metrics buffer, with the cache and flag counters on it', () => {
   it('writes everything counted as one EMF document in namespace Aurum, service the only dimension', () => {
