@@ -74,6 +74,19 @@ async function createScenario(body: Record<string, unknown>, tenant = 'acme'): P
   return ((await res.json()) as { data: ScenarioOut }).data;
 }
 
+/** A PJM curve-shift scenario run to SUCCEEDED, for the tests that read its outputs. */
+async function shiftedScenario(stem: string, value: number): Promise<ScenarioOut> {
+  const scenario = await createScenario({
+    name: unique(stem),
+    assumptions: [{ driver_type: 'curve_shift', payload: { value } }],
+    parameters: { iso: ['PJM'] },
+  });
+  const queued = await call('POST', `/v1/scenarios/${scenario.id}/run`, { body: {} });
+  const run = ((await queued.json()) as { data: RunOut }).data;
+  expect((await finished(run.id)).state).toBe('SUCCEEDED');
+  return scenario;
+}
+
 /** The run's `scenario.run.finished`, as the in-process bus delivers it. */
 function finished(runId: string): Promise<RunFinished> {
   const seen = localRunEvents.published.find((e) => e.run_id === runId);
@@ -194,17 +207,7 @@ describe('a policy scenario from creation to outputs', () => {
   }, 60_000);
 
   it('walks outputs with keyset cursors to the same rows as one large page', async () => {
-    const scenario = await createScenario({
-      name: unique('Walk'),
-      assumptions: [{ driver_type: 'curve_shift', payload: { value: 2 } }],
-      parameters: { iso: ['PJM'] },
-    });
-    const run = (
-      (await (await call('POST', `/v1/scenarios/${scenario.id}/run`, { body: {} })).json()) as {
-        data: RunOut;
-      }
-    ).data;
-    expect((await finished(run.id)).state).toBe('SUCCEEDED');
+    const scenario = await shiftedScenario('Walk', 2);
     const path = `/v1/scenarios/${scenario.id}/outputs?metric=mid`;
     const whole = ((await (await call('GET', `${path}&limit=500`)).json()) as { data: unknown[] }).data;
     expect(whole.length).toBeGreaterThan(40);
@@ -227,17 +230,7 @@ describe('a policy scenario from creation to outputs', () => {
 
 describe('cached outputs and tenants', () => {
   it('never answer one tenant’s cached, compressed page to another, in any coding', async () => {
-    const scenario = await createScenario({
-      name: unique('Walled'),
-      assumptions: [{ driver_type: 'curve_shift', payload: { value: 3 } }],
-      parameters: { iso: ['PJM'] },
-    });
-    const run = (
-      (await (await call('POST', `/v1/scenarios/${scenario.id}/run`, { body: {} })).json()) as {
-        data: RunOut;
-      }
-    ).data;
-    expect((await finished(run.id)).state).toBe('SUCCEEDED');
+    const scenario = await shiftedScenario('Walled', 3);
     const path = `/v1/scenarios/${scenario.id}/outputs?metric=mid&limit=100`;
     for (const coding of ['br', 'gzip', 'identity']) {
       const headers = { 'Accept-Encoding': coding };
