@@ -1,15 +1,16 @@
 import * as z from 'zod';
 import {
   cursorParam,
+  cursorParams,
   dateOrTimestampParam,
   dateParam,
   dateSpan,
-  documentedAs,
   enumParam,
   formatParam,
   intParam,
   type QueryRule,
   queryRules,
+  removedOffsetParam,
   tenantParam,
   textParam,
 } from '#lib/http/params';
@@ -85,23 +86,12 @@ const someFilter: QueryRule<FilterQuery> = (query) =>
           'A diff needs at least one filter (curve_key, asset_class, iso, location, market, product, block or tenor_type)',
       };
 
-const v1Paging = {
+/** v1 paging: built inside each route's schema getter, so nothing of it runs at import. */
+const v1Paging = () => ({
   limit: intParam({ min: 1, max: 1000, default: 200 }),
-  cursor: cursorParam(),
-  since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
-  prev_cursor: cursorParam(),
-  offset: documentedAs(
-    z
-      .string()
-      .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
-      .optional()
-      .meta({
-        deprecated: true,
-        description: 'Removed: only offset=0 is accepted; follow next_cursor instead',
-      }),
-    { type: 'integer', minimum: 0, maximum: 0 },
-  ),
-};
+  ...cursorParams(),
+  offset: removedOffsetParam(),
+});
 
 export const CurvePoint = z.object({
   curve_key: z.string(),
@@ -166,7 +156,7 @@ export const listCurvesV1 = defineRoute({
   get request() {
     return {
       query: z
-        .object({ asof: dateParam().optional(), ...curveFilters, ...v1Paging, format: formatParam() })
+        .object({ asof: dateParam().optional(), ...curveFilters, ...v1Paging(), format: formatParam() })
         .superRefine(queryRules(guardrails({ requireCurveKey: true }))),
     };
   },
@@ -198,7 +188,7 @@ export const diffCurvesV1 = defineRoute({
           asof_a: dateParam(),
           asof_b: dateParam(),
           ...curveFilters,
-          ...v1Paging,
+          ...v1Paging(),
           format: formatParam(),
         })
         .superRefine(
@@ -234,7 +224,7 @@ export const listStripsV1 = defineRoute({
           type: enumParam(STRIP_TYPES),
           asof: dateParam().optional(),
           ...stripFilters,
-          ...v1Paging,
+          ...v1Paging(),
           format: formatParam(),
         })
         .superRefine(queryRules(guardrails({ requireCurveKey: false }))),

@@ -1,11 +1,13 @@
 import * as z from 'zod';
 import {
   cursorParam,
+  cursorParams,
   documentedAs,
   formatParam,
   intParam,
   type QueryRule,
   queryRules,
+  removedOffsetParam,
   tenantParam,
   textParam,
 } from '#lib/http/params';
@@ -85,25 +87,12 @@ const startNotAfterEnd =
       ? { field: to, message: `must not be before ${from}`, code: 'start_after_end' }
       : undefined;
 
-const offsetParam = documentedAs(
-  z
-    .string()
-    .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
-    .optional()
-    .meta({
-      deprecated: true,
-      description: 'Removed: only offset=0 is accepted; follow next_cursor instead',
-    }),
-  { type: 'integer', minimum: 0, maximum: 0 },
-);
-
-const v1Paging = {
+/** v1 paging: built inside each route's schema getter, so nothing of it runs at import. */
+const v1Paging = () => ({
   limit: intParam({ min: 1, max: 1000, default: 200 }),
-  offset: offsetParam,
-  cursor: cursorParam(),
-  since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
-  prev_cursor: cursorParam(),
-};
+  offset: removedOffsetParam(),
+  ...cursorParams(),
+});
 const v2Paging = {
   tenant_id: tenantParam(),
   cursor: cursorParam(),
@@ -309,7 +298,7 @@ export const listSeriesV1 = defineRoute({
           ...seriesFilters,
           start: instantParam('Earliest period_start'),
           end: instantParam('Latest period_start'),
-          ...v1Paging,
+          ...v1Paging(),
           format: formatParam(),
         })
         .superRefine(queryRules(startNotAfterEnd('start', 'end'))),

@@ -1,5 +1,13 @@
 import * as z from 'zod';
-import { cursorParam, dateParam, documentedAs, intParam, tenantParam, textParam } from '#lib/http/params';
+import {
+  cursorParam,
+  cursorParams,
+  dateParam,
+  intParam,
+  removedOffsetParam,
+  tenantParam,
+  textParam,
+} from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute, type RuleInput } from '#lib/http/route';
 import { contractTerms } from './terms.ts';
@@ -10,19 +18,6 @@ const domain = 'ppa';
 const recordCache = { scope: 'ppa', visibility: 'private', store: false } as const;
 
 const contractPath = z.object({ contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }) });
-
-const offsetParam = () =>
-  documentedAs(
-    z
-      .string()
-      .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
-      .optional()
-      .meta({
-        deprecated: true,
-        description: 'Removed: only offset=0 is accepted; follow next_cursor instead',
-      }),
-    { type: 'integer', minimum: 0, maximum: 0 },
-  );
 
 /** Free text without control characters (instrument ids, filters): what PostgreSQL text can hold, and no more. */
 const TEXT = /^[^\p{Cc}]+$/u;
@@ -97,10 +92,8 @@ export const listContractsV1 = defineRoute({
     return {
       query: z.object({
         limit: intParam({ min: 1, max: 200, default: 50 }),
-        cursor: cursorParam(),
-        since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
-        prev_cursor: cursorParam(),
-        offset: offsetParam(),
+        ...cursorParams(),
+        offset: removedOffsetParam(),
       }),
     };
   },
@@ -269,10 +262,8 @@ export const listValuationsV1 = defineRoute({
           description: 'Only this metric: cashflow, NPV or IRR',
         }).optional(),
         limit: intParam({ min: 1, max: 1000, default: 200 }),
-        cursor: cursorParam(),
-        since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
-        prev_cursor: cursorParam(),
-        offset: offsetParam(),
+        ...cursorParams(),
+        offset: removedOffsetParam(),
       }),
     };
   },

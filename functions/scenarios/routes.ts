@@ -1,5 +1,13 @@
 import * as z from 'zod';
-import { cursorParam, formatParam, intParam, isRealDate, tenantParam, textParam } from '#lib/http/params';
+import {
+  cursorParam,
+  cursorParams,
+  formatParam,
+  intParam,
+  isRealDate,
+  tenantParam,
+  textParam,
+} from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute, type RuleInput } from '#lib/http/route';
 import { POLICY_NAMES } from './drivers.ts';
@@ -315,9 +323,7 @@ export const listScenariosV1 = defineRoute({
         name: text(256, 'Scenarios whose name contains this (any case)').optional(),
         tag: text(64, 'Scenarios carrying this tag').optional(),
         ...createdRange,
-        cursor: cursorParam(),
-        since_cursor: cursorParam(),
-        prev_cursor: cursorParam(),
+        ...cursorParams(),
         limit: intParam({ min: 1, max: 100, default: 20 }),
       }),
       rules: ({ query }: RuleInput) => (query ? createdOrder(query) : []),
@@ -379,13 +385,11 @@ export const deleteScenarioV1 = defineRoute({
   write: {},
 });
 
-const runListQuery = {
+const runListQuery = () => ({
   tenant_id: tenantParam(),
   ...createdRange,
-  cursor: cursorParam(),
-  since_cursor: cursorParam(),
-  prev_cursor: cursorParam(),
-};
+  ...cursorParams(),
+});
 
 export const listRunsV1 = defineRoute({
   id: 'listScenarioRuns',
@@ -401,7 +405,7 @@ export const listRunsV1 = defineRoute({
     return {
       path: scenarioPath,
       query: z.object({
-        ...runListQuery,
+        ...runListQuery(),
         state: z.enum(RUN_STATES).optional(),
         limit: intParam({ min: 1, max: 100, default: 20 }),
       }),
@@ -486,14 +490,12 @@ export const cancelRunV1 = defineRoute({
   problems: [409],
 });
 
-const outputsQuery = {
+const outputsQuery = () => ({
   tenant_id: tenantParam(),
   metric: z.enum(METRICS).optional(),
   curve_key: text(512, 'Only this curve').optional(),
-  cursor: cursorParam(),
-  since_cursor: cursorParam(),
-  prev_cursor: cursorParam(),
-};
+  ...cursorParams(),
+});
 
 export const listOutputsV1 = defineRoute({
   id: 'listScenarioOutputs',
@@ -512,7 +514,7 @@ export const listOutputsV1 = defineRoute({
     return {
       path: scenarioPath,
       query: z.object({
-        ...outputsQuery,
+        ...outputsQuery(),
         tenor_type: z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER']).optional(),
         run_id: z.uuid().optional(),
         limit: intParam({ min: 1, max: 500, default: 200 }),
@@ -547,7 +549,7 @@ export const latestMetricsV1 = defineRoute({
   get request() {
     return {
       path: scenarioPath,
-      query: z.object({ ...outputsQuery, limit: intParam({ min: 1, max: 500, default: 200 }) }),
+      query: z.object({ ...outputsQuery(), limit: intParam({ min: 1, max: 500, default: 200 }) }),
     };
   },
   response: {

@@ -102,6 +102,27 @@ export const tenantParam = () =>
 
 export const cursorParam = () => z.string().min(1).max(1000).optional();
 
+/** The keyset cursor parameters of a list: `cursor`, its alias `since_cursor`, and `prev_cursor`. */
+export const cursorParams = () => ({
+  cursor: cursorParam(),
+  since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
+  prev_cursor: cursorParam(),
+});
+
+/** v1's `offset`, kept so old clients get a clear 400: only 0 is accepted (pages follow cursors). */
+export const removedOffsetParam = () =>
+  documentedAs(
+    z
+      .string()
+      .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
+      .optional()
+      .meta({
+        deprecated: true,
+        description: 'Removed: only offset=0 is accepted; follow next_cursor instead',
+      }),
+    { type: 'integer', minimum: 0, maximum: 0 },
+  );
+
 /** One rule over a validated query: the first issue it finds, or nothing. `field` is relative to the query. */
 export type QueryRule<Q> = (
   query: Q,

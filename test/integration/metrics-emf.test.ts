@@ -10,7 +10,7 @@ import { createEngine } from '#lib/data/create-engine';
 import type { SqlEngine } from '#lib/data/engine';
 import type { GatewayEvent, GatewayResult } from '#lib/http/event';
 import { type HttpRuntime, runtimeFromEnv } from '#lib/http/runtime';
-import { captureStdout, describeEmf, type EmfDocument, type StdoutCapture } from '#test/support/emf';
+import { captureStdout, type EmfDocument, type StdoutCapture, theOneEmfDocument } from '#test/support/emf';
 import { gatewayEvent, lambdaContext } from '#test/support/events';
 
 const SERVICE = 'aurum-curves';
@@ -54,13 +54,7 @@ async function invoke(
 
 /** The one document a request wrote, checked for namespace and dimensions; its values by metric name. */
 function onlyDocument(documents: EmfDocument[]): Record<string, unknown> {
-  expect(documents).toHaveLength(1);
-  const [doc] = documents as [EmfDocument];
-  const { namespace, dimensions, names } = describeEmf(doc);
-  expect(namespace).toBe('Aurum');
-  expect(dimensions).toEqual([['service']]);
-  expect(doc.service).toBe(SERVICE);
-  return Object.fromEntries(names.map((name) => [name, doc[name]]));
+  return theOneEmfDocument(documents, SERVICE).values;
 }
 
 const curves = (query: Record<string, string>, headers: Record<string, string> = {}) =>

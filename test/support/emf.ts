@@ -2,7 +2,7 @@
  * EMF documents as CloudWatch receives them: what the process writes to stdout (Powertools Metrics writes
  * through its own `Console` over `process.stdout`), captured at that boundary and parsed.
  */
-import { afterEach, beforeEach, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 
 export interface EmfDirective {
   Namespace: string;
@@ -80,4 +80,18 @@ export function describeEmf(doc: EmfDocument) {
     names: directive.Metrics.map((m) => m.Name).sort(),
     units: Object.fromEntries(directive.Metrics.map((m) => [m.Name, m.Unit])),
   };
+}
+
+/**
+ * Asserts the documents are exactly one, in namespace Aurum with `service` as the only dimension (and, when
+ * given, that service), and describes it; `values` maps each metric name to its value.
+ */
+export function theOneEmfDocument(documents: EmfDocument[], service?: string) {
+  expect(documents).toHaveLength(1);
+  const [doc] = documents as [EmfDocument];
+  const emf = describeEmf(doc);
+  expect(emf.namespace).toBe('Aurum');
+  expect(emf.dimensions).toEqual([['service']]);
+  if (service !== undefined) expect(doc.service).toBe(service);
+  return { ...emf, doc, values: Object.fromEntries(emf.names.map((name) => [name, doc[name]])) };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CANARY_METRICS, probeLatencyMetric, probeSuccessMetric } from '#functions/canary/metric-names';
 import { recordProbeMetrics } from '#functions/canary/metrics';
 import { MetricsBuffer } from '#lib/observability/metrics';
-import { captureEmfEachTest, describeEmf } from '#test/support/emf';
+import { captureEmfEachTest, theOneEmfDocument } from '#test/support/emf';
 
 const stdout = captureEmfEachTest();
 
@@ -18,11 +18,7 @@ describe('recordProbeMetrics', () => {
     );
     buffer.flush();
 
-    const docs = stdout.documents();
-    expect(docs).toHaveLength(1);
-    const emf = describeEmf(docs[0]!);
-    expect(emf.namespace).toBe('Aurum');
-    expect(emf.dimensions).toEqual([['service']]);
+    const emf = theOneEmfDocument(stdout.documents());
     expect(emf.names).toEqual(
       [
         probeLatencyMetric('curves'),
@@ -33,7 +29,7 @@ describe('recordProbeMetrics', () => {
     );
     expect(emf.units[probeSuccessMetric('curves')]).toBe('Count');
     expect(emf.units[probeLatencyMetric('curves')]).toBe('Milliseconds');
-    expect(docs[0]).toMatchObject({
+    expect(emf.doc).toMatchObject({
       service: 'aurum-canary',
       'CanaryProbeSuccess.curves': 0,
       'CanaryProbeLatency.curves': 123,

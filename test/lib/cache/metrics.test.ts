@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { PowertoolsCacheMetrics } from '#lib/cache/metrics';
 import { PowertoolsFlagMetrics } from '#lib/flags/metrics';
 import { MetricsBuffer } from '#lib/observability/metrics';
-import { captureEmfEachTest, describeEmf } from '#test/support/emf';
+import { captureEmfEachTest, theOneEmfDocument } from '#test/support/emf';
 
 const stdout = captureEmfEachTest();
 
@@ -25,11 +25,7 @@ describe('the invocation metrics buffer, with the cache and flag counters on it'
     expect(stdout.documents()).toEqual([]);
     buffer.flush();
 
-    const docs = stdout.documents();
-    expect(docs).toHaveLength(1);
-    const emf = describeEmf(docs[0]!);
-    expect(emf.namespace).toBe('Aurum');
-    expect(emf.dimensions).toEqual([['service']]);
+    const emf = theOneEmfDocument(stdout.documents());
     expect(emf.names).toEqual([
       'CacheBackendLatency.curves',
       'CacheErrors.metadata',
@@ -43,7 +39,7 @@ describe('the invocation metrics buffer, with the cache and flag counters on it'
     ]);
     expect(emf.units['CacheBackendLatency.curves']).toBe('Milliseconds');
     expect(emf.units['CacheHits.curves']).toBe('Count');
-    expect(docs[0]).toMatchObject({
+    expect(emf.doc).toMatchObject({
       service: 'aurum-curves',
       'CacheHits.curves': [1, 1],
       'CacheMisses.curves': 1,
