@@ -1,8 +1,9 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CACHE_SCOPES } from '#lib/cache/policies';
 import { tenantParam, textParam } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute, type RuleInput } from '#lib/http/route';
+import { withMeta } from '#lib/schema';
 
 const SCENARIO_ID = z.uuid({ message: 'must be a UUID' });
 const V1_ADMIN = { key: 'v1-admin', whenOff: 'not-found' } as const;
@@ -10,9 +11,9 @@ const V1_ADMIN = { key: 'v1-admin', whenOff: 'not-found' } as const;
 const InvalidatedScope = z.object({
   scope: z.string(),
   /** Keys are never scanned or deleted: bumping the scope version makes them unreachable and they expire. */
-  redis_keys_removed: z.number().int(),
-  local_entries_removed: z.number().int(),
-  version: z.number().int().nullable(),
+  redis_keys_removed: z.number().check(z.int()),
+  local_entries_removed: z.number().check(z.int()),
+  version: z.nullable(z.number().check(z.int())),
 });
 
 export const explainFlags = defineRoute({
@@ -29,11 +30,13 @@ export const explainFlags = defineRoute({
   get request() {
     return {
       query: z.object({
-        tenant: textParam({
-          max: 64,
-          description: 'Tenant to evaluate for (default: the caller’s)',
-        }).optional(),
-        user: textParam({ max: 256, description: 'User to evaluate for (default: the caller)' }).optional(),
+        tenant: z.optional(
+          textParam({
+            max: 64,
+            description: 'Tenant to evaluate for (default: the caller’s)',
+          }),
+        ),
+        user: z.optional(textParam({ max: 256, description: 'User to evaluate for (default: the caller)' })),
       }),
     };
   },
@@ -42,10 +45,10 @@ export const explainFlags = defineRoute({
     get schema() {
       return z.object({
         version: z.string(),
-        age_seconds: z.number().nullable(),
+        age_seconds: z.nullable(z.number()),
         source: z.string(),
-        last_error: z.string().optional(),
-        subject: z.object({ tenant: z.string().nullable(), user: z.string().nullable() }),
+        last_error: z.optional(z.string()),
+        subject: z.object({ tenant: z.nullable(z.string()), user: z.nullable(z.string()) }),
         flags: z.array(
           z.object({ key: z.string(), enabled: z.boolean(), reason: z.string(), value: z.unknown() }),
         ),
@@ -116,12 +119,14 @@ export const invalidateMetadataV1 = defineRoute({
     return {
       path: z.object({ scope: textParam({ max: 64 }) }),
       query: z.object({
-        iso: textParam({ max: 16, description: 'Only with scope=locations' })
-          .refine((iso) => (ISO_CODES as readonly string[]).includes(iso.toUpperCase()), {
-            message: `one of ${ISO_CODES.join(', ')}`,
-            params: { code: 'invalid_iso' },
-          })
-          .optional(),
+        iso: z.optional(
+          textParam({ max: 16, description: 'Only with scope=locations' }).check(
+            z.refine((iso) => (ISO_CODES as readonly string[]).includes(iso.toUpperCase()), {
+              message: `one of ${ISO_CODES.join(', ')}`,
+              params: { code: 'invalid_iso' },
+            }),
+          ),
+        ),
       }),
       // The original's order: an unknown scope is a 404 (from the service); iso fits locations only.
       rules: ({ path, query }: RuleInput) =>
@@ -145,20 +150,20 @@ export const warmCacheV1 = defineRoute({
   flag: V1_ADMIN,
   get request() {
     return {
-      body: z
-        .object({
-          // Each scope once, and no more than there are scopes: every entry costs replayed requests.
-          scopes: z
-            .array(textParam({ max: 64 }))
-            .min(1)
-            .max(CACHE_SCOPES.length)
-            .refine((scopes) => new Set(scopes).size === scopes.length, {
+      body: z.strictObject({
+        // Each scope once, and no more than there are scopes: every entry costs replayed requests.
+        scopes: withMeta(
+          z.array(textParam({ max: 64 })).check(
+            z.minLength(1),
+            z.maxLength(CACHE_SCOPES.length),
+            z.refine((scopes) => new Set(scopes).size === scopes.length, {
               message: 'each scope may be named only once',
               params: { code: 'duplicate_scope' },
-            })
-            .meta({ uniqueItems: true }),
-        })
-        .strict(),
+            }),
+          ),
+          { uniqueItems: true },
+        ),
+      }),
     };
   },
   response: {
@@ -168,7 +173,7 @@ export const warmCacheV1 = defineRoute({
         scope: z.string(),
         ok: z.boolean(),
         duration_ms: z.number(),
-        error: z.string().optional(),
+        error: z.optional(z.string()),
       });
     },
   },
@@ -191,10 +196,10 @@ export const invalidateCurvesV2 = defineRoute({
     get schema() {
       return z.object({
         cache_type: z.literal('curves'),
-        keys_purged: z.number().int(),
+        keys_purged: z.number().check(z.int()),
         meta: z.object({
           request_id: z.string(),
-          tenant_id: z.string().nullable(),
+          tenant_id: z.nullable(z.string()),
           processing_time_ms: z.number(),
           version: z.literal('v2'),
         }),

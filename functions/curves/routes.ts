@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   cursorParam,
   cursorParams,
@@ -16,6 +16,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { withMeta } from '#lib/schema';
 
 export const TENOR_TYPES = ['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER'] as const;
 export const STRIP_TYPES = ['CALENDAR', 'SEASON', 'QUARTER'] as const;
@@ -24,18 +25,18 @@ const CURVE_KEY = /^[A-Za-z0-9_.-]+$/;
 /** Dimension values are free text in the data, but never control characters. */
 const DIMENSION = /^[^\p{Cc}]+$/u;
 const dimension = (description: string) =>
-  textParam({ max: 128, pattern: DIMENSION, description }).optional();
+  z.optional(textParam({ max: 128, pattern: DIMENSION, description }));
 
 /** The eight curve dimensions every v1 curves route filters on. */
 export const curveFilters = {
-  curve_key: textParam({ max: 255, pattern: CURVE_KEY, description: 'Exact curve key' }).optional(),
+  curve_key: z.optional(textParam({ max: 255, pattern: CURVE_KEY, description: 'Exact curve key' })),
   asset_class: dimension('Asset class, e.g. power or gas'),
   iso: dimension('ISO, e.g. PJM (case-insensitive)'),
   location: dimension('Hub, zone or gas point, e.g. WESTERN HUB'),
   market: dimension('Market, e.g. DA'),
   product: dimension('Product code'),
   block: dimension('Block: ON_PEAK, OFF_PEAK or ATC'),
-  tenor_type: enumParam(TENOR_TYPES).optional(),
+  tenor_type: z.optional(enumParam(TENOR_TYPES)),
 };
 
 /** The eight dimensions a curve query filters on, in the order the original listed them. */
@@ -96,43 +97,43 @@ const v1Paging = () => ({
 export const CurvePoint = z.object({
   curve_key: z.string(),
   tenor_label: z.string(),
-  tenor_type: z.string().nullable(),
-  contract_month: z.string().nullable(),
+  tenor_type: z.nullable(z.string()),
+  contract_month: z.nullable(z.string()),
   asof_date: z.string(),
-  mid: z.number().nullable(),
-  bid: z.number().nullable(),
-  ask: z.number().nullable(),
-  price_type: z.string().nullable(),
+  mid: z.nullable(z.number()),
+  bid: z.nullable(z.number()),
+  ask: z.nullable(z.number()),
+  price_type: z.nullable(z.string()),
 });
 export type CurvePoint = z.infer<typeof CurvePoint>;
 
 export const CurveDiffPoint = z.object({
   curve_key: z.string(),
   tenor_label: z.string(),
-  tenor_type: z.string().nullable(),
-  contract_month: z.string().nullable(),
+  tenor_type: z.nullable(z.string()),
+  contract_month: z.nullable(z.string()),
   asof_a: z.string(),
-  mid_a: z.number().nullable(),
+  mid_a: z.nullable(z.number()),
   asof_b: z.string(),
-  mid_b: z.number().nullable(),
-  diff_abs: z.number().nullable(),
-  diff_pct: z.number().nullable(),
+  mid_b: z.nullable(z.number()),
+  diff_abs: z.nullable(z.number()),
+  diff_pct: z.nullable(z.number()),
 });
 export type CurveDiffPoint = z.infer<typeof CurveDiffPoint>;
 
 export const CurveSummary = z.object({
   id: z.string(),
   name: z.string(),
-  description: z.string().nullable(),
-  data_points: z.number().int(),
-  created_at: z.string().nullable(),
+  description: z.nullable(z.string()),
+  data_points: z.number().check(z.int()),
+  created_at: z.nullable(z.string()),
   meta: z.object({
-    asset_class: z.string().nullable(),
-    iso: z.string().nullable(),
-    location: z.string().nullable(),
-    market: z.string().nullable(),
-    product: z.string().nullable(),
-    block: z.string().nullable(),
+    asset_class: z.nullable(z.string()),
+    iso: z.nullable(z.string()),
+    location: z.nullable(z.string()),
+    market: z.nullable(z.string()),
+    product: z.nullable(z.string()),
+    block: z.nullable(z.string()),
   }),
 });
 
@@ -156,8 +157,8 @@ export const listCurvesV1 = defineRoute({
   get request() {
     return {
       query: z
-        .object({ asof: dateParam().optional(), ...curveFilters, ...v1Paging(), format: formatParam() })
-        .superRefine(queryRules(guardrails({ requireCurveKey: true }))),
+        .object({ asof: z.optional(dateParam()), ...curveFilters, ...v1Paging(), format: formatParam() })
+        .check(z.superRefine(queryRules(guardrails({ requireCurveKey: true })))),
     };
   },
   response: { kind: 'list', schema: CurvePoint },
@@ -191,11 +192,13 @@ export const diffCurvesV1 = defineRoute({
           ...v1Paging(),
           format: formatParam(),
         })
-        .superRefine(
-          queryRules<FilterQuery & Record<'asof_a' | 'asof_b', string>>(
-            dateSpan('asof_a', 'asof_b', MAX_DIFF_DAYS),
-            someFilter,
-            guardrails({ requireCurveKey: false }),
+        .check(
+          z.superRefine(
+            queryRules<FilterQuery & Record<'asof_a' | 'asof_b', string>>(
+              dateSpan('asof_a', 'asof_b', MAX_DIFF_DAYS),
+              someFilter,
+              guardrails({ requireCurveKey: false }),
+            ),
           ),
         ),
     };
@@ -222,12 +225,12 @@ export const listStripsV1 = defineRoute({
       query: z
         .object({
           type: enumParam(STRIP_TYPES),
-          asof: dateParam().optional(),
+          asof: z.optional(dateParam()),
           ...stripFilters,
           ...v1Paging(),
           format: formatParam(),
         })
-        .superRefine(queryRules(guardrails({ requireCurveKey: false }))),
+        .check(z.superRefine(queryRules(guardrails({ requireCurveKey: false })))),
     };
   },
   response: { kind: 'list', schema: CurvePoint },
@@ -251,11 +254,13 @@ export const listCurvesV2 = defineRoute({
         tenant_id: tenantParam(),
         cursor: cursorParam(),
         limit: intParam({ min: 1, max: 100, default: 10 }),
-        name_filter: textParam({
-          max: 255,
-          pattern: DIMENSION,
-          description: 'Case-insensitive substring of the curve key',
-        }).optional(),
+        name_filter: z.optional(
+          textParam({
+            max: 255,
+            pattern: DIMENSION,
+            description: 'Case-insensitive substring of the curve key',
+          }),
+        ),
       }),
     };
   },
@@ -296,7 +301,7 @@ export const exportCurvesV2 = defineRoute({
     return {
       query: z
         .object({
-          asof: dateParam().optional(),
+          asof: z.optional(dateParam()),
           iso: curveFilters.iso,
           market: curveFilters.market,
           location: curveFilters.location,
@@ -305,16 +310,17 @@ export const exportCurvesV2 = defineRoute({
           chunk_size: intParam({ min: 100, max: 5000, default: 1000 }),
           cursor: cursorParam(),
         })
-        .superRefine(queryRules(narrowedExport)),
+        .check(z.superRefine(queryRules(narrowedExport))),
     };
   },
   response: {
     kind: 'file',
     contentType: 'text/csv; charset=utf-8',
     get schema() {
-      return z
-        .string()
-        .meta({ contentMediaType: 'text/csv', description: 'text/csv with the nine curve columns' });
+      return withMeta(z.string(), {
+        contentMediaType: 'text/csv',
+        description: 'text/csv with the nine curve columns',
+      });
     },
   },
   csv: { filename: (query) => `curve_export_${query.asof ?? 'all'}.csv` },
@@ -341,7 +347,7 @@ export const diffCurveV2 = defineRoute({
           from_timestamp: dateOrTimestampParam(),
           to_timestamp: dateOrTimestampParam(),
         })
-        .superRefine(queryRules(dateSpan('from_timestamp', 'to_timestamp', MAX_DIFF_DAYS))),
+        .check(z.superRefine(queryRules(dateSpan('from_timestamp', 'to_timestamp', MAX_DIFF_DAYS)))),
     };
   },
   response: {
@@ -352,7 +358,7 @@ export const diffCurveV2 = defineRoute({
         name: z.string(),
         description: z.string(),
         data_points: z.array(CurveDiffPoint),
-        created_at: z.string().nullable(),
+        created_at: z.nullable(z.string()),
       });
     },
   },

@@ -1,10 +1,11 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { withMeta } from '#lib/schema';
 
 /** Text answers name their media type with the JSON Schema keyword the OpenAPI builder reads. */
 const text = (contentMediaType: string, description: string) =>
-  z.string().meta({ contentMediaType, description });
+  withMeta(z.string(), { contentMediaType, description });
 
 // Server cache off: these answers are built in memory. The scopes give them their max-age.
 const NOSNIFF = { 'X-Content-Type-Options': 'nosniff' } as const;
@@ -24,7 +25,7 @@ export const openApiDocument = defineRoute({
   response: {
     kind: 'document',
     get schema() {
-      return z.record(z.string(), z.unknown()).meta({ description: 'An OpenAPI 3.1 document' });
+      return withMeta(z.record(z.string(), z.unknown()), { description: 'An OpenAPI 3.1 document' });
     },
     headers: NOSNIFF,
   },

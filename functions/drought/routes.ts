@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CacheScope } from '#lib/cache/policies';
 import {
   cursorParam,
@@ -12,6 +12,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { withMeta } from '#lib/schema';
 import { EVENT_LAYERS } from './catalog.ts';
 
 const CODE = /^[A-Za-z0-9_]+$/;
@@ -20,21 +21,25 @@ const REGION_ID = /^[A-Za-z0-9._-]+$/;
 const REGION = /^([A-Za-z0-9_]{1,32}):([A-Za-z0-9._-]{1,64})$/;
 
 const upper = (max: number, description: string) =>
-  textParam({ max, pattern: CODE, description })
-    .transform((s) => s.toUpperCase())
-    .optional();
+  z.optional(
+    z.pipe(
+      textParam({ max, pattern: CODE, description }),
+      z.transform((s: string) => s.toUpperCase()),
+    ),
+  );
 
 /** The filters every indices and USDM query takes, as the original named them. */
 const regionFilters = {
   // The original's code for this refusal, `invalid_region`, names the field's issue.
   region: documentedAs(
-    z
-      .string()
-      .refine((s) => s.length <= 100 && REGION.test(s), {
-        message: 'must be TYPE:ID, e.g. STATE:TX',
-        params: { code: 'invalid_region' },
-      })
-      .optional(),
+    z.optional(
+      z.string().check(
+        z.refine((s) => s.length <= 100 && REGION.test(s), {
+          message: 'must be TYPE:ID, e.g. STATE:TX',
+          params: { code: 'invalid_region' },
+        }),
+      ),
+    ),
     {
       type: 'string',
       maxLength: 100,
@@ -44,21 +49,27 @@ const regionFilters = {
     },
   ),
   region_type: upper(32, 'Region type: STATE, COUNTY, CLIMATE_DIVISION, HUC2 or HUC8 (any case)'),
-  region_id: textParam({
-    max: 64,
-    pattern: REGION_ID,
-    description: 'Region id, e.g. TX or 48453 (any case)',
-  })
-    .transform((s) => s.toUpperCase())
-    .optional(),
-  start: dateParam().optional().meta({ description: 'First valid date, included' }),
-  end: dateParam().optional().meta({ description: 'Last valid date, included' }),
+  region_id: z.optional(
+    z.pipe(
+      textParam({
+        max: 64,
+        pattern: REGION_ID,
+        description: 'Region id, e.g. TX or 48453 (any case)',
+      }),
+      z.transform((s: string) => s.toUpperCase()),
+    ),
+  ),
+  start: withMeta(z.optional(dateParam()), { description: 'First valid date, included' }),
+  end: withMeta(z.optional(dateParam()), { description: 'Last valid date, included' }),
 };
 
 const indexFilters = {
-  dataset: textParam({ max: 32, pattern: CODE, description: 'Dataset, e.g. nclimgrid (any case)' })
-    .transform((s) => s.toLowerCase())
-    .optional(),
+  dataset: z.optional(
+    z.pipe(
+      textParam({ max: 32, pattern: CODE, description: 'Dataset, e.g. nclimgrid (any case)' }),
+      z.transform((s: string) => s.toLowerCase()),
+    ),
+  ),
   index: upper(16, 'Index, e.g. SPI (any case)'),
   timescale: upper(8, 'Accumulation window, e.g. 3M (any case)'),
   ...regionFilters,
@@ -114,8 +125,8 @@ const json = z.record(z.string(), z.unknown());
 const region = {
   region_type: z.string(),
   region_id: z.string(),
-  region_name: z.string().nullable(),
-  parent_region_id: z.string().nullable(),
+  region_name: z.nullable(z.string()),
+  parent_region_id: z.nullable(z.string()),
 };
 
 export const IndexValue = z.object({
@@ -123,30 +134,30 @@ export const IndexValue = z.object({
   dataset: z.string(),
   index: z.string(),
   timescale: z.string(),
-  valid_date: z.string().meta({ format: 'date' }),
-  as_of: z.string().meta({ format: 'date' }),
-  value: z.number().nullable(),
-  unit: z.string().nullable(),
-  poc: z.string().nullable(),
+  valid_date: withMeta(z.string(), { format: 'date' }),
+  as_of: withMeta(z.string(), { format: 'date' }),
+  value: z.nullable(z.number()),
+  unit: z.nullable(z.string()),
+  poc: z.nullable(z.string()),
   ...region,
-  source_url: z.string().nullable(),
+  source_url: z.nullable(z.string()),
   metadata: json,
 });
 export type IndexValue = z.infer<typeof IndexValue>;
 
-const frac = (description: string) => z.number().min(0).max(1).meta({ description });
+const frac = (description: string) => withMeta(z.number().check(z.gte(0), z.lte(1)), { description });
 
 export const UsdmArea = z.object({
   ...region,
-  valid_date: z.string().meta({ format: 'date', description: 'The Tuesday the USDM week ends' }),
-  as_of: z.string().meta({ format: 'date', description: 'When the map was released' }),
+  valid_date: withMeta(z.string(), { format: 'date', description: 'The Tuesday the USDM week ends' }),
+  as_of: withMeta(z.string(), { format: 'date', description: 'When the map was released' }),
   d0_frac: frac('Share of area in D0 (abnormally dry) or worse'),
   d1_frac: frac('Share of area in D1 (moderate drought) or worse'),
   d2_frac: frac('Share of area in D2 (severe drought) or worse'),
   d3_frac: frac('Share of area in D3 (extreme drought) or worse'),
   d4_frac: frac('Share of area in D4 (exceptional drought)'),
   none_frac: frac('Share of area in none of the categories: 1 − d0_frac'),
-  source_url: z.string().nullable(),
+  source_url: z.nullable(z.string()),
   metadata: json,
 });
 export type UsdmArea = z.infer<typeof UsdmArea>;
@@ -155,19 +166,19 @@ export const LayerEvent = z.object({
   layer: z.string(),
   event_id: z.string(),
   ...region,
-  valid_start: z.string().meta({ format: 'date-time' }),
-  valid_end: z.string().meta({ format: 'date-time' }).nullable(),
-  value: z.number().nullable(),
-  unit: z.string().nullable(),
-  category: z.string().nullable(),
-  severity: z.number().int().nullable(),
-  source_url: z.string().nullable(),
-  geometry_wkt: z.string().nullable(),
+  valid_start: withMeta(z.string(), { format: 'date-time' }),
+  valid_end: z.nullable(withMeta(z.string(), { format: 'date-time' })),
+  value: z.nullable(z.number()),
+  unit: z.nullable(z.string()),
+  category: z.nullable(z.string()),
+  severity: z.nullable(z.number().check(z.int())),
+  source_url: z.nullable(z.string()),
+  geometry_wkt: z.nullable(z.string()),
   properties: json,
 });
 export type LayerEvent = z.infer<typeof LayerEvent>;
 
-const nullableText = z.string().nullable();
+const nullableText = z.nullable(z.string());
 const FiltersMeta = (names: readonly string[]) =>
   z.object({
     filters: z.object(Object.fromEntries(names.map((n) => [n, nullableText]))),
@@ -226,7 +237,7 @@ export const listIndicesV1 = defineRoute({
   permission: 'drought:read',
   flag: v1Gate,
   get request() {
-    return { query: z.object({ ...indexFilters, ...v1Paging }).superRefine(rules) };
+    return { query: z.object({ ...indexFilters, ...v1Paging }).check(z.superRefine(rules)) };
   },
   response: { kind: 'list', schema: IndexValue },
   cache: dataCache,
@@ -246,7 +257,7 @@ export const listUsdmV1 = defineRoute({
   permission: 'drought:read',
   flag: v1Gate,
   get request() {
-    return { query: z.object({ ...regionFilters, ...v1Paging }).superRefine(rules) };
+    return { query: z.object({ ...regionFilters, ...v1Paging }).check(z.superRefine(rules)) };
   },
   response: { kind: 'list', schema: UsdmArea },
   cache: dataCache,
@@ -269,15 +280,19 @@ export const listLayersV1 = defineRoute({
     return {
       query: z
         .object({
-          layer: z
-            .string()
-            .transform((s) => s.toLowerCase())
-            .pipe(z.enum(EVENT_LAYERS as unknown as [string, ...string[]]))
-            .optional(),
+          layer: z.optional(
+            z.pipe(
+              z.pipe(
+                z.string(),
+                z.transform((s: string) => s.toLowerCase()),
+              ),
+              z.enum(EVENT_LAYERS as unknown as [string, ...string[]]),
+            ),
+          ),
           ...regionFilters,
           ...v1Paging,
         })
-        .superRefine(rules),
+        .check(z.superRefine(rules)),
     };
   },
   response: { kind: 'list', schema: LayerEvent },
@@ -295,11 +310,13 @@ const rasterPath = {
   timescale: textParam({ max: 8, pattern: CODE, description: 'Accumulation window, e.g. 3M' }),
 };
 const tileNumber = (name: string) =>
-  z
-    .string()
-    .regex(/^\d{1,8}$/, { message: 'must be a whole number' })
-    .transform(Number)
-    .meta({ description: name });
+  withMeta(
+    z.pipe(
+      z.string().check(z.regex(/^\d{1,8}$/, { message: 'must be a whole number' })),
+      z.transform(Number),
+    ),
+    { description: name },
+  );
 
 /** A tile's x and y exist at its zoom: 0 ≤ x, y < 2^z. */
 const tileRules = ({ path }: { path: { z: number; x: number; y: number } }) => {
@@ -329,13 +346,15 @@ export const getTileV1 = defineRoute({
     return {
       path: z.object({
         ...rasterPath,
-        z: tileNumber('Zoom level').pipe(z.number().int().min(0).max(22)),
+        z: z.pipe(tileNumber('Zoom level'), z.number().check(z.int(), z.gte(0), z.lte(22))),
         x: tileNumber('Tile column'),
-        y: z
-          .string()
-          .regex(/^\d{1,8}\.png$/, { message: 'must be the tile row followed by .png' })
-          .transform((s) => Number(s.slice(0, -4)))
-          .meta({ description: 'Tile row, followed by .png', example: '6.png' }),
+        y: withMeta(
+          z.pipe(
+            z.string().check(z.regex(/^\d{1,8}\.png$/, { message: 'must be the tile row followed by .png' })),
+            z.transform((s: string) => Number(s.slice(0, -4))),
+          ),
+          { description: 'Tile row, followed by .png', example: '6.png' },
+        ),
       }),
       query: z.object({ valid_date: dateParam() }),
       rules: tileRules,
@@ -345,22 +364,22 @@ export const getTileV1 = defineRoute({
     kind: 'file',
     contentType: 'image/png',
     get schema() {
-      return z.string().meta({ contentMediaType: 'image/png', description: 'A PNG map tile' });
+      return withMeta(z.string(), { contentMediaType: 'image/png', description: 'A PNG map tile' });
     },
   },
   cache: { scope: 'drought-tiles', visibility: 'public', scopeFor: tileScope },
   problems: [404, 502, 504],
 });
 
-export const TileJson = z
-  .object({
-    tilejson: z.string().optional(),
-    tiles: z.array(z.string()).optional(),
-    minzoom: z.number().optional(),
-    maxzoom: z.number().optional(),
-  })
-  .loose()
-  .meta({ description: 'TileJSON as the tile service publishes it' });
+export const TileJson = withMeta(
+  z.looseObject({
+    tilejson: z.optional(z.string()),
+    tiles: z.optional(z.array(z.string())),
+    minzoom: z.optional(z.number()),
+    maxzoom: z.optional(z.number()),
+  }),
+  { description: 'TileJSON as the tile service publishes it' },
+);
 
 export const getTileInfoV1 = defineRoute({
   id: 'getDroughtTileInfoV1',
@@ -394,7 +413,7 @@ export const listIndicesV2 = defineRoute({
   auth: 'tenant',
   permission: 'drought:read',
   get request() {
-    return { query: z.object({ ...indexFilters, ...v2Paging }).superRefine(rules) };
+    return { query: z.object({ ...indexFilters, ...v2Paging }).check(z.superRefine(rules)) };
   },
   response: {
     kind: 'list',
@@ -419,7 +438,7 @@ export const listUsdmV2 = defineRoute({
   auth: 'tenant',
   permission: 'drought:read',
   get request() {
-    return { query: z.object({ ...regionFilters, ...v2Paging }).superRefine(rules) };
+    return { query: z.object({ ...regionFilters, ...v2Paging }).check(z.superRefine(rules)) };
   },
   response: {
     kind: 'list',

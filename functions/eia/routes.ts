@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   cursorParam,
   cursorParams,
@@ -13,10 +13,11 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { withMeta } from '#lib/schema';
 
 /** Filter values are free text in the data (`HENRY HUB`, `natural-gas/stor/wkly`), but never control characters. */
 const TEXT = /^[^\p{Cc}]+$/u;
-const filter = (description: string, max = 128) => textParam({ max, pattern: TEXT, description }).optional();
+const filter = (description: string, max = 128) => z.optional(textParam({ max, pattern: TEXT, description }));
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$/;
@@ -40,15 +41,18 @@ export function instantOf(text: string): string | null {
 /** A point in time on `period_start`: a date (00:00 UTC) or an ISO 8601 date-time; normalised to UTC. */
 const instantParam = (description: string) =>
   documentedAs(
-    z
-      .string()
-      .max(40)
-      .refine((s) => instantOf(s) !== null, {
-        message: 'must be a date YYYY-MM-DD or an ISO 8601 date-time',
-        params: { code: 'invalid_timestamp' },
-      })
-      .transform((s) => instantOf(s)!)
-      .optional(),
+    z.optional(
+      z.pipe(
+        z.string().check(
+          z.maxLength(40),
+          z.refine((s) => instantOf(s) !== null, {
+            message: 'must be a date YYYY-MM-DD or an ISO 8601 date-time',
+            params: { code: 'invalid_timestamp' },
+          }),
+        ),
+        z.transform((s: string) => instantOf(s)!),
+      ),
+    ),
     {
       anyOf: [
         { type: 'string', format: 'date' },
@@ -62,13 +66,16 @@ const instantParam = (description: string) =>
 /** The nine filters of the series and dimensions routes, as the original named them. */
 export const seriesFilters = {
   series_id: filter('EIA series id, e.g. NG.RNGWHHD.D'),
-  frequency: textParam({
-    max: 16,
-    pattern: /^[A-Za-z-]+$/,
-    description: 'HOURLY, DAILY, WEEKLY or MONTHLY (any case)',
-  })
-    .transform((s) => s.toUpperCase())
-    .optional(),
+  frequency: z.optional(
+    z.pipe(
+      textParam({
+        max: 16,
+        pattern: /^[A-Za-z-]+$/,
+        description: 'HOURLY, DAILY, WEEKLY or MONTHLY (any case)',
+      }),
+      z.transform((s: string) => s.toUpperCase()),
+    ),
+  ),
   area: filter('Area, e.g. R48, PJM or HENRY HUB'),
   sector: filter('Sector, e.g. 99 (all sectors)'),
   dataset: filter('The series’ API v2 dataset path, e.g. natural-gas/stor/wkly', 255),
@@ -106,42 +113,43 @@ const v2Paging = {
  * label does not describe a day or a month) and `dst_repeat` false.
  */
 export const IntervalFields = {
-  interval_start_utc: z.string().meta({ format: 'date-time' }),
-  interval_end_utc: z.string().meta({ format: 'date-time', description: 'Exclusive' }),
-  interval_start_local: z
-    .string()
-    .meta({ description: 'Local wall clock at the start, with its true offset' }),
-  market_date: z.string().meta({ format: 'date', description: 'The local date the period starts on' }),
-  hour_ending: z.number().int().min(1).max(25).nullable().meta({ description: 'Hourly periods only' }),
+  interval_start_utc: withMeta(z.string(), { format: 'date-time' }),
+  interval_end_utc: withMeta(z.string(), { format: 'date-time', description: 'Exclusive' }),
+  interval_start_local: withMeta(z.string(), {
+    description: 'Local wall clock at the start, with its true offset',
+  }),
+  market_date: withMeta(z.string(), { format: 'date', description: 'The local date the period starts on' }),
+  hour_ending: withMeta(z.nullable(z.number().check(z.int(), z.gte(1), z.lte(25))), {
+    description: 'Hourly periods only',
+  }),
   dst_repeat: z.boolean(),
 };
 
 export const EiaSeriesPoint = z.object({
   series_id: z.string(),
-  period: z.string().meta({
+  period: withMeta(z.string(), {
     description: 'The period as EIA writes it: 2025-09-19, 2025-07, 2025-09-26T05 (UTC hour ending)',
   }),
-  period_start: z.string().meta({ format: 'date-time' }),
-  period_end: z.string().meta({ format: 'date-time', description: 'Exclusive' }),
+  period_start: withMeta(z.string(), { format: 'date-time' }),
+  period_end: withMeta(z.string(), { format: 'date-time', description: 'Exclusive' }),
   frequency: z.string(),
-  value: z.number().nullable().meta({ description: 'In unit' }),
-  raw_value: z.string().nullable().meta({ description: 'The value as EIA publishes it (text)' }),
-  unit: z.string().nullable(),
-  canonical_unit: z.string().nullable(),
-  canonical_currency: z.string().nullable(),
-  canonical_value: z
-    .number()
-    .nullable()
-    .meta({ description: 'value × conversion_factor, in canonical_unit' }),
-  conversion_factor: z.number().nullable(),
-  area: z.string().nullable(),
-  sector: z.string().nullable(),
-  seasonal_adjustment: z.string().nullable(),
-  description: z.string().nullable(),
-  source: z.string().nullable(),
-  dataset: z.string().nullable(),
+  value: withMeta(z.nullable(z.number()), { description: 'In unit' }),
+  raw_value: withMeta(z.nullable(z.string()), { description: 'The value as EIA publishes it (text)' }),
+  unit: z.nullable(z.string()),
+  canonical_unit: z.nullable(z.string()),
+  canonical_currency: z.nullable(z.string()),
+  canonical_value: withMeta(z.nullable(z.number()), {
+    description: 'value × conversion_factor, in canonical_unit',
+  }),
+  conversion_factor: z.nullable(z.number()),
+  area: z.nullable(z.string()),
+  sector: z.nullable(z.string()),
+  seasonal_adjustment: z.nullable(z.string()),
+  description: z.nullable(z.string()),
+  source: z.nullable(z.string()),
+  dataset: z.nullable(z.string()),
   metadata: z.record(z.string(), z.unknown()),
-  ingest_ts: z.string().meta({ format: 'date-time' }).nullable(),
+  ingest_ts: z.nullable(withMeta(z.string(), { format: 'date-time' })),
   ...IntervalFields,
 });
 export type EiaSeriesPoint = z.infer<typeof EiaSeriesPoint>;
@@ -152,18 +160,18 @@ export const EIA_SERIES_COLUMNS = Object.keys(EiaSeriesPoint.shape) as (keyof Ei
 export const EiaSeriesPointV2 = z.object({
   series_id: z.string(),
   period: z.string(),
-  period_start: z.string().meta({ format: 'date-time' }),
-  value: z.number().nullable(),
-  unit: z.string().meta({ description: 'The raw unit, or "unknown"' }),
+  period_start: withMeta(z.string(), { format: 'date-time' }),
+  value: z.nullable(z.number()),
+  unit: withMeta(z.string(), { description: 'The raw unit, or "unknown"' }),
   ...IntervalFields,
   meta: z.object({
     frequency: z.string(),
-    dataset: z.string().nullable(),
-    area: z.string().nullable(),
-    canonical_unit: z.string().nullable(),
-    canonical_currency: z.string().nullable(),
-    canonical_value: z.number().nullable(),
-    conversion_factor: z.number().nullable(),
+    dataset: z.nullable(z.string()),
+    area: z.nullable(z.string()),
+    canonical_unit: z.nullable(z.string()),
+    canonical_currency: z.nullable(z.string()),
+    canonical_value: z.nullable(z.number()),
+    conversion_factor: z.nullable(z.number()),
   }),
 });
 export type EiaSeriesPointV2 = z.infer<typeof EiaSeriesPointV2>;
@@ -181,7 +189,7 @@ export const DIMENSION_NAMES = [
 export const EiaDimensions = z.object(
   Object.fromEntries(DIMENSION_NAMES.map((d) => [d, z.array(z.string())])) as Record<
     (typeof DIMENSION_NAMES)[number],
-    z.ZodArray<z.ZodString>
+    z.ZodMiniArray<z.ZodMiniString>
   >,
 );
 export type EiaDimensions = z.infer<typeof EiaDimensions>;
@@ -190,7 +198,7 @@ const DatasetBrief = {
   path: z.string(),
   name: z.string(),
   description: z.string(),
-  default_frequency: z.string().meta({ description: 'Lower case, as EIA spells it' }),
+  default_frequency: withMeta(z.string(), { description: 'Lower case, as EIA spells it' }),
   start_period: z.string(),
   end_period: z.string(),
 };
@@ -208,7 +216,9 @@ export const EiaDatasetV2 = z.object({
   dataset_path: z.string(),
   title: z.string(),
   description: z.string(),
-  last_updated: z.string().meta({ description: 'Latest ingest_ts of the dataset’s series, or "unknown"' }),
+  last_updated: withMeta(z.string(), {
+    description: 'Latest ingest_ts of the dataset’s series, or "unknown"',
+  }),
   meta: z.object({
     default_frequency: z.string(),
     frequencies: z.array(z.string()),
@@ -266,11 +276,14 @@ export const getDatasetV1 = defineRoute({
   get request() {
     return {
       path: z.object({
-        dataset_path: textParam({
-          max: 255,
-          pattern: DATASET_PATH,
-          description: 'e.g. natural-gas/stor/wkly, encoded',
-        }).meta({ example: 'natural-gas/stor/wkly' }),
+        dataset_path: withMeta(
+          textParam({
+            max: 255,
+            pattern: DATASET_PATH,
+            description: 'e.g. natural-gas/stor/wkly, encoded',
+          }),
+          { example: 'natural-gas/stor/wkly' },
+        ),
       }),
     };
   },
@@ -301,7 +314,7 @@ export const listSeriesV1 = defineRoute({
           ...v1Paging(),
           format: formatParam(),
         })
-        .superRefine(queryRules(startNotAfterEnd('start', 'end'))),
+        .check(z.superRefine(queryRules(startNotAfterEnd('start', 'end')))),
     };
   },
   response: { kind: 'list', schema: EiaSeriesPoint },
@@ -367,7 +380,7 @@ export const listSeriesV2 = defineRoute({
           end_date: instantParam('Latest period_start'),
           ...v2Paging,
         })
-        .superRefine(queryRules(startNotAfterEnd('start_date', 'end_date'))),
+        .check(z.superRefine(queryRules(startNotAfterEnd('start_date', 'end_date')))),
     };
   },
   response: { kind: 'list', schema: EiaSeriesPointV2 },

@@ -1,11 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lib/schema';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
 
 export const CheckAnswer = z.object({
   status: z.enum(['ok', 'failed', 'disabled']),
-  latency_ms: z.number().int(),
-  detail: z.string().optional(),
+  latency_ms: z.number().check(z.int()),
+  detail: z.optional(z.string()),
 });
 const Readiness = z.object({ status: z.literal('ready'), checks: z.record(z.string(), CheckAnswer) });
 

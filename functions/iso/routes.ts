@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   cursorParam,
   documentedAs,
@@ -14,6 +14,7 @@ import {
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
 import { findIsoNode, ISO_CODES } from '#lib/reference/iso-nodes';
+import { withMeta } from '#lib/schema';
 import { calendarBlocks, MAX_EXPAND_DAYS } from '#lib/time/calendar-queries';
 import { daysBetween, type MarketDate, parseMarketDate } from '#lib/time/market-date';
 
@@ -25,17 +26,22 @@ const LOCATION = /^[A-Za-z0-9 ._-]+$/;
 const BLOCK = /^[A-Za-z0-9_]+$/;
 
 const isoParam = (description: string) =>
-  enumParam(ISO_CODES as unknown as readonly [string, ...string[]]).meta({ description });
+  withMeta(enumParam(ISO_CODES as unknown as readonly [string, ...string[]]), { description });
 const marketParam = () =>
-  enumParam(MARKETS).meta({ description: 'DA (day-ahead, hourly) or RT (real-time, 5-minute); any case' });
+  withMeta(enumParam(MARKETS), {
+    description: 'DA (day-ahead, hourly) or RT (real-time, 5-minute); any case',
+  });
 const locationParam = () =>
-  textParam({
-    max: 64,
-    pattern: LOCATION,
-    description: 'Location id, e.g. WESTERN HUB or hb_north (any case)',
-  })
-    .transform((s) => s.toUpperCase())
-    .optional();
+  z.optional(
+    z.pipe(
+      textParam({
+        max: 64,
+        pattern: LOCATION,
+        description: 'Location id, e.g. WESTERN HUB or hb_north (any case)',
+      }),
+      z.transform((s: string) => s.toUpperCase()),
+    ),
+  );
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
@@ -50,14 +56,17 @@ export function instantOf(text: string): string | null {
 
 const instantParam = (description: string) =>
   documentedAs(
-    z
-      .string()
-      .max(40)
-      .refine((s) => instantOf(s) !== null, {
-        message: 'must be a date YYYY-MM-DD or an ISO 8601 date-time',
-      })
-      .transform((s) => instantOf(s)!)
-      .optional(),
+    z.optional(
+      z.pipe(
+        z.string().check(
+          z.maxLength(40),
+          z.refine((s) => instantOf(s) !== null, {
+            message: 'must be a date YYYY-MM-DD or an ISO 8601 date-time',
+          }),
+        ),
+        z.transform((s: string) => instantOf(s)!),
+      ),
+    ),
     {
       anyOf: [
         { type: 'string', format: 'date' },
@@ -69,10 +78,12 @@ const instantParam = (description: string) =>
 
 /** A market date: a real calendar day, never defaulted (a bad one is a 400 naming the field). */
 const marketDateParam = (description: string) =>
-  z
-    .string()
-    .refine((s) => parseMarketDate(s) !== null, { message: 'must be a market date YYYY-MM-DD' })
-    .meta({ format: 'date', example: '2025-09-26', description });
+  withMeta(
+    z
+      .string()
+      .check(z.refine((s) => parseMarketDate(s) !== null, { message: 'must be a market date YYYY-MM-DD' })),
+    { format: 'date', example: '2025-09-26', description },
+  );
 
 const startBeforeEnd: QueryRule<{ start?: string; end?: string }> = (q) =>
   q.start !== undefined && q.end !== undefined && q.start > q.end
@@ -80,8 +91,8 @@ const startBeforeEnd: QueryRule<{ start?: string; end?: string }> = (q) =>
     : undefined;
 
 const v1Filters = {
-  iso_code: isoParam('ISO, e.g. PJM (any case)').optional(),
-  market: marketParam().optional(),
+  iso_code: z.optional(isoParam('ISO, e.g. PJM (any case)')),
+  market: z.optional(marketParam()),
   location_id: locationParam(),
 };
 const v1Paging = (limit: number) => ({
@@ -97,50 +108,48 @@ const v2Paging = {
 };
 const v2Filters = {
   iso: isoParam('ISO, e.g. PJM (any case)'),
-  market: marketParam().optional(),
+  market: z.optional(marketParam()),
   location_id: locationParam(),
 };
 
 /** The interval contract (README, Calendars and time): which interval a row covers, unambiguously. */
 const contract = (hourEnding: 'hour' | 'nullable') => ({
-  interval_start_utc: z.string().meta({ format: 'date-time' }),
-  interval_end_utc: z.string().meta({ format: 'date-time' }),
-  interval_start_local: z
-    .string()
-    .meta({ description: 'The start on the ISO’s market clock, with the offset in force then' }),
-  market_date: z.string().meta({ format: 'date' }),
+  interval_start_utc: withMeta(z.string(), { format: 'date-time' }),
+  interval_end_utc: withMeta(z.string(), { format: 'date-time' }),
+  interval_start_local: withMeta(z.string(), {
+    description: 'The start on the ISO’s market clock, with the offset in force then',
+  }),
+  market_date: withMeta(z.string(), { format: 'date' }),
   hour_ending:
     hourEnding === 'hour'
-      ? z.number().int().meta({ description: 'The market hour the interval falls in (1–25)' })
-      : z
-          .number()
-          .int()
-          .nullable()
-          .meta({ description: 'The market hour (1–25); null on rows that span a whole market day or more' }),
-  dst_repeat: z
-    .boolean()
-    .meta({ description: 'True in the second occurrence of a repeated (fall-back) hour' }),
+      ? withMeta(z.number().check(z.int()), { description: 'The market hour the interval falls in (1–25)' })
+      : withMeta(z.nullable(z.number().check(z.int())), {
+          description: 'The market hour (1–25); null on rows that span a whole market day or more',
+        }),
+  dst_repeat: withMeta(z.boolean(), {
+    description: 'True in the second occurrence of a repeated (fall-back) hour',
+  }),
 });
 
 export const IsoLmpPoint = z.object({
   iso_code: z.string(),
   market: z.string(),
-  delivery_date: z.string().meta({ format: 'date', description: 'The market date' }),
-  interval_start: z.string().meta({ format: 'date-time' }),
-  interval_end: z.string().meta({ format: 'date-time' }),
-  interval_minutes: z.number().int(),
+  delivery_date: withMeta(z.string(), { format: 'date', description: 'The market date' }),
+  interval_start: withMeta(z.string(), { format: 'date-time' }),
+  interval_end: withMeta(z.string(), { format: 'date-time' }),
+  interval_minutes: z.number().check(z.int()),
   location_id: z.string(),
-  location_name: z.string().nullable(),
-  location_type: z.string().nullable(),
-  price_total: z.number().meta({ description: 'price_energy + price_congestion + price_loss, USD/MWh' }),
+  location_name: z.nullable(z.string()),
+  location_type: z.nullable(z.string()),
+  price_total: withMeta(z.number(), { description: 'price_energy + price_congestion + price_loss, USD/MWh' }),
   price_energy: z.number(),
   price_congestion: z.number(),
   price_loss: z.number(),
   currency: z.string(),
   uom: z.string(),
-  settlement_point: z.string().nullable(),
-  source_run_id: z.string().nullable(),
-  ingest_ts: z.string().meta({ format: 'date-time' }),
+  settlement_point: z.nullable(z.string()),
+  source_run_id: z.nullable(z.string()),
+  ingest_ts: withMeta(z.string(), { format: 'date-time' }),
   record_hash: z.string(),
   metadata: z.record(z.string(), z.unknown()),
   ...contract('hour'),
@@ -150,29 +159,28 @@ export type IsoLmpPoint = z.infer<typeof IsoLmpPoint>;
 export const IsoLmpAggregate = z.object({
   iso_code: z.string(),
   market: z.string(),
-  interval_start: z.string().meta({ format: 'date-time' }),
+  interval_start: withMeta(z.string(), { format: 'date-time' }),
   location_id: z.string(),
   currency: z.string(),
   uom: z.string(),
   price_avg: z.number(),
   price_min: z.number(),
   price_max: z.number(),
-  price_stddev: z
-    .number()
-    .nullable()
-    .meta({ description: 'Sample standard deviation; null for one interval' }),
-  sample_count: z.number().int().meta({ description: 'Raw intervals in the bucket' }),
-  delivery_date: z.string().meta({ format: 'date', description: 'The market date' }),
+  price_stddev: withMeta(z.nullable(z.number()), {
+    description: 'Sample standard deviation; null for one interval',
+  }),
+  sample_count: withMeta(z.number().check(z.int()), { description: 'Raw intervals in the bucket' }),
+  delivery_date: withMeta(z.string(), { format: 'date', description: 'The market date' }),
   ...contract('nullable'),
 });
 export type IsoLmpAggregate = z.infer<typeof IsoLmpAggregate>;
 
 export const IsoLmpValue = z.object({
-  timestamp: z.string().meta({ format: 'date-time', description: 'interval_start, UTC' }),
+  timestamp: withMeta(z.string(), { format: 'date-time', description: 'interval_start, UTC' }),
   location_id: z.string(),
   market: z.string(),
-  value: z.number().meta({ description: 'price_total' }),
-  unit: z.string().meta({ description: 'currency/uom, e.g. USD/MWh' }),
+  value: withMeta(z.number(), { description: 'price_total' }),
+  unit: withMeta(z.string(), { description: 'currency/uom, e.g. USD/MWh' }),
   ...contract('hour'),
 });
 export type IsoLmpValue = z.infer<typeof IsoLmpValue>;
@@ -185,16 +193,23 @@ export const IsoLmpBlock = z.object({
   market: z.string(),
   block: z.string(),
   period: z.enum(BLOCK_PERIODS),
-  period_start: z.string().meta({ format: 'date', description: 'First market date of the period in range' }),
-  period_end: z.string().meta({ format: 'date', description: 'Last market date of the period in range' }),
-  price_avg: z
-    .number()
-    .nullable()
-    .meta({ description: 'Mean of the hourly prices over the block hours that have one; null when none' }),
-  price_min: z.number().nullable(),
-  price_max: z.number().nullable(),
-  hours_used: z.number().int().meta({ description: 'Block hours with a price' }),
-  hours_expected: z.number().int().meta({ description: 'Block hours of the period on the calendar' }),
+  period_start: withMeta(z.string(), {
+    format: 'date',
+    description: 'First market date of the period in range',
+  }),
+  period_end: withMeta(z.string(), {
+    format: 'date',
+    description: 'Last market date of the period in range',
+  }),
+  price_avg: withMeta(z.nullable(z.number()), {
+    description: 'Mean of the hourly prices over the block hours that have one; null when none',
+  }),
+  price_min: z.nullable(z.number()),
+  price_max: z.nullable(z.number()),
+  hours_used: withMeta(z.number().check(z.int()), { description: 'Block hours with a price' }),
+  hours_expected: withMeta(z.number().check(z.int()), {
+    description: 'Block hours of the period on the calendar',
+  }),
   currency: z.string(),
   uom: z.string(),
   ...contract('nullable'),
@@ -231,7 +246,7 @@ const aggregateQuery = (description: string) =>
       end: instantParam(`Buckets starting at or before this instant (${description})`),
       ...v1Paging(500),
     })
-    .superRefine(queryRules(startBeforeEnd));
+    .check(z.superRefine(queryRules(startBeforeEnd)));
 
 export const hourlyV1 = defineRoute({
   ...common,
@@ -407,24 +422,27 @@ export const blocksV2 = defineRoute({
         .object({
           tenant_id: tenantParam(),
           iso: isoParam('ISO, e.g. PJM (any case); its calendar defines the block'),
-          location_id: textParam({
-            max: 64,
-            pattern: LOCATION,
-            description: 'Location id (any case)',
-          }).transform((s) => s.toUpperCase()),
+          location_id: z.pipe(
+            textParam({
+              max: 64,
+              pattern: LOCATION,
+              description: 'Location id (any case)',
+            }),
+            z.transform((s: string) => s.toUpperCase()),
+          ),
           block: textParam({
             max: 16,
             pattern: BLOCK,
             description: 'A block of the ISO’s calendar: ON_PEAK, OFF_PEAK, ATC, 2x16H or 7x8 (any case)',
           }),
-          period: z.enum(BLOCK_PERIODS).optional().default('month'),
+          period: z._default(z.optional(z.enum(BLOCK_PERIODS)), 'month'),
           start: marketDateParam('First market date, included'),
           end: marketDateParam('Last market date, included'),
-          market: marketParam().optional().default('DA'),
+          market: z._default(z.optional(marketParam()), 'DA'),
           cursor: cursorParam(),
           limit: intParam({ min: 1, max: 100, default: 10 }),
         })
-        .superRefine(queryRules(...blockRules)),
+        .check(z.superRefine(queryRules(...blockRules))),
     };
   },
   response: { kind: 'list', schema: IsoLmpBlock },

@@ -1,7 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { cursorParam, intParam, tenantParam, textParam } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { withMeta } from '#lib/schema';
 
 /** Free text without control characters (providers, series ids, curve keys, search terms). */
 const TEXT = /^[^\p{Cc}]+$/u;
@@ -21,9 +22,9 @@ export const mappingSchema = z.object({
   external_provider: z.string(),
   external_series_id: z.string(),
   curve_key: z.string(),
-  mapping_confidence: z.number().min(0).max(1),
+  mapping_confidence: z.number().check(z.gte(0), z.lte(1)),
   mapping_method: z.string(),
-  mapping_notes: z.string().nullable(),
+  mapping_notes: z.nullable(z.string()),
   is_active: z.boolean(),
   created_by: z.string(),
   created_at: z.iso.datetime(),
@@ -32,49 +33,60 @@ export const mappingSchema = z.object({
 });
 export type Mapping = z.infer<typeof mappingSchema>;
 
-const bodyText = (max: number) => z.string().trim().min(1, { message: 'must not be empty' }).max(max);
+const bodyText = (max: number) =>
+  z.string().check(z.trim(), z.minLength(1, { message: 'must not be empty' }), z.maxLength(max));
 
 /** What a create or a full replacement (PUT) sends; members it does not know are a 422 naming them. */
 export const mappingBody = z.strictObject({
-  external_provider: bodyText(MAPPING_LIMITS.provider).meta({ description: 'Provider, e.g. EIA or FRED' }),
-  external_series_id: bodyText(MAPPING_LIMITS.seriesId).meta({ description: 'The provider’s series id' }),
-  curve_key: bodyText(MAPPING_LIMITS.curveKey).meta({ description: 'A curve_key the curves routes serve' }),
-  mapping_confidence: z.number().min(0).max(1).default(1.0),
-  mapping_method: bodyText(MAPPING_LIMITS.method).default('manual'),
-  mapping_notes: z.string().max(MAPPING_LIMITS.notes).nullable().optional(),
-  is_active: z.boolean().default(true),
+  external_provider: withMeta(bodyText(MAPPING_LIMITS.provider), {
+    description: 'Provider, e.g. EIA or FRED',
+  }),
+  external_series_id: withMeta(bodyText(MAPPING_LIMITS.seriesId), {
+    description: 'The provider’s series id',
+  }),
+  curve_key: withMeta(bodyText(MAPPING_LIMITS.curveKey), {
+    description: 'A curve_key the curves routes serve',
+  }),
+  mapping_confidence: z._default(z.number().check(z.gte(0), z.lte(1)), 1.0),
+  mapping_method: z._default(bodyText(MAPPING_LIMITS.method), 'manual'),
+  mapping_notes: z.optional(z.nullable(z.string().check(z.maxLength(MAPPING_LIMITS.notes)))),
+  is_active: z._default(z.boolean(), true),
 });
 export type MappingInput = z.output<typeof mappingBody>;
 
 /** A JSON Merge Patch (RFC 7396) of a mapping: members to set, `null` to clear the notes. */
-export const mappingPatch = z
-  .strictObject({
-    external_provider: bodyText(MAPPING_LIMITS.provider),
-    external_series_id: bodyText(MAPPING_LIMITS.seriesId),
-    curve_key: bodyText(MAPPING_LIMITS.curveKey),
-    mapping_confidence: z.number().min(0).max(1),
-    mapping_method: bodyText(MAPPING_LIMITS.method),
-    mapping_notes: z.string().max(MAPPING_LIMITS.notes).nullable(),
-    is_active: z.boolean(),
-  })
-  .partial()
-  .meta({ description: 'JSON Merge Patch (RFC 7396); send as application/merge-patch+json' });
+export const mappingPatch = withMeta(
+  z.partial(
+    z.strictObject({
+      external_provider: bodyText(MAPPING_LIMITS.provider),
+      external_series_id: bodyText(MAPPING_LIMITS.seriesId),
+      curve_key: bodyText(MAPPING_LIMITS.curveKey),
+      mapping_confidence: z.number().check(z.gte(0), z.lte(1)),
+      mapping_method: bodyText(MAPPING_LIMITS.method),
+      mapping_notes: z.nullable(z.string().check(z.maxLength(MAPPING_LIMITS.notes))),
+      is_active: z.boolean(),
+    }),
+  ),
+  { description: 'JSON Merge Patch (RFC 7396); send as application/merge-patch+json' },
+);
 
 const mappingPath = z.object({ mapping_id: z.uuid({ message: 'must be a mapping id (a UUID)' }) });
 
 const listFilters = {
-  provider: text(MAPPING_LIMITS.provider, 'Only this provider (exact)').optional(),
-  series_id: text(MAPPING_LIMITS.seriesId, 'Only this external series id (exact)').optional(),
-  curve_key: text(MAPPING_LIMITS.curveKey, 'Only mappings to this curve (exact)').optional(),
+  provider: z.optional(text(MAPPING_LIMITS.provider, 'Only this provider (exact)')),
+  series_id: z.optional(text(MAPPING_LIMITS.seriesId, 'Only this external series id (exact)')),
+  curve_key: z.optional(text(MAPPING_LIMITS.curveKey, 'Only mappings to this curve (exact)')),
   is_active: documentedOptionalBool('Only active (true) or inactive (false) mappings'),
 };
 
 function documentedOptionalBool(description: string) {
-  return z
-    .enum(['true', 'false'], { message: 'must be true or false' })
-    .optional()
-    .transform((v) => (v === undefined ? undefined : v === 'true'))
-    .meta({ description });
+  return withMeta(
+    z.pipe(
+      z.optional(z.enum(['true', 'false'], { message: 'must be true or false' })),
+      z.transform((v: 'true' | 'false' | undefined) => (v === undefined ? undefined : v === 'true')),
+    ),
+    { description },
+  );
 }
 
 /** Mapping records change under writes: clients keep them but revalidate with the ETag every time. */
@@ -130,7 +142,7 @@ export const listMappingsV2 = defineRoute({
     kind: 'list',
     schema: mappingSchema,
     get meta() {
-      return z.object({ limit: z.number().int(), total: z.number().int() });
+      return z.object({ limit: z.number().check(z.int()), total: z.number().check(z.int()) });
     },
   },
   cache: recordCache,
@@ -212,8 +224,8 @@ export const deleteMappingV2 = defineRoute({
 
 export const suggestionSchema = z.object({
   curve_key: z.string(),
-  similarity_score: z.number().min(0).max(1),
-  confidence_score: z.number().min(0).max(1),
+  similarity_score: z.number().check(z.gte(0), z.lte(1)),
+  confidence_score: z.number().check(z.gte(0), z.lte(1)),
   reasoning: z.string(),
 });
 
@@ -236,9 +248,9 @@ export const suggestMappingsV2 = defineRoute({
         tenant_id: tenantParam(),
         provider: text(MAPPING_LIMITS.provider, 'The series’ provider'),
         series_id: text(MAPPING_LIMITS.seriesId, 'The provider’s series id'),
-        series_name: text(512, 'The series’ name, e.g. "PJM Western Hub day-ahead on-peak"').optional(),
-        description: text(2000, 'The series’ description').optional(),
-        units: text(64, 'The series’ units, e.g. USD/MWh').optional(),
+        series_name: z.optional(text(512, 'The series’ name, e.g. "PJM Western Hub day-ahead on-peak"')),
+        description: z.optional(text(2000, 'The series’ description')),
+        units: z.optional(text(64, 'The series’ units, e.g. USD/MWh')),
         limit: intParam({ min: 1, max: 50, default: 10 }),
       }),
     };
@@ -247,7 +259,7 @@ export const suggestMappingsV2 = defineRoute({
     kind: 'list',
     schema: suggestionSchema,
     get meta() {
-      return z.object({ limit: z.number().int() });
+      return z.object({ limit: z.number().check(z.int()) });
     },
   },
   cache: recordCache,
@@ -279,7 +291,7 @@ export const listMappingsAdminV1 = defineRoute({
     kind: 'list',
     schema: mappingSchema,
     get meta() {
-      return z.object({ limit: z.number().int(), total: z.number().int() });
+      return z.object({ limit: z.number().check(z.int()), total: z.number().check(z.int()) });
     },
   },
   cache: recordCache,
@@ -317,7 +329,7 @@ export const searchMappingsAdminV1 = defineRoute({
     return {
       query: z.object({
         q: text(256, 'What to look for'),
-        provider: text(MAPPING_LIMITS.provider, 'Only this provider (exact)').optional(),
+        provider: z.optional(text(MAPPING_LIMITS.provider, 'Only this provider (exact)')),
         limit: intParam({ min: 1, max: 100, default: 20 }),
       }),
     };
@@ -326,7 +338,7 @@ export const searchMappingsAdminV1 = defineRoute({
     kind: 'list',
     schema: mappingSchema,
     get meta() {
-      return z.object({ limit: z.number().int() });
+      return z.object({ limit: z.number().check(z.int()) });
     },
   },
   cache: recordCache,
@@ -412,8 +424,10 @@ export const listMappingsAdminV2 = defineRoute({
     return {
       query: z.object({
         tenant_id: tenantParam(),
-        provider_filter: text(MAPPING_LIMITS.provider, 'Only this provider (any case)').optional(),
-        series_filter: text(MAPPING_LIMITS.seriesId, 'Only series ids containing this (any case)').optional(),
+        provider_filter: z.optional(text(MAPPING_LIMITS.provider, 'Only this provider (any case)')),
+        series_filter: z.optional(
+          text(MAPPING_LIMITS.seriesId, 'Only series ids containing this (any case)'),
+        ),
         cursor: cursorParam(),
         prev_cursor: cursorParam(),
         limit: intParam({ min: 1, max: 100, default: 10 }),
@@ -424,7 +438,7 @@ export const listMappingsAdminV2 = defineRoute({
     kind: 'list',
     schema: adminMappingRowSchema,
     get meta() {
-      return z.object({ limit: z.number().int(), filters: z.record(z.string(), z.string()) });
+      return z.object({ limit: z.number().check(z.int()), filters: z.record(z.string(), z.string()) });
     },
   },
   cache: recordCache,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   boolParam,
   cursorParam,
@@ -13,6 +13,7 @@ import {
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
 import { ISO_CODES } from '#lib/reference/iso-nodes';
+import { withMeta } from '#lib/schema';
 import { MAX_EXPAND_DAYS } from '#lib/time/calendar-queries';
 
 /** The seven curve dimensions the dimensions routes list, in the original's order. */
@@ -31,11 +32,11 @@ export type Dimension = (typeof DIMENSIONS)[number];
 const TEXT = /^[^\p{Cc}]+$/u;
 const NAME = /^[A-Za-z0-9_]+$/;
 const text = (max: number, description: string) => textParam({ max, pattern: TEXT, description });
-const prefix = (description: string) => text(128, description).optional();
+const prefix = (description: string) => z.optional(text(128, description));
 
 const dimensionFilters = Object.fromEntries(
-  DIMENSIONS.map((name) => [name, text(128, `Only curves with this ${name}`).optional()]),
-) as Record<Dimension, z.ZodOptional<z.ZodString>>;
+  DIMENSIONS.map((name) => [name, z.optional(text(128, `Only curves with this ${name}`))]),
+) as Record<Dimension, z.ZodMiniOptional<z.ZodMiniString>>;
 
 /** v1 lists: one page holds every location by default; cursors continue beyond `limit`. */
 const v1Paging = {
@@ -54,7 +55,7 @@ const calendarPath = z.object({
 });
 /** One of the seven ISOs, any case; an unknown one is a 400 naming the field. */
 const isoParam = () =>
-  enumParam(ISO_CODES as unknown as readonly [string, ...string[]]).meta({
+  withMeta(enumParam(ISO_CODES as unknown as readonly [string, ...string[]]), {
     description: 'ISO, e.g. PJM (any case)',
   });
 const blockParam = () => textParam({ max: 64, pattern: NAME, description: 'Block, e.g. ON_PEAK (any case)' });
@@ -64,8 +65,8 @@ export const Location = z.object({
   location_id: z.string(),
   location_name: z.string(),
   location_type: z.string(),
-  zone: z.string().nullable(),
-  hub: z.string().nullable(),
+  zone: z.nullable(z.string()),
+  hub: z.nullable(z.string()),
   timezone: z.string(),
 });
 
@@ -73,29 +74,29 @@ export const UnitMappingRow = z.object({ units_raw: z.string(), currency: z.stri
 
 export const CalendarRow = z.object({ name: z.string(), timezone: z.string() });
 
-const ValueCount = z.object({ value: z.string(), count: z.number().int() });
+const ValueCount = z.object({ value: z.string(), count: z.number().check(z.int()) });
 
 export const DimensionValues = z.object({
   ...(Object.fromEntries(DIMENSIONS.map((d) => [d, z.array(z.string())])) as Record<
     Dimension,
-    z.ZodArray<z.ZodString>
+    z.ZodMiniArray<z.ZodMiniString>
   >),
-  counts: z
-    .object(
+  counts: z.nullable(
+    z.object(
       Object.fromEntries(DIMENSIONS.map((d) => [d, z.array(ValueCount)])) as Record<
         Dimension,
-        z.ZodArray<typeof ValueCount>
+        z.ZodMiniArray<typeof ValueCount>
       >,
-    )
-    .nullable(),
+    ),
+  ),
 });
 
 export const Interval = z.object({
-  interval_start_utc: z.string().meta({ format: 'date-time' }),
-  interval_end_utc: z.string().meta({ format: 'date-time' }),
-  interval_start_local: z.string().meta({ description: 'Local wall clock with its true offset' }),
-  market_date: z.string().meta({ format: 'date' }),
-  hour_ending: z.number().int(),
+  interval_start_utc: withMeta(z.string(), { format: 'date-time' }),
+  interval_end_utc: withMeta(z.string(), { format: 'date-time' }),
+  interval_start_local: withMeta(z.string(), { description: 'Local wall clock with its true offset' }),
+  market_date: withMeta(z.string(), { format: 'date' }),
+  hour_ending: z.number().check(z.int()),
   dst_repeat: z.boolean(),
   blocks: z.array(z.string()),
 });
@@ -116,7 +117,7 @@ export const getDimensionsV1 = defineRoute({
   get request() {
     return {
       query: z.object({
-        asof: dateParam().optional(),
+        asof: z.optional(dateParam()),
         ...dimensionFilters,
         per_dim_limit: intParam({ min: 1, max: 500, default: 500 }),
         prefix: prefix('Case-insensitive start of every value listed'),
@@ -147,7 +148,7 @@ export const listLocationsV1 = defineRoute({
   get request() {
     return {
       query: z.object({
-        iso: isoParam().optional(),
+        iso: z.optional(isoParam()),
         prefix: prefix('Case-insensitive start of location_id or location_name'),
         ...v1Paging,
       }),
@@ -304,7 +305,7 @@ export const expandCalendarV1 = defineRoute({
       path: calendarPath,
       query: z
         .object({ block: blockParam(), start: dateParam(), end: dateParam() })
-        .superRefine(queryRules(expandRange)),
+        .check(z.superRefine(queryRules(expandRange))),
     };
   },
   response: {
@@ -327,7 +328,7 @@ export const listDimensionsV2 = defineRoute({
   auth: 'tenant',
   permission: 'metadata:read',
   get request() {
-    return { query: z.object({ ...v2Paging, asof: dateParam().optional() }) };
+    return { query: z.object({ ...v2Paging, asof: z.optional(dateParam()) }) };
   },
   response: {
     kind: 'list',
@@ -336,11 +337,11 @@ export const listDimensionsV2 = defineRoute({
         dimension: z.string(),
         values: z.array(z.string()),
         asof: z.string(),
-        meta: z.object({ count: z.number().int() }),
+        meta: z.object({ count: z.number().check(z.int()) }),
       });
     },
     get meta() {
-      return z.object({ total: z.number().int() });
+      return z.object({ total: z.number().check(z.int()) });
     },
   },
   cache: { scope: 'dimensions', visibility: 'public' },
@@ -367,8 +368,8 @@ export const listLocationsV2 = defineRoute({
         iso: z.string(),
         location_id: z.string(),
         name: z.string(),
-        latitude: z.number().nullable(),
-        longitude: z.number().nullable(),
+        latitude: z.nullable(z.number()),
+        longitude: z.nullable(z.number()),
       });
     },
   },
@@ -412,7 +413,7 @@ export const listCalendarsV2 = defineRoute({
   response: {
     kind: 'list',
     get schema() {
-      return CalendarRow.extend({ blocks: z.array(z.string()) });
+      return z.extend(CalendarRow, { blocks: z.array(z.string()) });
     },
   },
   cache: metadataCache,
@@ -432,7 +433,7 @@ export const getCalendarIntervalsV2 = defineRoute({
   get request() {
     return {
       path: calendarPath,
-      query: z.object({ tenant_id: tenantParam(), date: dateParam(), block: blockParam().optional() }),
+      query: z.object({ tenant_id: tenantParam(), date: dateParam(), block: z.optional(blockParam()) }),
     };
   },
   response: {
@@ -441,7 +442,7 @@ export const getCalendarIntervalsV2 = defineRoute({
       return z.array(Interval);
     },
     get meta() {
-      return z.object({ calendar: z.string(), timezone: z.string(), hours: z.number().int() });
+      return z.object({ calendar: z.string(), timezone: z.string(), hours: z.number().check(z.int()) });
     },
   },
   cache: metadataCache,

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   cursorParam,
   cursorParams,
@@ -10,6 +10,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute, type RuleInput } from '#lib/http/route';
+import { withMeta } from '#lib/schema';
 import { contractTerms } from './terms.ts';
 
 const domain = 'ppa';
@@ -23,10 +24,12 @@ const contractPath = z.object({ contract_id: z.uuid({ message: 'must be a contra
 const TEXT = /^[^\p{Cc}]+$/u;
 const instrumentId = z
   .string()
-  .trim()
-  .min(1, { message: 'must not be empty' })
-  .max(256)
-  .regex(TEXT, { message: 'must not contain control characters' });
+  .check(
+    z.trim(),
+    z.minLength(1, { message: 'must not be empty' }),
+    z.maxLength(256),
+    z.regex(TEXT, { message: 'must not contain control characters' }),
+  );
 
 /* ---------------------------------------------------------------- contracts */
 
@@ -34,7 +37,7 @@ const instrumentId = z
 export const contractSchema = z.object({
   ppa_contract_id: z.uuid(),
   tenant_id: z.string(),
-  instrument_id: z.string().nullable(),
+  instrument_id: z.nullable(z.string()),
   terms: z.record(z.string(), z.unknown()),
   created_by: z.string(),
   created_at: z.iso.datetime(),
@@ -44,35 +47,36 @@ export const contractSchema = z.object({
 export type Contract = z.infer<typeof contractSchema>;
 
 export const contractBody = z.strictObject({
-  instrument_id: instrumentId
-    .nullable()
-    .optional()
-    .meta({ description: 'The instrument the contract is for' }),
-  terms: contractTerms.default({}),
+  instrument_id: withMeta(z.optional(z.nullable(instrumentId)), {
+    description: 'The instrument the contract is for',
+  }),
+  terms: z._default(contractTerms, {}),
 });
 export type ContractInput = z.output<typeof contractBody>;
 
-export const contractPatch = z
-  .strictObject({
-    instrument_id: instrumentId.nullable(),
-    terms: z
-      .record(z.string(), z.unknown())
-      .meta({ description: 'Merged member by member into the terms; null removes a member' }),
-  })
-  .partial()
-  .meta({ description: 'JSON Merge Patch (RFC 7396); send as application/merge-patch+json' });
+export const contractPatch = withMeta(
+  z.partial(
+    z.strictObject({
+      instrument_id: z.nullable(instrumentId),
+      terms: withMeta(z.record(z.string(), z.unknown()), {
+        description: 'Merged member by member into the terms; null removes a member',
+      }),
+    }),
+  ),
+  { description: 'JSON Merge Patch (RFC 7396); send as application/merge-patch+json' },
+);
 
 /** A contract as the v2 list answers it: the headline terms. */
 export const contractSummarySchema = z.object({
   contract_id: z.uuid(),
   name: z.string(),
   counterparty: z.string(),
-  capacity_mw: z.number().nullable(),
-  price_usd_mwh: z.number().nullable(),
-  start_date: z.string().nullable(),
-  end_date: z.string().nullable(),
+  capacity_mw: z.nullable(z.number()),
+  price_usd_mwh: z.nullable(z.number()),
+  start_date: z.nullable(z.string()),
+  end_date: z.nullable(z.string()),
   meta: z.object({
-    instrument_id: z.string().nullable(),
+    instrument_id: z.nullable(z.string()),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   }),
@@ -101,7 +105,7 @@ export const listContractsV1 = defineRoute({
     kind: 'list',
     schema: contractSchema,
     get meta() {
-      return z.object({ limit: z.number().int() });
+      return z.object({ limit: z.number().check(z.int()) });
     },
   },
   cache: recordCache,
@@ -200,11 +204,13 @@ export const listContractsV2 = defineRoute({
     return {
       query: z.object({
         tenant_id: tenantParam(),
-        counterparty_filter: textParam({
-          max: 256,
-          pattern: TEXT,
-          description: 'Counterparties containing this (any case)',
-        }).optional(),
+        counterparty_filter: z.optional(
+          textParam({
+            max: 256,
+            pattern: TEXT,
+            description: 'Counterparties containing this (any case)',
+          }),
+        ),
         cursor: cursorParam(),
         prev_cursor: cursorParam(),
         limit: intParam({ min: 1, max: 100, default: 10 }),
@@ -215,7 +221,7 @@ export const listContractsV2 = defineRoute({
     kind: 'list',
     schema: contractSummarySchema,
     get meta() {
-      return z.object({ limit: z.number().int() });
+      return z.object({ limit: z.number().check(z.int()) });
     },
   },
   cache: recordCache,
@@ -226,16 +232,16 @@ export const listContractsV2 = defineRoute({
 export const valuationRowV1Schema = z.object({
   valuation_id: z.uuid(),
   asof_date: z.string(),
-  scenario_id: z.uuid().nullable(),
+  scenario_id: z.nullable(z.uuid()),
   period_start: z.string(),
   period_end: z.string(),
   metric: z.string(),
   value: z.number(),
-  cashflow: z.number().nullable(),
-  npv: z.number().nullable(),
-  irr: z.number().nullable(),
-  curve_key: z.string().nullable(),
-  version_hash: z.string().nullable(),
+  cashflow: z.nullable(z.number()),
+  npv: z.nullable(z.number()),
+  irr: z.nullable(z.number()),
+  curve_key: z.nullable(z.string()),
+  version_hash: z.nullable(z.string()),
   ingested_at: z.iso.datetime(),
 });
 
@@ -255,12 +261,14 @@ export const listValuationsV1 = defineRoute({
     return {
       path: contractPath,
       query: z.object({
-        scenario_id: z.uuid({ message: 'must be a scenario id (a UUID)' }).optional(),
-        metric: textParam({
-          max: 64,
-          pattern: TEXT,
-          description: 'Only this metric: cashflow, NPV or IRR',
-        }).optional(),
+        scenario_id: z.optional(z.uuid({ message: 'must be a scenario id (a UUID)' })),
+        metric: z.optional(
+          textParam({
+            max: 64,
+            pattern: TEXT,
+            description: 'Only this metric: cashflow, NPV or IRR',
+          }),
+        ),
         limit: intParam({ min: 1, max: 1000, default: 200 }),
         ...cursorParams(),
         offset: removedOffsetParam(),
@@ -271,7 +279,7 @@ export const listValuationsV1 = defineRoute({
     kind: 'list',
     schema: valuationRowV1Schema,
     get meta() {
-      return z.object({ limit: z.number().int() });
+      return z.object({ limit: z.number().check(z.int()) });
     },
   },
   cache: recordCache,
@@ -285,9 +293,9 @@ export const valuationSummarySchema = z.object({
   meta: z.object({
     valuation_id: z.uuid(),
     api_version: z.enum(['v1', 'v2']),
-    scenario_id: z.uuid().nullable(),
-    run_id: z.uuid().nullable(),
-    irr: z.number().nullable(),
+    scenario_id: z.nullable(z.uuid()),
+    run_id: z.nullable(z.uuid()),
+    irr: z.nullable(z.number()),
     recorded_at: z.iso.datetime(),
   }),
 });
@@ -310,8 +318,8 @@ export const listValuationsV2 = defineRoute({
       path: contractPath,
       query: z.object({
         tenant_id: tenantParam(),
-        start_date: dateParam().optional(),
-        end_date: dateParam().optional(),
+        start_date: z.optional(dateParam()),
+        end_date: z.optional(dateParam()),
         cursor: cursorParam(),
         prev_cursor: cursorParam(),
         limit: intParam({ min: 1, max: 100, default: 10 }),
@@ -326,7 +334,7 @@ export const listValuationsV2 = defineRoute({
     kind: 'list',
     schema: valuationSummarySchema,
     get meta() {
-      return z.object({ limit: z.number().int() });
+      return z.object({ limit: z.number().check(z.int()) });
     },
   },
   cache: recordCache,
@@ -344,23 +352,27 @@ export const v1MetricSchema = z.object({
   tenor_type: z.string(),
 });
 
-const money = (description: string) => z.number().finite().min(-1e12).max(1e12).meta({ description });
+const money = (description: string) => withMeta(z.number().check(z.gte(-1e12), z.lte(1e12)), { description });
 
 export const valuateV1Body = z.strictObject({
   ppa_contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }),
-  scenario_id: z
-    .uuid({ message: 'must be a scenario id (a UUID)' })
-    .optional()
-    .meta({ description: 'Required: the scenario whose latest run’s MONTHLY mid outputs are the prices' }),
-  asof_date: dateParam().optional().meta({ description: 'Only outputs of this as-of date' }),
-  options: z
-    .strictObject({
-      ppa_price: money('The contract price, $/MWh').default(0),
-      volume_mwh: z.number().finite().min(0).max(1e9).default(1).meta({ description: 'MWh per period' }),
-      discount_rate: z.number().finite().min(-0.99).max(10).default(0).meta({ description: 'Per year' }),
-      upfront_cost: money('Paid at the start').default(0),
-    })
-    .default({ ppa_price: 0, volume_mwh: 1, discount_rate: 0, upfront_cost: 0 }),
+  scenario_id: withMeta(z.optional(z.uuid({ message: 'must be a scenario id (a UUID)' })), {
+    description: 'Required: the scenario whose latest run’s MONTHLY mid outputs are the prices',
+  }),
+  asof_date: withMeta(z.optional(dateParam()), { description: 'Only outputs of this as-of date' }),
+  options: z._default(
+    z.strictObject({
+      ppa_price: z._default(money('The contract price, $/MWh'), 0),
+      volume_mwh: withMeta(z._default(z.number().check(z.gte(0), z.lte(1e9)), 1), {
+        description: 'MWh per period',
+      }),
+      discount_rate: withMeta(z._default(z.number().check(z.gte(-0.99), z.lte(10)), 0), {
+        description: 'Per year',
+      }),
+      upfront_cost: z._default(money('Paid at the start'), 0),
+    }),
+    { ppa_price: 0, volume_mwh: 1, discount_rate: 0, upfront_cost: 0 },
+  ),
 });
 
 export type ValuateV1Input = z.output<typeof valuateV1Body>;
@@ -414,8 +426,8 @@ export const valuationV2Schema = z.object({
     asof: z.string(),
     hub_curve_keys: z.array(z.string()),
     settlement_prices: z.enum(['hub', 'node', 'hub_plus_basis']),
-    scenario_id: z.uuid().nullable(),
-    run_id: z.uuid().nullable(),
+    scenario_id: z.nullable(z.uuid()),
+    run_id: z.nullable(z.uuid()),
   }),
   currency: z.string(),
   perspective: z.enum(['buyer', 'seller']),
@@ -427,20 +439,22 @@ export const valuationV2Schema = z.object({
   periods: z.array(periodSchema),
   totals: z.object({
     npv: z.number(),
-    irr: z.number().nullable().meta({ description: 'Annual; null when the cashflows never change sign' }),
+    irr: withMeta(z.nullable(z.number()), {
+      description: 'Annual; null when the cashflows never change sign',
+    }),
     total_volume_mwh: z.number(),
-    capture_price: z.number().nullable(),
-    baseload_price: z.number().nullable(),
-    shape_factor: z.number().nullable(),
-    break_even_price: z.number().nullable(),
+    capture_price: z.nullable(z.number()),
+    baseload_price: z.nullable(z.number()),
+    shape_factor: z.nullable(z.number()),
+    break_even_price: z.nullable(z.number()),
   }),
-  solve_for: z
-    .object({
+  solve_for: z.nullable(
+    z.object({
       target: z.enum(['npv', 'irr']),
       value: z.number(),
-      price_usd_mwh: z.number().nullable(),
-    })
-    .nullable(),
+      price_usd_mwh: z.nullable(z.number()),
+    }),
+  ),
   sensitivities: z.object({
     curve_shift_pct: z.number(),
     npv_curve_up: z.number(),
@@ -456,47 +470,49 @@ export type ValuationV2 = z.infer<typeof valuationV2Schema>;
 export const valuateV2Body = z
   .strictObject({
     contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }),
-    asof: dateParam().optional().meta({ description: 'Value against the curves of this as-of date' }),
-    scenario_id: z
-      .uuid({ message: 'must be a scenario id (a UUID)' })
-      .optional()
-      .meta({ description: 'Value against this scenario’s latest run (MONTHLY mid outputs) instead' }),
-    discount_rate: z
-      .number()
-      .finite()
-      .min(-0.99)
-      .max(10)
-      .default(0)
-      .meta({ description: 'Per year, compounded monthly' }),
-    upfront_usd: money('Paid at the valuation date by the perspective’s holder').default(0),
-    solve_for: z
-      .strictObject({
-        target_npv: money('The NPV to solve the contract price for').optional(),
-        target_irr: z.number().finite().min(-0.99).max(10).optional().meta({ description: 'Annual' }),
-      })
-      .optional()
-      .meta({ description: 'Solve for the fixed contract price that meets one target' }),
-    sensitivities: z
-      .strictObject({
-        curve_shift_pct: z.number().finite().min(0).max(100).default(10),
-        p_level: z.enum(['P50', 'P90', 'P99']).default('P90'),
-        discount_rate_shift_bp: z.number().finite().min(-1000).max(1000).default(100),
-      })
-      .default({ curve_shift_pct: 10, p_level: 'P90', discount_rate_shift_bp: 100 }),
+    asof: withMeta(z.optional(dateParam()), { description: 'Value against the curves of this as-of date' }),
+    scenario_id: withMeta(z.optional(z.uuid({ message: 'must be a scenario id (a UUID)' })), {
+      description: 'Value against this scenario’s latest run (MONTHLY mid outputs) instead',
+    }),
+    discount_rate: withMeta(z._default(z.number().check(z.gte(-0.99), z.lte(10)), 0), {
+      description: 'Per year, compounded monthly',
+    }),
+    upfront_usd: z._default(money('Paid at the valuation date by the perspective’s holder'), 0),
+    solve_for: withMeta(
+      z.optional(
+        z.strictObject({
+          target_npv: z.optional(money('The NPV to solve the contract price for')),
+          target_irr: withMeta(z.optional(z.number().check(z.gte(-0.99), z.lte(10))), {
+            description: 'Annual',
+          }),
+        }),
+      ),
+      { description: 'Solve for the fixed contract price that meets one target' },
+    ),
+    sensitivities: z._default(
+      z.strictObject({
+        curve_shift_pct: z._default(z.number().check(z.gte(0), z.lte(100)), 10),
+        p_level: z._default(z.enum(['P50', 'P90', 'P99']), 'P90'),
+        discount_rate_shift_bp: z._default(z.number().check(z.gte(-1000), z.lte(1000)), 100),
+      }),
+      { curve_shift_pct: 10, p_level: 'P90', discount_rate_shift_bp: 100 },
+    ),
   })
-  .superRefine((b, ctx) => {
-    if ((b.asof === undefined) === (b.scenario_id === undefined))
-      ctx.addIssue({ code: 'custom', path: ['asof'], message: 'give exactly one of asof and scenario_id' });
-    if (
-      b.solve_for !== undefined &&
-      (b.solve_for.target_npv === undefined) === (b.solve_for.target_irr === undefined)
-    )
-      ctx.addIssue({
-        code: 'custom',
-        path: ['solve_for'],
-        message: 'give exactly one of target_npv and target_irr',
-      });
-  });
+  .check(
+    z.superRefine((b, ctx) => {
+      if ((b.asof === undefined) === (b.scenario_id === undefined))
+        ctx.addIssue({ code: 'custom', path: ['asof'], message: 'give exactly one of asof and scenario_id' });
+      if (
+        b.solve_for !== undefined &&
+        (b.solve_for.target_npv === undefined) === (b.solve_for.target_irr === undefined)
+      )
+        ctx.addIssue({
+          code: 'custom',
+          path: ['solve_for'],
+          message: 'give exactly one of target_npv and target_irr',
+        });
+    }),
+  );
 export type ValuateV2Input = z.output<typeof valuateV2Body>;
 
 export const valuateV2 = defineRoute({

@@ -1,7 +1,8 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { InputIssue } from '#lib/errors';
 import { isRealDate } from '#lib/http/params';
 import { ISO_CODES } from '#lib/reference/iso-nodes';
+import { withMeta } from '#lib/schema';
 
 /**
  * The desk model of a PPA: the members of a contract's `terms` that the v2 valuation reads. A contract keeps
@@ -10,92 +11,98 @@ import { ISO_CODES } from '#lib/reference/iso-nodes';
  * contract is valued.
  */
 
-const finite = () => z.number().finite();
-const price = (description: string) => finite().min(-10_000).max(100_000).meta({ description });
+/** A number (zod numbers are finite: Infinity and NaN fail) within [min, max]. */
+const finite = (min: number, max: number) => z.number().check(z.gte(min), z.lte(max));
+const price = (description: string) => withMeta(finite(-10_000, 100_000), { description });
 const date = (description: string) =>
-  z.string().refine(isRealDate, { message: 'must be a calendar date YYYY-MM-DD' }).meta({ description });
+  withMeta(z.string().check(z.refine(isRealDate, { message: 'must be a calendar date YYYY-MM-DD' })), {
+    description,
+  });
 const upper = (s: string) => s.trim().toUpperCase();
 
 export const P_LEVEL_FACTOR_DEFAULTS = { P90: 0.9, P99: 0.85 } as const;
 
 const location = (description: string) =>
   z.looseObject({
-    iso: z
-      .string()
-      .refine((s) => (ISO_CODES as readonly string[]).includes(upper(s)), {
-        message: `must be one of ${ISO_CODES.join(', ')}`,
-      })
-      .meta({ description: `The ISO (${ISO_CODES.join(', ')}, any case)` }),
-    location: z
-      .string()
-      .min(1)
-      .max(128)
-      .meta({ description: `${description}: the location, as the curves name it (any case)` }),
+    iso: withMeta(
+      z.string().check(
+        z.refine((s: string) => (ISO_CODES as readonly string[]).includes(upper(s)), {
+          message: `must be one of ${ISO_CODES.join(', ')}`,
+        }),
+      ),
+      { description: `The ISO (${ISO_CODES.join(', ')}, any case)` },
+    ),
+    location: withMeta(z.string().check(z.minLength(1), z.maxLength(128)), {
+      description: `${description}: the location, as the curves name it (any case)`,
+    }),
   });
 
 /** Every member the valuation knows, each optional and without a default: what a write checks. */
 export const termMembers = {
-  settlement: z
-    .enum(['virtual', 'physical'])
-    .meta({ description: 'virtual (financial, settles at the hub) or physical (delivered at the node)' }),
-  hub: location('The pricing curve: ISO and location').meta({
+  settlement: withMeta(z.enum(['virtual', 'physical']), {
+    description: 'virtual (financial, settles at the hub) or physical (delivered at the node)',
+  }),
+  hub: withMeta(location('The pricing curve: ISO and location'), {
     description: 'The pricing curve’s ISO and location, e.g. {"iso":"PJM","location":"WESTERN HUB"}',
   }),
-  node: location('The settlement location').meta({
+  node: withMeta(location('The settlement location'), {
     description:
       'The settlement location of a physical PPA (its curve is used when one exists; else hub + basis_usd_mwh)',
   }),
-  market: z.enum(['DA', 'RT']).meta({ description: 'The market of the curves (default DA)' }),
+  market: withMeta(z.enum(['DA', 'RT']), { description: 'The market of the curves (default DA)' }),
   start_date: date('First delivery day'),
   end_date: date('Last delivery day (included)'),
   price_usd_mwh: price('The contract price (the strike of a virtual PPA), $/MWh'),
-  escalator_pct_per_year: finite()
-    .min(-50)
-    .max(100)
-    .meta({ description: 'Yearly escalation of the price, floor and cap, % per contract year (default 0)' }),
-  structure: z.enum(['fixed', 'collar', 'discount']).meta({
+  escalator_pct_per_year: withMeta(finite(-50, 100), {
+    description: 'Yearly escalation of the price, floor and cap, % per contract year (default 0)',
+  }),
+  structure: withMeta(z.enum(['fixed', 'collar', 'discount']), {
     description:
       'fixed: the contract price; collar: the market clamped to [floor_usd_mwh, cap_usd_mwh]; discount: the market less discount_pct',
   }),
   floor_usd_mwh: price('The collar’s floor, $/MWh'),
   cap_usd_mwh: price('The collar’s cap, $/MWh'),
-  discount_pct: finite().min(0).max(100).meta({ description: 'The discount off the market price, %' }),
-  fixed_mwh_per_month: finite().min(0).max(1e9).meta({ description: 'Volume: MWh per whole month' }),
-  baseload_mw: finite().min(0).max(1e6).meta({ description: 'Volume: MW in every hour' }),
+  discount_pct: withMeta(finite(0, 100), { description: 'The discount off the market price, %' }),
+  fixed_mwh_per_month: withMeta(finite(0, 1e9), { description: 'Volume: MWh per whole month' }),
+  baseload_mw: withMeta(finite(0, 1e6), { description: 'Volume: MW in every hour' }),
   // Lengths as refinements, not minItems/maxItems: the document says 12 × 24 in words.
-  profile_12x24: z
-    .array(
-      z
-        .array(finite().min(0).max(1e6))
-        .refine((hours) => hours.length === 24, { message: 'each month must have 24 hourly values' }),
-    )
-    .refine((months) => months.length === 12, { message: 'must have 12 months' })
-    .meta({
-      description: 'Volume: 12 months (January first) × 24 values, MW by local hour beginning (0–23)',
-    }),
-  capacity_mw: finite().gt(0).max(1e6).meta({ description: 'Nameplate MW (required with profile_12x24)' }),
-  counterparty: z.string().max(256).meta({ description: 'The other party (v2 lists filter on it)' }),
-  p_level: z.enum(['P50', 'P90', 'P99']).meta({ description: 'The volume exceedance level (default P50)' }),
-  p90_factor: finite()
-    .gt(0)
-    .max(1)
-    .meta({ description: `P90 volume ÷ P50 volume (default ${P_LEVEL_FACTOR_DEFAULTS.P90})` }),
-  p99_factor: finite()
-    .gt(0)
-    .max(1)
-    .meta({ description: `P99 volume ÷ P50 volume (default ${P_LEVEL_FACTOR_DEFAULTS.P99})` }),
-  degradation_pct_per_year: finite()
-    .min(0)
-    .max(100)
-    .meta({ description: 'Yearly volume loss, % per contract year (default 0)' }),
+  profile_12x24: withMeta(
+    z
+      .array(
+        z.array(finite(0, 1e6)).check(
+          z.refine((hours: number[]) => hours.length === 24, {
+            message: 'each month must have 24 hourly values',
+          }),
+        ),
+      )
+      .check(z.refine((months: number[][]) => months.length === 12, { message: 'must have 12 months' })),
+    { description: 'Volume: 12 months (January first) × 24 values, MW by local hour beginning (0–23)' },
+  ),
+  capacity_mw: withMeta(z.number().check(z.gt(0), z.lte(1e6)), {
+    description: 'Nameplate MW (required with profile_12x24)',
+  }),
+  counterparty: withMeta(z.string().check(z.maxLength(256)), {
+    description: 'The other party (v2 lists filter on it)',
+  }),
+  p_level: withMeta(z.enum(['P50', 'P90', 'P99']), {
+    description: 'The volume exceedance level (default P50)',
+  }),
+  p90_factor: withMeta(z.number().check(z.gt(0), z.lte(1)), {
+    description: `P90 volume ÷ P50 volume (default ${P_LEVEL_FACTOR_DEFAULTS.P90})`,
+  }),
+  p99_factor: withMeta(z.number().check(z.gt(0), z.lte(1)), {
+    description: `P99 volume ÷ P50 volume (default ${P_LEVEL_FACTOR_DEFAULTS.P99})`,
+  }),
+  degradation_pct_per_year: withMeta(finite(0, 100), {
+    description: 'Yearly volume loss, % per contract year (default 0)',
+  }),
   basis_usd_mwh: price('Node minus hub, $/MWh, used when no node curve exists (default 0)'),
-  perspective: z
-    .enum(['buyer', 'seller'])
-    .meta({ description: 'Whose side the settlement is (default buyer)' }),
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code' })
-    .meta({ description: 'Currency (default USD)' }),
+  perspective: withMeta(z.enum(['buyer', 'seller']), {
+    description: 'Whose side the settlement is (default buyer)',
+  }),
+  currency: withMeta(z.string().check(z.regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code' })), {
+    description: 'Currency (default USD)',
+  }),
 } as const;
 
 /** The path of the first NUL character in any key or string of a JSON value: PostgreSQL text cannot hold one. */
@@ -119,20 +126,24 @@ function nulAt(value: unknown, path: (string | number)[] = []): (string | number
 }
 
 /** Terms as a write takes them: the known members type-checked, every other member kept as written. */
-export const contractTerms = z
-  .looseObject(
-    Object.fromEntries(Object.entries(termMembers).map(([k, v]) => [k, v.optional()])) as {
-      [K in keyof typeof termMembers]: z.ZodOptional<(typeof termMembers)[K]>;
-    },
-  )
-  .superRefine((terms, ctx) => {
-    const path = nulAt(terms);
-    if (path) ctx.addIssue({ code: 'custom', path, message: 'must not contain a NUL character' });
-  })
-  .meta({
+export const contractTerms = withMeta(
+  z
+    .looseObject(
+      Object.fromEntries(Object.entries(termMembers).map(([k, v]) => [k, z.optional(v)])) as {
+        [K in keyof typeof termMembers]: z.ZodMiniOptional<(typeof termMembers)[K]>;
+      },
+    )
+    .check(
+      z.superRefine((terms, ctx) => {
+        const path = nulAt(terms);
+        if (path) ctx.addIssue({ code: 'custom', path, message: 'must not contain a NUL character' });
+      }),
+    ),
+  {
     description:
       'The contract’s terms, kept as written. The members listed are the desk model the v2 valuation reads; any other member is stored and returned unchanged.',
-  });
+  },
+);
 
 const VOLUMES = ['fixed_mwh_per_month', 'baseload_mw', 'profile_12x24'] as const;
 
@@ -179,38 +190,40 @@ function memberRules(t: Record<string, unknown>): { member: string; message: str
 const m = termMembers;
 const deskTermsSchema = z
   .object({
-    settlement: m.settlement.default('virtual'),
+    settlement: z._default(m.settlement, 'virtual'),
     hub: m.hub,
-    node: m.node.optional(),
-    market: m.market.default('DA'),
+    node: z.optional(m.node),
+    market: z._default(m.market, 'DA'),
     start_date: m.start_date,
     end_date: m.end_date,
-    price_usd_mwh: m.price_usd_mwh.optional(),
-    escalator_pct_per_year: m.escalator_pct_per_year.default(0),
-    structure: m.structure.default('fixed'),
-    floor_usd_mwh: m.floor_usd_mwh.optional(),
-    cap_usd_mwh: m.cap_usd_mwh.optional(),
-    discount_pct: m.discount_pct.optional(),
-    fixed_mwh_per_month: m.fixed_mwh_per_month.optional(),
-    baseload_mw: m.baseload_mw.optional(),
-    profile_12x24: m.profile_12x24.optional(),
-    capacity_mw: m.capacity_mw.optional(),
-    p_level: m.p_level.default('P50'),
-    p90_factor: m.p90_factor.default(P_LEVEL_FACTOR_DEFAULTS.P90),
-    p99_factor: m.p99_factor.default(P_LEVEL_FACTOR_DEFAULTS.P99),
-    degradation_pct_per_year: m.degradation_pct_per_year.default(0),
-    basis_usd_mwh: m.basis_usd_mwh.default(0),
-    perspective: m.perspective.default('buyer'),
-    currency: m.currency.default('USD'),
+    price_usd_mwh: z.optional(m.price_usd_mwh),
+    escalator_pct_per_year: z._default(m.escalator_pct_per_year, 0),
+    structure: z._default(m.structure, 'fixed'),
+    floor_usd_mwh: z.optional(m.floor_usd_mwh),
+    cap_usd_mwh: z.optional(m.cap_usd_mwh),
+    discount_pct: z.optional(m.discount_pct),
+    fixed_mwh_per_month: z.optional(m.fixed_mwh_per_month),
+    baseload_mw: z.optional(m.baseload_mw),
+    profile_12x24: z.optional(m.profile_12x24),
+    capacity_mw: z.optional(m.capacity_mw),
+    p_level: z._default(m.p_level, 'P50'),
+    p90_factor: z._default(m.p90_factor, P_LEVEL_FACTOR_DEFAULTS.P90),
+    p99_factor: z._default(m.p99_factor, P_LEVEL_FACTOR_DEFAULTS.P99),
+    degradation_pct_per_year: z._default(m.degradation_pct_per_year, 0),
+    basis_usd_mwh: z._default(m.basis_usd_mwh, 0),
+    perspective: z._default(m.perspective, 'buyer'),
+    currency: z._default(m.currency, 'USD'),
   })
-  .superRefine((t, ctx) => {
-    if (t.end_date < t.start_date)
-      ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must not be before start_date' });
-    else if (Number(t.end_date.slice(0, 4)) - Number(t.start_date.slice(0, 4)) > 40)
-      ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'the term may span at most 40 years' });
-    for (const { member, message } of memberRules(t))
-      ctx.addIssue({ code: 'custom', path: [member], message });
-  });
+  .check(
+    z.superRefine((t, ctx) => {
+      if (t.end_date < t.start_date)
+        ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must not be before start_date' });
+      else if (Number(t.end_date.slice(0, 4)) - Number(t.start_date.slice(0, 4)) > 40)
+        ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'the term may span at most 40 years' });
+      for (const { member, message } of memberRules(t))
+        ctx.addIssue({ code: 'custom', path: [member], message });
+    }),
+  );
 
 export type DeskTerms = z.output<typeof deskTermsSchema>;
 

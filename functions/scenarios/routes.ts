@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   cursorParam,
   cursorParams,
@@ -10,6 +10,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute, type RuleInput } from '#lib/http/route';
+import { withMeta } from '#lib/schema';
 import { POLICY_NAMES } from './drivers.ts';
 
 /** Free text without control characters. */
@@ -17,7 +18,13 @@ const TEXT = /^[^\p{Cc}\uD800-\uDFFF]+$/u;
 /** Text the store can hold (PostgreSQL text and jsonb refuse NUL): lines, tabs and line breaks. */
 const NO_NUL = /^(?:[^\p{Cc}\uD800-\uDFFF]|[\t\n\r])*$/u;
 const line = (min: number, max: number) =>
-  z.string().min(min).max(max).regex(TEXT, { message: 'must not hold control characters' });
+  z
+    .string()
+    .check(
+      z.minLength(min),
+      z.maxLength(max),
+      z.regex(TEXT, { message: 'must not hold control characters' }),
+    );
 const text = (max: number, description: string) => textParam({ max, pattern: TEXT, description });
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -27,65 +34,71 @@ export type RunState = (typeof RUN_STATES)[number];
 export const SCENARIO_STATUSES = ['created', 'active', 'archived'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const;
 
-const isoCode = z
-  .string()
-  .regex(/^[A-Za-z]{2,10}$/, { message: 'must be an ISO code such as PJM' })
-  .transform((s) => s.toUpperCase());
-const finite = () => z.number().refine(Number.isFinite, { message: 'must be a finite number' });
+const isoCode = z.pipe(
+  z.string().check(z.regex(/^[A-Za-z]{2,10}$/, { message: 'must be an ISO code such as PJM' })),
+  z.transform((s: string) => s.toUpperCase()),
+);
+const finite = () => z.number().check(z.refine(Number.isFinite, { message: 'must be a finite number' }));
 
 /* ---------------------------------------------------------------- assumptions: one schema per driver */
 
 const curveShift = z.strictObject({
   driver_type: z.literal('curve_shift'),
   payload: z.strictObject({
-    value: finite().min(-10_000).max(10_000).meta({ description: 'USD/MWh, or percent with unit=percent' }),
-    unit: z.enum(['USD/MWh', 'percent']).default('USD/MWh'),
-    curve_key: line(1, 512).optional(),
-    iso: isoCode.optional(),
-    block: line(1, 32).optional(),
-    tenor_label: line(1, 32).optional(),
-    from_month: z.string().regex(MONTH, { message: 'must be YYYY-MM' }).optional(),
-    to_month: z.string().regex(MONTH, { message: 'must be YYYY-MM' }).optional(),
+    value: withMeta(finite().check(z.gte(-10_000), z.lte(10_000)), {
+      description: 'USD/MWh, or percent with unit=percent',
+    }),
+    unit: z._default(z.enum(['USD/MWh', 'percent']), 'USD/MWh'),
+    curve_key: z.optional(line(1, 512)),
+    iso: z.optional(isoCode),
+    block: z.optional(line(1, 32)),
+    tenor_label: z.optional(line(1, 32)),
+    from_month: z.optional(z.string().check(z.regex(MONTH, { message: 'must be YYYY-MM' }))),
+    to_month: z.optional(z.string().check(z.regex(MONTH, { message: 'must be YYYY-MM' }))),
   }),
-  version: line(1, 64).optional(),
+  version: z.optional(line(1, 64)),
 });
 const fuelPrice = z.strictObject({
   driver_type: z.literal('fuel_price'),
   payload: z.strictObject({
-    change: finite().min(-100).max(1000).meta({ description: 'percent, or USD/MMBtu with unit=USD/MMBtu' }),
-    unit: z.enum(['percent', 'USD/MMBtu']).default('percent'),
-    heat_rate: finite().min(1).max(30).optional().meta({ description: 'MMBtu/MWh; default per ISO' }),
-    gas_price: finite()
-      .positive()
-      .max(1000)
-      .optional()
-      .meta({ description: 'USD/MMBtu a percentage applies to' }),
-    iso: isoCode.optional(),
+    change: withMeta(finite().check(z.gte(-100), z.lte(1000)), {
+      description: 'percent, or USD/MMBtu with unit=USD/MMBtu',
+    }),
+    unit: z._default(z.enum(['percent', 'USD/MMBtu']), 'percent'),
+    heat_rate: withMeta(z.optional(finite().check(z.gte(1), z.lte(30))), {
+      description: 'MMBtu/MWh; default per ISO',
+    }),
+    gas_price: withMeta(z.optional(finite().check(z.positive(), z.lte(1000))), {
+      description: 'USD/MMBtu a percentage applies to',
+    }),
+    iso: z.optional(isoCode),
   }),
-  version: line(1, 64).optional(),
+  version: z.optional(line(1, 64)),
 });
 const loadGrowth = z.strictObject({
   driver_type: z.literal('load_growth'),
   payload: z.strictObject({
-    percent: finite().min(-50).max(100),
-    elasticity: finite().min(0).max(10).optional().meta({ description: 'default 1.2' }),
-    iso: isoCode.optional(),
+    percent: finite().check(z.gte(-50), z.lte(100)),
+    elasticity: withMeta(z.optional(finite().check(z.gte(0), z.lte(10))), { description: 'default 1.2' }),
+    iso: z.optional(isoCode),
   }),
-  version: line(1, 64).optional(),
+  version: z.optional(line(1, 64)),
 });
 const carbonPrice = z.strictObject({
   driver_type: z.literal('carbon_price'),
   payload: z.strictObject({
-    usd_per_ton: finite().min(0).max(1000),
-    emission_rate: finite().min(0).max(2).optional().meta({ description: 't CO2/MWh; default per ISO' }),
-    iso: isoCode.optional(),
+    usd_per_ton: finite().check(z.gte(0), z.lte(1000)),
+    emission_rate: withMeta(z.optional(finite().check(z.gte(0), z.lte(2))), {
+      description: 't CO2/MWh; default per ISO',
+    }),
+    iso: z.optional(isoCode),
   }),
-  version: line(1, 64).optional(),
+  version: z.optional(line(1, 64)),
 });
 const policy = z.strictObject({
   driver_type: z.literal('policy'),
   payload: z.strictObject({ name: z.enum(POLICY_NAMES) }),
-  version: line(1, 64).optional(),
+  version: z.optional(line(1, 64)),
 });
 
 export const assumptionSchema = z.discriminatedUnion('driver_type', [
@@ -98,17 +111,20 @@ export const assumptionSchema = z.discriminatedUnion('driver_type', [
 
 /** Which curves a run reads, and at which as-of date; every member optional (default: power hubs, MONTHLY). */
 export const runParametersSchema = z.strictObject({
-  asof: z
-    .string()
-    .regex(DAY, { message: 'must be YYYY-MM-DD' })
-    .refine(isRealDate, { message: 'must be a real date' })
-    .optional(),
-  curve_key: z.array(line(1, 512)).min(1).max(200).optional(),
-  iso: z.array(isoCode).min(1).max(10).optional(),
-  location: z.array(line(1, 128)).min(1).max(200).optional(),
-  block: z.array(line(1, 32)).min(1).max(10).optional(),
-  market: z.array(line(1, 16)).min(1).max(10).optional(),
-  tenor_type: z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER']).optional(),
+  asof: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(DAY, { message: 'must be YYYY-MM-DD' }),
+        z.refine(isRealDate, { message: 'must be a real date' }),
+      ),
+  ),
+  curve_key: z.optional(z.array(line(1, 512)).check(z.minLength(1), z.maxLength(200))),
+  iso: z.optional(z.array(isoCode).check(z.minLength(1), z.maxLength(10))),
+  location: z.optional(z.array(line(1, 128)).check(z.minLength(1), z.maxLength(200))),
+  block: z.optional(z.array(line(1, 32)).check(z.minLength(1), z.maxLength(10))),
+  market: z.optional(z.array(line(1, 16)).check(z.minLength(1), z.maxLength(10))),
+  tenor_type: z.optional(z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER'])),
 });
 export type RunParameters = z.output<typeof runParametersSchema>;
 
@@ -119,13 +135,13 @@ export const scenarioSchema = z.object({
   scenario_id: z.uuid(),
   tenant_id: z.string(),
   name: z.string(),
-  description: z.string().nullable(),
+  description: z.nullable(z.string()),
   status: z.enum(SCENARIO_STATUSES),
   unique_key: z.string(),
   assumptions: z.array(z.record(z.string(), z.unknown())),
   parameters: z.record(z.string(), z.unknown()),
   tags: z.array(z.string()),
-  version: z.number().int(),
+  version: z.number().check(z.int()),
   created_by: z.string(),
   created_at: z.iso.datetime(),
   updated_by: z.string(),
@@ -134,17 +150,23 @@ export const scenarioSchema = z.object({
 export type Scenario = z.infer<typeof scenarioSchema>;
 
 export const scenarioBody = z.strictObject({
-  tenant_id: z.string().max(200).optional().meta({ description: 'Must be the caller’s tenant when given' }),
+  tenant_id: withMeta(z.optional(z.string().check(z.maxLength(200))), {
+    description: 'Must be the caller’s tenant when given',
+  }),
   name: z
     .string()
-    .trim()
-    .min(1, { message: 'must not be empty' })
-    .max(256)
-    .regex(TEXT, { message: 'must not hold control characters' }),
-  description: z.string().max(4000).regex(NO_NUL, { message: 'must not hold NUL' }).nullable().optional(),
-  assumptions: z.array(assumptionSchema).max(50).default([]),
-  parameters: runParametersSchema.default({}),
-  tags: z.array(line(1, 64)).max(50).default([]),
+    .check(
+      z.trim(),
+      z.minLength(1, { message: 'must not be empty' }),
+      z.maxLength(256),
+      z.regex(TEXT, { message: 'must not hold control characters' }),
+    ),
+  description: z.optional(
+    z.nullable(z.string().check(z.maxLength(4000), z.regex(NO_NUL, { message: 'must not hold NUL' }))),
+  ),
+  assumptions: z._default(z.array(assumptionSchema).check(z.maxLength(50)), []),
+  parameters: z._default(runParametersSchema, {}),
+  tags: z._default(z.array(line(1, 64)).check(z.maxLength(50)), []),
 });
 export type ScenarioInput = z.output<typeof scenarioBody>;
 
@@ -158,66 +180,67 @@ export const runSchema = z.object({
   state: z.enum(RUN_STATES),
   status: z.string(),
   priority: z.enum(PRIORITIES),
-  code_version: z.string().nullable(),
-  seed: z.number().int().nullable(),
-  timeout_minutes: z.number().int(),
-  max_memory_mb: z.number().int(),
+  code_version: z.nullable(z.string()),
+  seed: z.nullable(z.number().check(z.int())),
+  timeout_minutes: z.number().check(z.int()),
+  max_memory_mb: z.number().check(z.int()),
   environment: z.record(z.string(), z.unknown()),
   parameters: z.record(z.string(), z.unknown()),
-  max_retries: z.number().int(),
-  retry_count: z.number().int(),
-  idempotency_key: z.string().nullable(),
+  max_retries: z.number().check(z.int()),
+  retry_count: z.number().check(z.int()),
+  idempotency_key: z.nullable(z.string()),
   input_hash: z.string(),
   run_key: z.string(),
   progress_percent: z.number(),
-  error_message: z.string().nullable(),
+  error_message: z.nullable(z.string()),
   created_by: z.string(),
   created_at: z.iso.datetime(),
   queued_at: z.iso.datetime(),
-  started_at: z.iso.datetime().nullable(),
-  completed_at: z.iso.datetime().nullable(),
-  cancelled_at: z.iso.datetime().nullable(),
-  duration_seconds: z.number().nullable(),
+  started_at: z.nullable(z.iso.datetime()),
+  completed_at: z.nullable(z.iso.datetime()),
+  cancelled_at: z.nullable(z.iso.datetime()),
+  duration_seconds: z.nullable(z.number()),
   updated_at: z.iso.datetime(),
 });
 export type Run = z.infer<typeof runSchema>;
 
 const runOptionFields = {
-  priority: z.enum(PRIORITIES).default('normal'),
-  timeout_minutes: z.number().int().min(1).max(1440).default(60),
-  max_memory_mb: z.number().int().min(256).max(16384).default(1024),
-  environment: z
-    .record(line(1, 128), z.string().max(1000).regex(NO_NUL, { message: 'must not hold NUL' }))
-    .default({}),
-  parameters: runParametersSchema.default({}),
-  max_retries: z.number().int().min(0).max(10).default(3),
-  idempotency_key: z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[A-Za-z0-9_.:/-]+$/, { message: 'must match [A-Za-z0-9_.:/-]' })
-    .optional(),
+  priority: z._default(z.enum(PRIORITIES), 'normal'),
+  timeout_minutes: z._default(z.number().check(z.int(), z.gte(1), z.lte(1440)), 60),
+  max_memory_mb: z._default(z.number().check(z.int(), z.gte(256), z.lte(16384)), 1024),
+  environment: z._default(
+    z.record(
+      line(1, 128),
+      z.string().check(z.maxLength(1000), z.regex(NO_NUL, { message: 'must not hold NUL' })),
+    ),
+    {},
+  ),
+  parameters: z._default(runParametersSchema, {}),
+  max_retries: z._default(z.number().check(z.int(), z.gte(0), z.lte(10)), 3),
+  idempotency_key: z.optional(
+    z
+      .string()
+      .check(
+        z.minLength(1),
+        z.maxLength(255),
+        z.regex(/^[A-Za-z0-9_.:/-]+$/, { message: 'must match [A-Za-z0-9_.:/-]' }),
+      ),
+  ),
 };
 
 export const runBody = z.strictObject({
-  code_version: line(1, 64).optional(),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .optional(),
+  code_version: z.optional(line(1, 64)),
+  seed: z.optional(z.number().check(z.int(), z.gte(0), z.lte(2 ** 31 - 1))),
   ...runOptionFields,
 });
 export type RunInput = z.output<typeof runBody>;
 
 const bulkRun = z.strictObject({ ...runOptionFields });
 export const bulkBody = z.strictObject({
-  runs: z
-    .array(bulkRun)
-    .min(1, { message: 'must hold at least one run' })
-    .max(100, { message: 'Cannot create more than 100 runs in a single bulk request' })
-    .superRefine((runs, ctx) => {
+  runs: z.array(bulkRun).check(
+    z.minLength(1, { message: 'must hold at least one run' }),
+    z.maxLength(100, { message: 'Cannot create more than 100 runs in a single bulk request' }),
+    z.superRefine((runs: z.output<typeof bulkRun>[], ctx) => {
       const seen = new Set<string>();
       for (const run of runs) {
         const key = run.idempotency_key;
@@ -227,16 +250,17 @@ export const bulkBody = z.strictObject({
         seen.add(key);
       }
     }),
+  ),
   idempotency_key: runOptionFields.idempotency_key,
 });
 export type BulkInput = z.output<typeof bulkBody>;
 
 export const bulkItemSchema = z.object({
-  index: z.number().int(),
-  idempotency_key: z.string().nullable(),
-  run_id: z.uuid().nullable(),
+  index: z.number().check(z.int()),
+  idempotency_key: z.nullable(z.string()),
+  run_id: z.nullable(z.uuid()),
   status: z.enum(['success', 'duplicate', 'error']),
-  error: z.string().nullable(),
+  error: z.nullable(z.string()),
 });
 
 const stateBody = z.strictObject({ state: z.enum(RUN_STATES) });
@@ -252,12 +276,12 @@ export const outputSchema = z.object({
   asof_date: z.iso.date(),
   curve_key: z.string(),
   tenor_type: z.string(),
-  contract_month: z.iso.date().nullable(),
+  contract_month: z.nullable(z.iso.date()),
   tenor_label: z.string(),
   metric: z.string(),
   value: z.number(),
-  band_lower: z.number().nullable(),
-  band_upper: z.number().nullable(),
+  band_lower: z.nullable(z.number()),
+  band_upper: z.nullable(z.number()),
   attribution: z.record(z.string(), z.number()),
   version_hash: z.string(),
   metric_unit: z.string(),
@@ -272,8 +296,8 @@ export const latestMetricSchema = z.object({
   curve_key: z.string(),
   tenor_label: z.string(),
   latest_value: z.number(),
-  latest_band_lower: z.number().nullable(),
-  latest_band_upper: z.number().nullable(),
+  latest_band_lower: z.nullable(z.number()),
+  latest_band_upper: z.nullable(z.number()),
   latest_asof_date: z.iso.date(),
 });
 
@@ -282,16 +306,20 @@ export const latestMetricSchema = z.object({
 const domain = 'scenarios';
 const scenarioPath = z.object({ scenario_id: z.uuid({ message: 'must be a scenario id (a UUID)' }) });
 const runPath = z.object({ run_id: z.uuid({ message: 'must be a run id (a UUID)' }) });
-const scenarioRunPath = scenarioPath.extend(runPath.shape);
+const scenarioRunPath = z.extend(scenarioPath, runPath.shape);
 
 /** Records that change under writes: kept, but revalidated with the ETag every time. */
 const recordCache = { scope: 'scenarios', visibility: 'private', store: false } as const;
 const outputsGate = { key: 'scenario-outputs', whenOff: 'unavailable' } as const;
 
-const listMeta = z.object({ limit: z.number().int(), total: z.number().int(), count: z.number().int() });
+const listMeta = z.object({
+  limit: z.number().check(z.int()),
+  total: z.number().check(z.int()),
+  count: z.number().check(z.int()),
+});
 const createdRange = {
-  created_after: z.iso.datetime({ offset: true }).optional(),
-  created_before: z.iso.datetime({ offset: true }).optional(),
+  created_after: z.optional(z.iso.datetime({ offset: true })),
+  created_before: z.optional(z.iso.datetime({ offset: true })),
 };
 function createdOrder(query: { created_after?: string; created_before?: string }) {
   if (
@@ -319,9 +347,9 @@ export const listScenariosV1 = defineRoute({
     return {
       query: z.object({
         tenant_id: tenantParam(),
-        status: z.enum(SCENARIO_STATUSES).optional(),
-        name: text(256, 'Scenarios whose name contains this (any case)').optional(),
-        tag: text(64, 'Scenarios carrying this tag').optional(),
+        status: z.optional(z.enum(SCENARIO_STATUSES)),
+        name: z.optional(text(256, 'Scenarios whose name contains this (any case)')),
+        tag: z.optional(text(64, 'Scenarios carrying this tag')),
         ...createdRange,
         ...cursorParams(),
         limit: intParam({ min: 1, max: 100, default: 20 }),
@@ -406,7 +434,7 @@ export const listRunsV1 = defineRoute({
       path: scenarioPath,
       query: z.object({
         ...runListQuery(),
-        state: z.enum(RUN_STATES).optional(),
+        state: z.optional(z.enum(RUN_STATES)),
         limit: intParam({ min: 1, max: 100, default: 20 }),
       }),
       rules: ({ query }: RuleInput) => (query ? createdOrder(query) : []),
@@ -492,8 +520,8 @@ export const cancelRunV1 = defineRoute({
 
 const outputsQuery = () => ({
   tenant_id: tenantParam(),
-  metric: z.enum(METRICS).optional(),
-  curve_key: text(512, 'Only this curve').optional(),
+  metric: z.optional(z.enum(METRICS)),
+  curve_key: z.optional(text(512, 'Only this curve')),
   ...cursorParams(),
 });
 
@@ -515,8 +543,8 @@ export const listOutputsV1 = defineRoute({
       path: scenarioPath,
       query: z.object({
         ...outputsQuery(),
-        tenor_type: z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER']).optional(),
-        run_id: z.uuid().optional(),
+        tenor_type: z.optional(z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER'])),
+        run_id: z.optional(z.uuid()),
         limit: intParam({ min: 1, max: 500, default: 200 }),
         format: formatParam(),
       }),
@@ -526,7 +554,7 @@ export const listOutputsV1 = defineRoute({
     kind: 'list',
     schema: outputSchema,
     get meta() {
-      return z.object({ limit: z.number().int() });
+      return z.object({ limit: z.number().check(z.int()) });
     },
   },
   csv: { filename: (input) => `scenario-${String(input.scenario_id)}-outputs.csv` },
@@ -556,7 +584,7 @@ export const latestMetricsV1 = defineRoute({
     kind: 'list',
     schema: latestMetricSchema,
     get meta() {
-      return z.object({ limit: z.number().int() });
+      return z.object({ limit: z.number().check(z.int()) });
     },
   },
   cache: { scope: 'scenario-metrics', visibility: 'private' },
@@ -588,14 +616,14 @@ export const bulkRunsV1 = defineRoute({
     },
     get meta() {
       return z.object({
-        total_runs: z.number().int(),
-        successful_runs: z.number().int(),
-        duplicate_runs: z.number().int(),
-        failed_runs: z.number().int(),
+        total_runs: z.number().check(z.int()),
+        successful_runs: z.number().check(z.int()),
+        duplicate_runs: z.number().check(z.int()),
+        failed_runs: z.number().check(z.int()),
         duplicates: z.array(
           z.object({
-            index: z.number().int(),
-            idempotency_key: z.string().nullable(),
+            index: z.number().check(z.int()),
+            idempotency_key: z.nullable(z.string()),
             existing_run_id: z.uuid(),
             existing_status: z.string(),
             created_at: z.iso.datetime(),
@@ -624,7 +652,7 @@ export const listScenariosV2 = defineRoute({
     return {
       query: z.object({
         tenant_id: tenantParam(),
-        name_filter: text(256, 'Scenarios whose name contains this (any case)').optional(),
+        name_filter: z.optional(text(256, 'Scenarios whose name contains this (any case)')),
         cursor: cursorParam(),
         prev_cursor: cursorParam(),
         limit: intParam({ min: 1, max: 100, default: 10 }),
@@ -701,7 +729,7 @@ export const listRunsV2 = defineRoute({
       path: scenarioPath,
       query: z.object({
         tenant_id: tenantParam(),
-        status_filter: z.enum(RUN_STATES.map((s) => s.toLowerCase()) as [string, ...string[]]).optional(),
+        status_filter: z.optional(z.enum(RUN_STATES.map((s) => s.toLowerCase()) as [string, ...string[]])),
         cursor: cursorParam(),
         prev_cursor: cursorParam(),
         limit: intParam({ min: 1, max: 100, default: 10 }),

@@ -61,7 +61,7 @@ export interface FunctionBundleOptions {
   entry: string;
   /** Where `index.mjs`, `chunks/`, the source maps and the bundle assets go (an empty or new directory). */
   outDir: string;
-  /** Layer mode: each shared specifier (`#lib/...`, `zod`) to its layer module (`@aurum/shared/...`). */
+  /** Layer mode: each shared specifier (`#lib/...`, `zod/mini`) to its layer module (`@aurum/shared/...`). */
   aliases?: Record<string, string>;
   /** Linked `.map` files without sources content (default), or none. */
   sourceMap?: boolean;

@@ -42,9 +42,9 @@ export const CREATE_REQUIRE_BANNER =
 /** Where generated build inputs (layer package entries, CommonJS facades) live: gitignored, stable paths keep bundles reproducible. */
 export const BUILD_DIR = join(REPO_ROOT, '.build', 'aurum-shared');
 
-/** One import specifier the layer serves: a lib/ module (`#lib/http/domain-handler`) or a package both sides use (`zod`). */
+/** One import specifier the layer serves: a lib/ module (`#lib/http/domain-handler`) or a package both sides use (`zod/mini`). */
 export interface SharedSpecifier {
-  /** As written in source: `#lib/http/domain-handler`, `zod`, `@aws-lambda-powertools/logger`. */
+  /** As written in source: `#lib/http/domain-handler`, `zod/mini`, `@aws-lambda-powertools/logger`. */
   specifier: string;
   /** What its layer module serves: an absolute lib/ file (built as its own entry), or the package specifier. */
   source: string;
@@ -69,7 +69,7 @@ export interface SharedModuleManifest {
 
 /**
  * Where a shared specifier lives in the layer package, one module each: `#lib/http/domain-handler` at
- * `lib/http/domain-handler`, a package (`zod`, `@aws-lambda-powertools/logger`) under `pkg/`.
+ * `lib/http/domain-handler`, a package (`zod/mini`, `@aws-lambda-powertools/logger`) under `pkg/`.
  */
 export function layerSubpath(specifier: string): string {
   return specifier.startsWith('#lib/') ? specifier.slice(1) : `pkg/${specifier}`;
@@ -170,7 +170,7 @@ export function libImportsOfFunctions(repoRoot = REPO_ROOT): string[] {
 
 /**
  * Per package, the names `functions/` code reads from it: named imports, and `ns.name` for namespace imports
- * (`import * as z from 'zod'` then `z.object`). Type-only imports and names that are not runtime exports
+ * (`import * as z from 'zod/mini'` then `z.object`). Type-only imports and names that are not runtime exports
  * drop out when intersected with the package's exports.
  */
 export function namesFunctionsUse(repoRoot = REPO_ROOT): Map<string, Set<string>> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lib/schema';
 import { requestHash } from './canonical-request.ts';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 import { type CacheMetrics, noopCacheMetrics } from './metrics.ts';
@@ -78,7 +79,7 @@ type Lock = { kind: 'held'; token: string } | { kind: 'busy' } | { kind: 'none' 
 export const DEFAULT_STALE_AFTER_MS = 1_500;
 
 /** A stored entry: the value and when it was loaded (epoch ms). */
-const storedEntrySchema = z.object({ v: z.unknown(), t: z.number().finite() });
+const storedEntrySchema = z.object({ v: z.unknown(), t: z.number() });
 
 interface Entry<T> {
   value: T;

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lib/schema';
 
 /** What reads a secret's string by ARN; Powertools' `SecretsProvider` in Lambda, cached for `maxAge`. */
 export interface SecretReader {
@@ -20,10 +21,10 @@ export class SecretsUnavailableError extends Error {
   }
 }
 
-const blankToUndefined = z
-  .string()
-  .optional()
-  .transform((value) => (value?.trim() ? value.trim() : undefined));
+const blankToUndefined = z.pipe(
+  z.optional(z.string()),
+  z.transform((value: string | undefined) => (value?.trim() ? value.trim() : undefined)),
+);
 
 /** `{"user","password","token"}`; an optional `url` overrides the stack's AURUM_TRINO_URL. */
 const TrinoSecret = z.object({
@@ -38,9 +39,9 @@ const TrinoSecret = z.object({
  * which `current` signs; until then `previous` signs and both verify).
  */
 export const CursorKeyRingSecret = z.object({
-  current: z.string().min(32),
-  previous: z.string().min(32).optional(),
-  activate_at: z.iso.datetime({ offset: true }).optional(),
+  current: z.string().check(z.minLength(32)),
+  previous: z.optional(z.string().check(z.minLength(32))),
+  activate_at: z.optional(z.iso.datetime({ offset: true })),
 });
 export type CursorKeyRingSecret = z.infer<typeof CursorKeyRingSecret>;
 

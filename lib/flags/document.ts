@@ -4,7 +4,8 @@
  * deployed by the CDK app, and the evaluated form `{<key>: {enabled, ...attributes}}` that the AppConfig
  * agent and GetLatestConfiguration hand to clients), normalised to one internal shape.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lib/schema';
 
 /** Every flag the code reads. A document may hold others; they are kept but unknown to the type. */
 export const FLAG_KEYS = [
@@ -29,7 +30,9 @@ const APPCONFIG_KEY_PATTERN = /^[a-z][a-zA-Z\d_-]{0,63}$/;
 
 const hasAtMostTwoDecimals = (percent: number) => Math.abs(percent * 100 - Math.round(percent * 100)) < 1e-6;
 
-const tenantIdSchema = z.string().trim().toLowerCase().regex(TENANT_ID_PATTERN, 'not a tenant id');
+const tenantIdSchema = z
+  .string()
+  .check(z.trim(), z.toLowerCase(), z.regex(TENANT_ID_PATTERN, 'not a tenant id'));
 
 /**
  * One flag's value. `enabled` is the kill switch; the attributes drive targeting and rollout. AppConfig
@@ -37,15 +40,15 @@ const tenantIdSchema = z.string().trim().toLowerCase().regex(TENANT_ID_PATTERN, 
  */
 export const FlagValueSchema = z.object({
   enabled: z.boolean(),
-  rolloutPercent: z
-    .number()
-    .min(0)
-    .max(100)
-    .refine(hasAtMostTwoDecimals, 'rolloutPercent has at most two decimals')
-    .default(100),
-  allowTenants: z.array(tenantIdSchema).max(1000).default([]),
-  denyTenants: z.array(tenantIdSchema).max(1000).default([]),
-  subject: z.enum(['tenant', 'user']).default('tenant'),
+  rolloutPercent: z._default(
+    z
+      .number()
+      .check(z.gte(0), z.lte(100), z.refine(hasAtMostTwoDecimals, 'rolloutPercent has at most two decimals')),
+    100,
+  ),
+  allowTenants: z._default(z.array(tenantIdSchema).check(z.maxLength(1000)), []),
+  denyTenants: z._default(z.array(tenantIdSchema).check(z.maxLength(1000)), []),
+  subject: z._default(z.enum(['tenant', 'user']), 'tenant'),
 });
 
 export type FlagValue = z.output<typeof FlagValueSchema>;
@@ -56,18 +59,15 @@ export interface FlagDocument {
   flags: Record<string, FlagValue>;
 }
 
-const flagKeySchema = z.string().regex(APPCONFIG_KEY_PATTERN, 'not an AppConfig flag key');
+const flagKeySchema = z.string().check(z.regex(APPCONFIG_KEY_PATTERN, 'not an AppConfig flag key'));
 
 /** What the agent returns: the flag values with their attributes, definitions stripped. */
 const EvaluatedDocumentSchema = z.record(flagKeySchema, FlagValueSchema);
 
 const FlagDefinitionSchema = z.looseObject({
-  name: z
-    .string()
-    .regex(/^[^\n]{1,64}$/, 'name is 1 to 64 characters on one line')
-    .optional(),
-  description: z.string().max(1024).optional(),
-  attributes: z.record(z.string().regex(APPCONFIG_KEY_PATTERN), z.looseObject({})).optional(),
+  name: z.optional(z.string().check(z.regex(/^[^\n]{1,64}$/, 'name is 1 to 64 characters on one line'))),
+  description: z.optional(z.string().check(z.maxLength(1024))),
+  attributes: z.optional(z.record(z.string().check(z.regex(APPCONFIG_KEY_PATTERN)), z.looseObject({}))),
 });
 
 /** What is stored in (and deployed to) the AppConfig hosted configuration store. */
@@ -75,19 +75,21 @@ const HostedDocumentSchema = z
   .object({
     version: z.literal('1'),
     flags: z.record(flagKeySchema, FlagDefinitionSchema),
-    values: z.record(flagKeySchema, FlagValueSchema).default({}),
+    values: z._default(z.record(flagKeySchema, FlagValueSchema), {}),
   })
-  .superRefine((hosted, ctx) => {
-    for (const key of Object.keys(hosted.values)) {
-      if (!(key in hosted.flags)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['values', key],
-          message: 'value for a flag with no definition',
-        });
+  .check(
+    z.superRefine((hosted, ctx) => {
+      for (const key of Object.keys(hosted.values)) {
+        if (!(key in hosted.flags)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['values', key],
+            message: 'value for a flag with no definition',
+          });
+        }
       }
-    }
-  });
+    }),
+  );
 
 const value = (enabled: boolean): FlagValue => ({
   enabled,
@@ -119,7 +121,7 @@ export type FlagDocumentParse = { ok: true; document: FlagDocument } | { ok: fal
 const isHostedForm = (raw: unknown): boolean =>
   typeof raw === 'object' && raw !== null && typeof (raw as { version?: unknown }).version === 'string';
 
-const describeIssues = (error: z.ZodError): string =>
+const describeIssues = (error: z.core.$ZodError): string =>
   error.issues
     .slice(0, 3)
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(document)'}: ${issue.message}`)

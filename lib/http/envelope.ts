@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Boundary, CursorCodec } from '#lib/paging/cursor';
+import { withMeta } from '#lib/schema';
 import { type GatewayEvent, queryOf } from './event.ts';
 import type { RequestState } from './request-state.ts';
 import type { RouteSpec } from './route.ts';
@@ -11,53 +12,55 @@ import type { RouteResult } from './route-result.ts';
  */
 
 export const FieldErrorSchema = z.strictObject({
-  field: z.string().meta({ example: 'query.limit' }),
+  field: withMeta(z.string(), { example: 'query.limit' }),
   message: z.string(),
-  code: z.string().optional(),
-  value: z.unknown().optional(),
+  code: z.optional(z.string()),
+  value: z.optional(z.unknown()),
 });
 
 /** RFC 9457 problem details as every error leaves the API; extension members (e.g. `checks`) are allowed. */
-export const ProblemSchema = z
-  .object({
-    type: z.string().meta({ format: 'uri', example: 'https://api.aurum.dev/problems/validation-error' }),
+export const ProblemSchema = withMeta(
+  z.looseObject({
+    type: withMeta(z.string(), { format: 'uri', example: 'https://api.aurum.dev/problems/validation-error' }),
     title: z.string(),
-    status: z.number().int().min(400).max(599),
+    status: z.number().check(z.int(), z.gte(400), z.lte(599)),
     detail: z.string(),
-    instance: z.string().meta({ example: '/v1/curves?limit=abc' }),
+    instance: withMeta(z.string(), { example: '/v1/curves?limit=abc' }),
     request_id: z.string(),
-    timestamp: z.string().meta({ format: 'date-time' }),
-    errors: z.array(FieldErrorSchema).min(1).optional(),
-  })
-  .loose()
-  .meta({ description: 'RFC 9457 problem details (application/problem+json)' });
+    timestamp: withMeta(z.string(), { format: 'date-time' }),
+    errors: z.optional(z.array(FieldErrorSchema).check(z.minLength(1))),
+  }),
+  { description: 'RFC 9457 problem details (application/problem+json)' },
+);
 
 const page = {
-  count: z.number().int().min(0),
+  count: z.number().check(z.int(), z.gte(0)),
   has_more: z.boolean(),
-  next_cursor: z
-    .string()
-    .nullable()
-    .meta({ description: 'Opaque, signed; pass as `cursor` for the next page' }),
-  prev_cursor: z.string().nullable(),
+  next_cursor: withMeta(z.nullable(z.string()), {
+    description: 'Opaque, signed; pass as `cursor` for the next page',
+  }),
+  prev_cursor: z.nullable(z.string()),
 };
-const requestId = z.string().meta({ description: 'Also sent as X-Request-Id' });
+const requestId = withMeta(z.string(), { description: 'Also sent as X-Request-Id' });
 // Meta stays open: routes add their own members (e.g. `limit`) without the envelope changing.
-export const V1ObjectMetaSchema = z
-  .object({ request_id: requestId, query_time_ms: z.number().min(0) })
-  .loose();
-export const V2ObjectMetaSchema = z
-  .object({ request_id: requestId, processing_time_ms: z.number().min(0) })
-  .loose();
-export const V1ListMetaSchema = V1ObjectMetaSchema.extend(page).loose();
-export const V2ListMetaSchema = V2ObjectMetaSchema.extend(page).loose();
+export const V1ObjectMetaSchema = z.looseObject({
+  request_id: requestId,
+  query_time_ms: z.number().check(z.gte(0)),
+});
+export const V2ObjectMetaSchema = z.looseObject({
+  request_id: requestId,
+  processing_time_ms: z.number().check(z.gte(0)),
+});
+const loose = <M extends z.ZodMiniObject>(schema: M) => z.catchall(schema, z.unknown());
+export const V1ListMetaSchema = loose(z.extend(V1ObjectMetaSchema, page));
+export const V2ListMetaSchema = loose(z.extend(V2ObjectMetaSchema, page));
 export const V2LinksSchema = z.strictObject({
   self: z.string(),
-  next: z.string().nullable(),
-  prev: z.string().nullable(),
+  next: z.nullable(z.string()),
+  prev: z.nullable(z.string()),
 });
 
-export const ENVELOPE_NAMES = new Map<z.ZodType, string>([
+export const ENVELOPE_NAMES = new Map<z.core.$ZodType, string>([
   [ProblemSchema, 'Problem'],
   [FieldErrorSchema, 'FieldError'],
   [V1ObjectMetaSchema, 'V1ObjectMeta'],
@@ -67,8 +70,8 @@ export const ENVELOPE_NAMES = new Map<z.ZodType, string>([
   [V2LinksSchema, 'V2Links'],
 ]);
 
-const withRouteMeta = <M extends z.ZodObject>(base: M, route: RouteSpec) =>
-  route.response.meta ? base.extend(route.response.meta.shape).loose() : base;
+const withRouteMeta = <M extends z.ZodMiniObject>(base: M, route: RouteSpec) =>
+  route.response.meta ? loose(z.extend(base, route.response.meta.shape)) : base;
 
 /** Whether a document route answers text (CSV, HTML, JS …) rather than JSON: its schema is a string. */
 export function isTextDocument(route: RouteSpec): boolean {
@@ -93,7 +96,7 @@ export function documentMediaType(route: RouteSpec): string {
  * The zod schema of a route's JSON success body: the v1/v2 envelope around the route's own schema, or
  * the document schema. Undefined for empty answers and text documents.
  */
-export function responseBodySchema(route: RouteSpec): z.ZodType | undefined {
+export function responseBodySchema(route: RouteSpec): z.ZodMiniType | undefined {
   const { kind, schema } = route.response;
   const data = schema ?? z.unknown();
   if (kind === 'list') {

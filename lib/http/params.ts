@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { withMeta } from '#lib/schema';
 
 /**
  * Query and path parameters arrive as strings; these builders parse them strictly so that
@@ -12,15 +13,15 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
  * while its zod schema keeps parsing the string on the wire strictly. `json-schema.ts` reads this for the
  * input side of the document; the schema's own `description`, `example` and `deprecated` are kept.
  */
-const DOCUMENTED = new WeakMap<z.ZodType, Record<string, unknown>>();
+const DOCUMENTED = new WeakMap<z.core.$ZodType, Record<string, unknown>>();
 
-export const documentedAs = <S extends z.ZodType>(schema: S, json: Record<string, unknown>): S => {
+export const documentedAs = <S extends z.core.$ZodType>(schema: S, json: Record<string, unknown>): S => {
   DOCUMENTED.set(schema, json);
   return schema;
 };
 
 /** The document's JSON Schema of a parameter schema built here, if it declares one. */
-export const documentedSchema = (schema: z.ZodType) => DOCUMENTED.get(schema);
+export const documentedSchema = (schema: z.core.$ZodType) => DOCUMENTED.get(schema);
 
 export const isRealDate = (s: string) => {
   if (!ISO_DATE.test(s)) return false;
@@ -29,21 +30,23 @@ export const isRealDate = (s: string) => {
 };
 
 export const dateParam = () =>
-  z
-    .string()
-    .refine(isRealDate, { message: 'must be a calendar date YYYY-MM-DD' })
-    .meta({ format: 'date', example: '2025-09-26' });
+  withMeta(z.string().check(z.refine(isRealDate, { message: 'must be a calendar date YYYY-MM-DD' })), {
+    format: 'date',
+    example: '2025-09-26',
+  });
 
 /** A date or an ISO 8601 date-time; normalised to the UTC calendar date it names. */
 export const dateOrTimestampParam = () => {
-  const schema = z
-    .string()
-    .max(40)
-    .refine((s) => isRealDate(s) || (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))), {
-      message: 'must be a date YYYY-MM-DD or an ISO 8601 date-time',
-    })
-    .transform((s) => (isRealDate(s) ? s : new Date(s).toISOString().slice(0, 10)));
-  return documentedAs(schema.meta({ example: '2025-09-26T00:00:00Z' }), {
+  const schema = z.pipe(
+    z.string().check(
+      z.maxLength(40),
+      z.refine((s) => isRealDate(s) || (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))), {
+        message: 'must be a date YYYY-MM-DD or an ISO 8601 date-time',
+      }),
+    ),
+    z.transform((s: string) => (isRealDate(s) ? s : new Date(s).toISOString().slice(0, 10))),
+  );
+  return documentedAs(withMeta(schema, { example: '2025-09-26T00:00:00Z' }), {
     anyOf: [
       { type: 'string', format: 'date' },
       { type: 'string', format: 'date-time', maxLength: 40 },
@@ -55,23 +58,28 @@ export const dateOrTimestampParam = () => {
 /** A whole number on the wire (digits only: no sign, exponent, fraction or blank), documented as an integer. */
 export const intParam = (options: { min: number; max: number; default: number }) =>
   documentedAs(
-    z
-      .string()
-      .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
-      .transform(Number)
-      .pipe(z.number().int().min(options.min).max(options.max))
-      .optional()
-      .transform((v) => v ?? options.default),
+    z.pipe(
+      z.optional(
+        z.pipe(
+          z.pipe(
+            z.string().check(z.regex(/^\d{1,9}$/, { message: 'must be a whole number' })),
+            z.transform(Number),
+          ),
+          z.number().check(z.int(), z.gte(options.min), z.lte(options.max)),
+        ),
+      ),
+      z.transform((v: number | undefined) => v ?? options.default),
+    ),
     { type: 'integer', minimum: options.min, maximum: options.max, default: options.default },
   );
 
 /** `true` or `false` on the wire (nothing else), documented as a boolean. */
 export const boolParam = (options: { default: boolean; description?: string }) =>
   documentedAs(
-    z
-      .enum(['true', 'false'], { message: 'must be true or false' })
-      .optional()
-      .transform((v) => (v === undefined ? options.default : v === 'true')),
+    z.pipe(
+      z.optional(z.enum(['true', 'false'], { message: 'must be true or false' })),
+      z.transform((v: 'true' | 'false' | undefined) => (v === undefined ? options.default : v === 'true')),
+    ),
     {
       type: 'boolean',
       default: options.default,
@@ -80,46 +88,45 @@ export const boolParam = (options: { default: boolean; description?: string }) =
   );
 
 export const textParam = (options: { max: number; pattern?: RegExp; description?: string }) => {
-  let schema = z.string().min(1, { message: 'must not be empty' }).max(options.max);
+  let schema = z.string().check(z.minLength(1, { message: 'must not be empty' }), z.maxLength(options.max));
   if (options.pattern)
-    schema = schema.regex(options.pattern, { message: `must match ${options.pattern.source}` });
-  return options.description ? schema.meta({ description: options.description }) : schema;
+    schema = schema.check(z.regex(options.pattern, { message: `must match ${options.pattern.source}` }));
+  return options.description ? withMeta(schema, { description: options.description }) : schema;
 };
 
 /** One of `values`, case-insensitive on the wire; documented as the enum (json-schema.ts reads the pipe's end). */
 export const enumParam = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z
-    .string()
-    .transform((s) => s.toUpperCase())
-    .pipe(z.enum(values));
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((s: string) => s.toUpperCase()),
+    ),
+    z.enum(values),
+  );
 
-export const formatParam = () => z.enum(['json', 'csv']).optional().default('json');
+export const formatParam = () => z._default(z.optional(z.enum(['json', 'csv'])), 'json');
 
 export const tenantParam = () =>
-  z.string().max(200).optional().meta({
+  withMeta(z.optional(z.string().check(z.maxLength(200))), {
     description: 'Must equal the caller’s tenant when given; the tenant always comes from the token.',
   });
 
-export const cursorParam = () => z.string().min(1).max(1000).optional();
+export const cursorParam = () => z.optional(z.string().check(z.minLength(1), z.maxLength(1000)));
 
 /** The keyset cursor parameters of a list: `cursor`, its alias `since_cursor`, and `prev_cursor`. */
 export const cursorParams = () => ({
   cursor: cursorParam(),
-  since_cursor: cursorParam().meta({ description: 'Alias of cursor' }),
+  since_cursor: withMeta(cursorParam(), { description: 'Alias of cursor' }),
   prev_cursor: cursorParam(),
 });
 
 /** v1's `offset`, kept so old clients get a clear 400: only 0 is accepted (pages follow cursors). */
 export const removedOffsetParam = () =>
   documentedAs(
-    z
-      .string()
-      .regex(/^\d{1,9}$/, { message: 'must be a whole number' })
-      .optional()
-      .meta({
-        deprecated: true,
-        description: 'Removed: only offset=0 is accepted; follow next_cursor instead',
-      }),
+    withMeta(z.optional(z.string().check(z.regex(/^\d{1,9}$/, { message: 'must be a whole number' }))), {
+      deprecated: true,
+      description: 'Removed: only offset=0 is accepted; follow next_cursor instead',
+    }),
     { type: 'integer', minimum: 0, maximum: 0 },
   );
 
@@ -134,7 +141,7 @@ export type QueryRule<Q> = (
  */
 export const queryRules =
   <Q>(...rules: QueryRule<Q>[]) =>
-  (query: Q, ctx: z.RefinementCtx): void => {
+  (query: Q, ctx: z.core.$RefinementCtx<Q>): void => {
     for (const rule of rules) {
       const issue = rule(query);
       if (!issue) continue;

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Permission, Principal } from '#lib/auth/principal';
 import type { CacheScope } from '#lib/cache/policies';
 import type { RateLimitClass } from '#lib/cache/rate-limit';
@@ -19,7 +19,7 @@ export type ApiVersion = 'v1' | 'v2' | 'unversioned';
 export type ResponseKind = 'list' | 'object' | 'document' | 'file' | 'empty';
 
 // biome-ignore lint/suspicious/noExplicitAny: zod objects of any shape are accepted here
-type AnyZodObject = z.ZodObject<any>;
+type AnyZodObject = z.ZodMiniObject<any>;
 
 export interface RouteSpec {
   /** operationId: unique, camelCase. */
@@ -37,7 +37,7 @@ export interface RouteSpec {
   request?: {
     path?: AnyZodObject;
     query?: AnyZodObject;
-    body?: z.ZodType;
+    body?: z.ZodMiniType;
     /**
      * Rules across the path and the query (rules within one part are refinements of its schema). Each
      * issue is a field-named 400 before the service runs.
@@ -49,7 +49,7 @@ export interface RouteSpec {
     kind: ResponseKind;
     status?: number;
     /** The schema of `data` (one item for lists) or of the whole document. */
-    schema?: z.ZodType;
+    schema?: z.ZodMiniType;
     /** Members the route adds to `meta`, for the OpenAPI document. */
     meta?: AnyZodObject;
     /** Documents and files: the media type of the body (default JSON for objects, text for strings). */
@@ -110,7 +110,7 @@ export interface Io {
   signal: AbortSignal;
 }
 
-type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+type Infer<T> = T extends z.ZodMiniType ? z.output<T> : undefined;
 type Parts<S extends RouteSpec> = NonNullable<S['request']>;
 
 /** The answers of a route's variant flags for this caller, one boolean per declared flag. */

@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lib/schema';
 import { canonicalJson } from '#lib/canonical-json';
 import { InvalidInputError } from '#lib/errors';
 
@@ -53,7 +54,7 @@ const cursorPayloadSchema = z.strictObject({
   k: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])),
   d: z.enum(['n', 'p']),
   f: z.string(),
-  e: z.number().int().nonnegative(),
+  e: z.number().check(z.int(), z.nonnegative()),
 });
 
 type CursorPayload = z.infer<typeof cursorPayloadSchema>;

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { ProblemSchema, responseBodySchema } from '#lib/http/envelope';
 import type { OpenApiDocument, OpenApiOperation } from '#lib/http/openapi';
 import { csvColumns, type RouteSpec } from '#lib/http/route';
@@ -45,7 +45,7 @@ export function documentedResponse(
 }
 
 /** Keys of `value` that `schema` does not declare, at any depth: the document promises additionalProperties false. */
-export function undeclaredKeys(schema: z.ZodType, value: unknown, at = '$'): string[] {
+export function undeclaredKeys(schema: z.ZodMiniType, value: unknown, at = '$'): string[] {
   const def = (schema as unknown as { _zod: { def: Record<string, unknown> & { type: string } } })._zod.def;
   switch (def.type) {
     case 'optional':
@@ -54,15 +54,15 @@ export function undeclaredKeys(schema: z.ZodType, value: unknown, at = '$'): str
     case 'readonly':
       return value === null || value === undefined
         ? []
-        : undeclaredKeys(def.innerType as z.ZodType, value, at);
+        : undeclaredKeys(def.innerType as z.ZodMiniType, value, at);
     case 'array':
       return Array.isArray(value)
-        ? value.flatMap((item, i) => undeclaredKeys(def.element as z.ZodType, item, `${at}[${i}]`))
+        ? value.flatMap((item, i) => undeclaredKeys(def.element as z.ZodMiniType, item, `${at}[${i}]`))
         : [];
     case 'object': {
       if (value === null || typeof value !== 'object') return [];
-      const shape = def.shape as Record<string, z.ZodType>;
-      const catchall = def.catchall as z.ZodType | undefined;
+      const shape = def.shape as Record<string, z.ZodMiniType>;
+      const catchall = def.catchall as z.ZodMiniType | undefined;
       const open =
         catchall !== undefined &&
         (catchall as unknown as { _zod: { def: { type: string } } })._zod.def.type !== 'never';

@@ -42,9 +42,11 @@ describe('the shared module manifest (what the layer exports and functions impor
     const packages = manifest.specifiers
       .filter((s) => !s.specifier.startsWith('#lib/'))
       .map((s) => s.specifier);
-    expect(packages).toContain('zod');
+    expect(packages).toContain('zod/mini');
+    // Classic zod (whose methods reach every schema type and the JSON-Schema converter) is in no bundle.
+    expect(packages).not.toContain('zod');
     expect(packages.filter((p) => p.startsWith('@aws-sdk/') || p.includes('duckdb'))).toEqual([]);
-    const zod = manifest.specifiers.find((s) => s.specifier === 'zod')!;
+    const zod = manifest.specifiers.find((s) => s.specifier === 'zod/mini')!;
     // Routes build schemas with these; the layer re-exports just them, so the rest of zod tree-shakes away.
     expect(zod.exports).toEqual(expect.arrayContaining(['object', 'string', 'enum', 'array', 'uuid']));
     expect(zod.exports).not.toContain('locales');
@@ -61,7 +63,7 @@ describe('the shared module manifest (what the layer exports and functions impor
 
   it('gives every shared specifier its own module in the layer package, lib/ and packages apart', () => {
     expect(layerSubpath('#lib/http/domain-handler')).toBe('lib/http/domain-handler');
-    expect(layerSubpath('zod')).toBe('pkg/zod');
+    expect(layerSubpath('zod/mini')).toBe('pkg/zod/mini');
     expect(layerModule('@aws-lambda-powertools/logger')).toBe(
       '@aurum/shared/pkg/@aws-lambda-powertools/logger',
     );
@@ -81,9 +83,9 @@ describe('the shared module manifest (what the layer exports and functions impor
   });
 
   it('re-exports from a shared package only the names functions read', () => {
-    const zod = manifest.specifiers.find((s) => s.specifier === 'zod')!;
+    const zod = manifest.specifiers.find((s) => s.specifier === 'zod/mini')!;
     const source = packageEntrySource(zod);
-    expect(source).toMatch(/^export \{ [^}]*\bobject\b[^}]*\} from "zod";\n$/);
+    expect(source).toMatch(/^export \{ [^}]*\bobject\b[^}]*\} from "zod\/mini";\n$/);
     expect(source).not.toMatch(/\blocales\b/);
   });
 });

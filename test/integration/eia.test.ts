@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import {
   DIMENSION_NAMES,
   EIA_SERIES_COLUMNS,
@@ -148,7 +149,7 @@ describe('GET /v1/metadata/eia/datasets', () => {
     expect(body.meta.limit).toBe(500);
     const paths = body.data.map((d) => d.path);
     expect(paths).toEqual([...EIA_DATASETS.map((d) => d.path)].sort());
-    for (const row of body.data) expect(EiaDatasetBrief.strict().parse(row)).toEqual(row);
+    for (const row of body.data) expect(z.strictObject(EiaDatasetBrief.shape).parse(row)).toEqual(row);
     expect(Object.keys(body.data[0]!)).toEqual([
       'path',
       'name',
@@ -191,7 +192,7 @@ describe('GET /v1/metadata/eia/datasets/{dataset_path}', () => {
       '/v1/metadata/eia/datasets/natural-gas%2Fstor%2Fwkly',
     );
     expect(res.status).toBe(200);
-    expect(EiaDatasetDetail.strict().parse(body.data)).toEqual(body.data);
+    expect(z.strictObject(EiaDatasetDetail.shape).parse(body.data)).toEqual(body.data);
     expect(body.data.path).toBe('natural-gas/stor/wkly');
     expect(body.data.default_frequency).toBe('weekly');
     expect(body.data.default_date_format).toBe('YYYY-MM-DD');
@@ -218,7 +219,7 @@ describe('GET /v1/ref/eia/series', () => {
     expect(body.data).toHaveLength(200);
     expect(body.meta.limit).toBe(200);
     expect(body.meta.has_more).toBe(true);
-    for (const row of body.data) expect(EiaSeriesPoint.strict().parse(row)).toEqual(row);
+    for (const row of body.data) expect(z.strictObject(EiaSeriesPoint.shape).parse(row)).toEqual(row);
     expect(Object.keys(body.data[0]!)).toEqual(EIA_SERIES_COLUMNS);
     expect(EIA_SERIES_COLUMNS.slice(0, 20)).toEqual([
       'series_id',
@@ -464,7 +465,7 @@ describe('GET /v2/metadata/eia/datasets', () => {
     expect(res.headers.get('deprecation')).toBeNull();
     expect(body.data).toHaveLength(10);
     expect(body.meta.total).toBe(EIA_DATASETS.length);
-    for (const row of body.data) expect(EiaDatasetV2.strict().parse(row)).toEqual(row);
+    for (const row of body.data) expect(z.strictObject(EiaDatasetV2.shape).parse(row)).toEqual(row);
     const all = await walk<{ dataset_path: string; title: string; last_updated: string }>(
       '/v2/metadata/eia/datasets?limit=9',
     );
@@ -495,7 +496,7 @@ describe('GET /v2/ref/eia/series', () => {
     expect(body.data).toHaveLength(10);
     expect(body.meta.limit).toBe(10);
     for (const row of body.data) {
-      expect(EiaSeriesPointV2.strict().parse(row)).toEqual(row);
+      expect(z.strictObject(EiaSeriesPointV2.shape).parse(row)).toEqual(row);
       expect(row.unit).toBe('BCF');
       expect(row.meta.canonical_value).toBe(row.value! * row.meta.conversion_factor!);
     }

@@ -1,4 +1,5 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
+import '#lib/schema';
 import { assertSameTenant } from '#lib/auth/principal';
 import type { GatewayEvent } from '../event.ts';
 import { header, queryOf } from '../event.ts';
@@ -9,7 +10,7 @@ import { type StackMiddleware, type StackRequest, stateOf } from '../request-sta
 const DETAIL = Symbol('detail');
 type RuleError = FieldError & { [DETAIL]?: string };
 
-function fieldErrors(where: 'query' | 'path' | 'body', error: z.ZodError): RuleError[] {
+function fieldErrors(where: 'query' | 'path' | 'body', error: z.core.$ZodError): RuleError[] {
   return error.issues.flatMap((issue): RuleError[] => {
     // A strict schema's unknown members: each named where it was sent, so the caller sees which to drop.
     if (issue.code === 'unrecognized_keys') {
@@ -98,7 +99,7 @@ export function validation(): StackMiddleware {
     const route = s.route!;
     const event = request.event;
     const errors: RuleError[] = [];
-    const parse = (where: 'query' | 'path', schema: z.ZodType | undefined, raw: unknown) => {
+    const parse = (where: 'query' | 'path', schema: z.ZodMiniType | undefined, raw: unknown) => {
       if (!schema) return {};
       const result = schema.safeParse(raw);
       if (result.success) return result.data;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { createDomainHandler } from '#lib/http/domain-handler';
 import type { GatewayResult } from '#lib/http/event';
 import { HttpProblem } from '#lib/http/problem';
@@ -41,7 +41,7 @@ const domain = defineDomain({
       version: 'v2',
       summary: 'rate limited and validated',
       auth: 'tenant',
-      request: { query: z.object({ n: z.string().regex(/^\d+$/) }) },
+      request: { query: z.object({ n: z.string().check(z.regex(/^\d+$/)) }) },
       response: { kind: 'object' },
     }),
     defineRoute({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { registry } from '#functions/registry';
 import { RouteRegistry } from '#lib/http/registry';
 import { defineRoute, type RouteSpec } from '#lib/http/route';

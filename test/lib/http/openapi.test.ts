@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { registry } from '#functions/registry';
 import { ProblemSchema, responseBodySchema } from '#lib/http/envelope';
 import { buildOpenApiDocument, type OpenApiOperation } from '#lib/http/openapi';
@@ -8,9 +8,10 @@ import { enumParam, intParam } from '#lib/http/params';
 import { problemStatuses } from '#lib/http/problem-responses';
 import { RouteRegistry } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { withMeta } from '#lib/schema';
 
-const Widget = z.object({ id: z.string(), weight: z.number().nullable() });
-const Gadget = z.object({ name: z.string() }).meta({ id: 'Gadget' });
+const Widget = z.object({ id: z.string(), weight: z.nullable(z.number()) });
+const Gadget = withMeta(z.object({ name: z.string() }), { id: 'Gadget' });
 
 const listWidgetsV1 = defineRoute({
   id: 'listWidgetsV1',
@@ -24,7 +25,7 @@ const listWidgetsV1 = defineRoute({
     query: z.object({
       kind: enumParam(['ROUND', 'SQUARE']),
       limit: intParam({ min: 1, max: 100, default: 10 }),
-      legacy: z.string().optional().meta({ deprecated: true, description: 'Old knob' }),
+      legacy: withMeta(z.optional(z.string()), { deprecated: true, description: 'Old knob' }),
     }),
   },
   response: { kind: 'list', schema: Widget },
@@ -40,7 +41,7 @@ const listWidgetsV2 = defineRoute({
   version: 'v2',
   summary: 'Widgets, v2',
   auth: 'tenant',
-  response: { kind: 'list', schema: Widget, meta: z.object({ total: z.number().int() }) },
+  response: { kind: 'list', schema: Widget, meta: z.object({ total: z.number().check(z.int()) }) },
 });
 
 const getGadget = defineRoute({
@@ -51,7 +52,7 @@ const getGadget = defineRoute({
   version: 'v2',
   summary: 'One gadget',
   auth: 'tenant',
-  request: { path: z.object({ gadget_id: z.string().uuid() }) },
+  request: { path: z.object({ gadget_id: z.string().check(z.uuid()) }) },
   response: { kind: 'object', schema: Gadget },
   flag: { key: 'scenario-outputs', whenOff: 'unavailable' },
 });
@@ -64,7 +65,9 @@ const createGadget = defineRoute({
   version: 'v2',
   summary: 'Create a gadget',
   auth: 'admin',
-  request: { body: z.object({ name: z.string().min(1), tags: z.array(z.string()).optional() }) },
+  request: {
+    body: z.object({ name: z.string().check(z.minLength(1)), tags: z.optional(z.array(z.string())) }),
+  },
   response: { kind: 'object', status: 201, schema: Gadget },
 });
 
@@ -100,7 +103,7 @@ const page = defineRoute({
   version: 'unversioned',
   summary: 'A page',
   auth: 'public',
-  response: { kind: 'document', schema: z.string().meta({ contentMediaType: 'text/html' }) },
+  response: { kind: 'document', schema: withMeta(z.string(), { contentMediaType: 'text/html' }) },
 });
 
 const sample = new RouteRegistry().register(
@@ -152,7 +155,7 @@ describe('buildOpenApiDocument', () => {
     const real = buildOpenApiDocument(registry);
     let defaults = 0;
     for (const route of registry.routes) {
-      const shape = (route.request?.query?.shape ?? {}) as Record<string, z.ZodType>;
+      const shape = (route.request?.query?.shape ?? {}) as Record<string, z.ZodMiniType>;
       const o = real.paths[route.path]![route.method.toLowerCase()] as OpenApiOperation;
       for (const [name, member] of Object.entries(shape)) {
         const applied = member.safeParse(undefined);

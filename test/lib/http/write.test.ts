@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sql } from '#lib/data/sql';
 import { createDomainHandler } from '#lib/http/domain-handler';
 import type { GatewayResult } from '#lib/http/event';
@@ -16,7 +16,10 @@ import { testRuntime } from '#test/support/stack-request';
  * The kit's write semantics over a real (in-memory) PostgreSQL: a test domain whose create writes two rows
  * of the mappings table, and fails between them when asked to.
  */
-const body = z.strictObject({ series: z.string().min(1), fail_after_first: z.boolean().default(false) });
+const body = z.strictObject({
+  series: z.string().check(z.minLength(1)),
+  fail_after_first: z._default(z.boolean(), false),
+});
 const domain = defineDomain({
   name: 'w',
   description: 'write test domain',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { validation } from '#lib/http/middleware/validation';
 import { dateSpan, intParam, queryRules } from '#lib/http/params';
 import type { HttpProblem } from '#lib/http/problem';
@@ -16,11 +16,11 @@ const route = defineRoute({
   summary: 'a span',
   auth: 'tenant',
   request: {
-    path: z.object({ id: z.string().regex(/^\d+$/) }),
+    path: z.object({ id: z.string().check(z.regex(/^\d+$/)) }),
     query: z
       .object({ from: z.string(), to: z.string(), limit: intParam({ min: 1, max: 10, default: 5 }) })
-      .superRefine(queryRules(dateSpan('from', 'to', 30))),
-    body: z.object({ name: z.string() }).strict(),
+      .check(z.superRefine(queryRules(dateSpan('from', 'to', 30)))),
+    body: z.strictObject({ name: z.string() }),
     rules: ({ path, query }) =>
       path.id === '0' && query.limit > 1
         ? [{ field: 'query.limit', message: 'one for id 0', code: 'rule' }]
@@ -93,7 +93,7 @@ describe('validation', () => {
   });
 
   it('refuses a tenant_id other than the caller’s with 403, never switching tenant', () => {
-    const tenantRoute = { ...route, request: { query: z.object({ tenant_id: z.string().optional() }) } };
+    const tenantRoute = { ...route, request: { query: z.object({ tenant_id: z.optional(z.string()) }) } };
     const request = stackRequest(gatewayEvent('GET /x', '/x', { query: { tenant_id: 'other' } }), {
       route: tenantRoute,
       principal,
