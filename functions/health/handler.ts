@@ -22,7 +22,8 @@ export function createHealthHandler(options: HealthHandlerOptions = {}) {
     domain: healthDomain,
     runtime: options.runtime,
     // The gateway's `$default` target: unknown paths of the whole API get their 404, or 405 with Allow.
-    // The whole API's routes load on the first request, so liveness imports only health's own.
+    // The whole API's routes load on the first request that is not one of health's own (the stack tries
+    // those first by route key), so liveness never imports them.
     fallbackRegistry: () => import('#functions/registry').then((m) => m.registry),
     bind: () => {
       // Built on the first readiness request only, so liveness never touches a dependency.

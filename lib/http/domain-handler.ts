@@ -53,15 +53,14 @@ export function createDomainHandler<R extends readonly RouteSpec[]>(options: Dom
     return bound;
   });
   const fallback = options.fallbackRegistry;
-  const registry = fallback
-    ? lazy(async () => fallback())
-    : constant(new RouteRegistry().add(options.domain));
+  const own = new RouteRegistry().add(options.domain);
+  const registry = fallback ? lazy(async () => fallback()) : constant(own);
   const secretsLoaded = secretsRefresher();
 
   return middy<GatewayEvent, GatewayResult, Error, Context, StackInternal>({ timeoutEarlyInMillis: 0 })
     .use(responder(runtime))
     .use(requestContext(runtime, secretsLoaded))
-    .use(routeAndPrincipal(registry, options.domain.name, runtime))
+    .use(routeAndPrincipal(registry, options.domain.name, runtime, fallback ? own : undefined))
     .use(rateLimit(runtime))
     .use(featureFlag(runtime))
     .use(validation())

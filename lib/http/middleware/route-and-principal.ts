@@ -16,15 +16,22 @@ export function routeAndPrincipal(
   routes: () => Promise<RouteRegistry>,
   domain: string,
   runtime: () => HttpRuntime,
+  /**
+   * The function's own routes, tried first by route key when `routes` is a wider fallback, so a request for
+   * one of them (the health function's liveness) never opens the whole API's routes.
+   */
+  own?: RouteRegistry,
 ): StackMiddleware {
   const routeAndPrincipalBefore = async (request: StackRequest) => {
     const s = stateOf(request);
     const event = request.event;
     const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();
-    const registry = await routes();
-    let route = event.routeKey && event.routeKey !== '$default' ? registry.byKey(event.routeKey) : undefined;
+    const key = event.routeKey && event.routeKey !== '$default' ? event.routeKey : undefined;
+    let route = key ? own?.byKey(key) : undefined;
+    const registry = route ? undefined : await routes();
+    if (!route && key) route = registry!.byKey(key);
     if (!route) {
-      const match = registry.match(method, event.rawPath ?? '/');
+      const match = registry!.match(method, event.rawPath ?? '/');
       if (match.kind === 'method-not-allowed') {
         throw methodNotAllowed(`${method} is not allowed on ${event.rawPath}`, match.allow);
       }

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { createDomainHandler } from '#lib/http/domain-handler';
 import type { GatewayResult } from '#lib/http/event';
 import { HttpProblem } from '#lib/http/problem';
-import { defineDomain } from '#lib/http/registry';
+import { defineDomain, RouteRegistry } from '#lib/http/registry';
 import { type Bindings, defineRoute } from '#lib/http/route';
 import type { HttpRuntime } from '#lib/http/runtime';
 import { gatewayEvent, lambdaContext } from '#test/support/events';
@@ -156,6 +156,54 @@ describe('the middleware stack', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['Retry-After']).toBe('7');
     expect(body(res).checks).toEqual({ cache: { status: 'failed' } });
+  });
+
+  it('opens a fallback registry only for a request that is not one of its own routes', async () => {
+    let opened = 0;
+    const other = defineDomain({
+      name: 'o',
+      description: 'another domain',
+      routes: [
+        defineRoute({
+          id: 'elsewhere',
+          method: 'GET',
+          path: '/v2/elsewhere',
+          domain: 'o',
+          version: 'v2',
+          summary: 'served by another function',
+          auth: 'public',
+          response: { kind: 'object' },
+        }),
+      ],
+    });
+    const runtime = testRuntime();
+    const handler = createDomainHandler({
+      domain,
+      runtime: () => runtime,
+      fallbackRegistry: () => {
+        opened += 1;
+        return new RouteRegistry().add(domain, other);
+      },
+      bind: () => ({
+        hang: async () => ({ data: 1 }),
+        boom: async () => ({ data: 2 }),
+        limited: async () => ({ data: 3 }),
+        gated: async () => ({ data: 4 }),
+      }),
+    });
+    const own = await handler(gatewayEvent('GET /v2/boom', '/v2/boom'), lambdaContext());
+    expect(own.statusCode).toBe(200);
+    expect(body(own).data).toBe(2);
+    expect(opened).toBe(0);
+    // The gateway's $default target: another function's path, and a path nobody serves.
+    const foreign = await handler(gatewayEvent('$default', '/v2/elsewhere'), lambdaContext());
+    expect(foreign.statusCode).toBe(404);
+    const deleting = gatewayEvent('$default', '/v2/elsewhere');
+    deleting.requestContext.http.method = 'DELETE';
+    const wrongMethod = await handler(deleting, lambdaContext());
+    expect(wrongMethod.statusCode).toBe(405);
+    expect(wrongMethod.headers.Allow).toBe('GET');
+    expect(opened).toBe(1);
   });
 
   it('refuses to serve when a route has no implementation, rather than answering 500 per request', async () => {
