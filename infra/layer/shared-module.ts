@@ -33,6 +33,20 @@ export const LAMBDA_EXTERNALS = [
 export const LOCAL_ONLY_MODULES = new Set(['data/duckdb-engine', 'store/pglite-store']);
 
 /**
+ * lib/ modules the layer leaves to the one function that uses them, which bundles them in a lazy chunk:
+ * the OpenAPI builder (the docs function, on its first request for the document) and what only it uses.
+ * Served from the layer, zod's JSON-Schema converter behind it (21 KB) would sit in the layer's chunk of
+ * zod, which every function loads at import: esbuild splits by file, and every importer of `zod/mini`
+ * reaches the converter's files through its re-exports. They import the rest of lib/ by `#lib/...`
+ * specifiers, so in layer mode they meet the layer's modules (one envelope, one parameter registry).
+ */
+export const FUNCTION_BUNDLED_MODULES = new Set([
+  'http/openapi',
+  'http/json-schema',
+  'http/problem-responses',
+]);
+
+/**
  * ESM output still meets CommonJS inside dependencies (`require('http')` in axios and friends); esbuild's
  * `__require` shim throws `Dynamic require of "x" is not supported` unless a real `require` is in scope.
  */
@@ -78,13 +92,13 @@ export function layerSubpath(specifier: string): string {
 /** The specifier a layer-mode function imports in place of a shared one: `@aurum/shared/lib/http/registry`. */
 export const layerModule = (specifier: string) => `${SHARED_PACKAGE}/${layerSubpath(specifier)}`;
 
-/** `lib/**\/*.ts` modules as their `#lib/...` specifiers, local-only ones left out. */
+/** `lib/**\/*.ts` modules as their `#lib/...` specifiers: the layer's, so local-only and function-bundled ones left out. */
 export function listLibModules(repoRoot = REPO_ROOT): string[] {
   const libDir = join(repoRoot, 'lib');
   return (readdirSync(libDir, { recursive: true }) as string[])
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
     .map((file) => file.replaceAll('\\', '/').replace(/\.ts$/, ''))
-    .filter((key) => !LOCAL_ONLY_MODULES.has(key))
+    .filter((key) => !LOCAL_ONLY_MODULES.has(key) && !FUNCTION_BUNDLED_MODULES.has(key))
     .sort()
     .map((key) => `#lib/${key}`);
 }
@@ -156,15 +170,19 @@ export function describeSharedModule(repoRoot = REPO_ROOT): SharedModuleManifest
   return { specifiers, lazyCommonJs, functionImports: libImportsOfFunctions(repoRoot) };
 }
 
-/** Every `#lib/...` specifier written in `functions/` (imports, re-exports, `import()`), sorted. */
+/**
+ * Every `#lib/...` specifier written in `functions/` (imports, re-exports, `import()`) or in the lib/ modules
+ * functions bundle themselves (FUNCTION_BUNDLED_MODULES), sorted.
+ */
 export function libImportsOfFunctions(repoRoot = REPO_ROOT): string[] {
   const dir = join(repoRoot, 'functions');
+  const files = (readdirSync(dir, { recursive: true }) as string[])
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => join(dir, file));
+  for (const key of FUNCTION_BUNDLED_MODULES) files.push(join(repoRoot, 'lib', `${key}.ts`));
   const found = new Set<string>();
-  for (const file of readdirSync(dir, { recursive: true }) as string[]) {
-    if (!file.endsWith('.ts')) continue;
-    for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/['"](#lib\/[^'"]+)['"]/g))
-      found.add(m[1]!);
-  }
+  for (const file of files)
+    for (const m of readFileSync(file, 'utf8').matchAll(/['"](#lib\/[^'"]+)['"]/g)) found.add(m[1]!);
   return [...found].sort();
 }
 

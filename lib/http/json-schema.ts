@@ -1,6 +1,8 @@
-import * as z from 'zod/mini';
-import { ENVELOPE_NAMES } from './envelope.ts';
-import { documentedSchema } from './params.ts';
+// zod's core, not zod/mini: in layer mode the docs function bundles this module (infra/layer/shared-module.ts,
+// FUNCTION_BUNDLED_MODULES) and reads these two from its own copy of core, which shares the global registry.
+import * as z from 'zod/v4/core';
+import { ENVELOPE_NAMES } from '#lib/http/envelope';
+import { documentedSchema } from '#lib/http/params';
 
 /** zod → JSON Schema 2020-12, with named schemas hoisted into components. */
 
@@ -8,13 +10,13 @@ export type JsonSchema = Record<string, unknown>;
 
 interface ZodDef {
   type: string;
-  out?: z.core.$ZodType;
+  out?: z.$ZodType;
   entries?: Record<string, string | number>;
 }
-const defOf = (schema: z.core.$ZodType) => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
+const defOf = (schema: z.$ZodType) => (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
 
 /** The values of a pipe that ends in an enum (e.g. `enumParam`), which its input schema cannot show. */
-function pipedEnumValues(schema: z.core.$ZodType): (string | number)[] | undefined {
+function pipedEnumValues(schema: z.$ZodType): (string | number)[] | undefined {
   const def = defOf(schema);
   if (def.type !== 'pipe' || !def.out) return undefined;
   const out = defOf(def.out);
@@ -24,17 +26,17 @@ function pipedEnumValues(schema: z.core.$ZodType): (string | number)[] | undefin
 export class SchemaComponents {
   readonly schemas: Record<string, JsonSchema> = {};
   /** zod schemas without a global `id` that still get a component of their own. */
-  readonly #names = new Map<z.core.$ZodType, string>(ENVELOPE_NAMES);
-  readonly #defined = new Set<z.core.$ZodType>();
+  readonly #names = new Map<z.$ZodType, string>(ENVELOPE_NAMES);
+  readonly #defined = new Set<z.$ZodType>();
 
   /** Names `schema` ahead of conversion, so every schema that embeds it refers to it whatever the route order. */
-  reserve(schema: z.core.$ZodType, fallbackName: string): void {
+  reserve(schema: z.$ZodType, fallbackName: string): void {
     if (typeof z.globalRegistry.get(schema)?.id === 'string' || this.#names.has(schema)) return;
     this.#names.set(schema, this.#unique(fallbackName));
   }
 
   /** Gives `schema` a component name (its global meta `id` wins) and returns a reference to it. */
-  ref(schema: z.core.$ZodType, fallbackName: string): JsonSchema {
+  ref(schema: z.$ZodType, fallbackName: string): JsonSchema {
     const id = z.globalRegistry.get(schema)?.id;
     if (typeof id === 'string') {
       // zod itself moves schemas with an `id` into $defs, which `convert` hoists under that name.
@@ -53,7 +55,7 @@ export class SchemaComponents {
   }
 
   /** The JSON Schema of `schema`, with known sub-schemas as `$ref`s and `$defs` moved into components. */
-  convert(schema: z.core.$ZodType, io: 'input' | 'output', root?: z.core.$ZodType): JsonSchema {
+  convert(schema: z.$ZodType, io: 'input' | 'output', root?: z.$ZodType): JsonSchema {
     const names = this.#names;
     const converted = z.toJSONSchema(schema, {
       io,
@@ -61,7 +63,7 @@ export class SchemaComponents {
       unrepresentable: 'any',
       cycles: 'ref',
       override: (ctx) => {
-        const node = ctx.zodSchema as unknown as z.core.$ZodType;
+        const node = ctx.zodSchema as unknown as z.$ZodType;
         if (io === 'input') {
           // Parameters parsed from strings but documented by meaning (integers, booleans, dates).
           const documented = documentedSchema(node);

@@ -1,13 +1,13 @@
 import { CACHE_POLICIES, type CacheScope } from '#lib/cache/policies';
-import { V1_DEPRECATION_HEADERS } from './deprecation.ts';
+import { V1_DEPRECATION_HEADERS } from '#lib/http/deprecation';
 import {
   documentMediaType,
   ENVELOPE_NAMES,
   isTextDocument,
   responseBodySchema,
   successStatus,
-} from './envelope.ts';
-import { type JsonSchema, SchemaComponents } from './json-schema.ts';
+} from '#lib/http/envelope';
+import { type JsonSchema, SchemaComponents } from '#lib/http/json-schema';
 import {
   headerRefs,
   PROBLEMS,
@@ -15,9 +15,9 @@ import {
   problemStatuses,
   RATE_LIMIT_HEADER_NAMES,
   sharedHeaders,
-} from './problem-responses.ts';
-import type { RouteRegistry } from './registry.ts';
-import { csvColumns, type RouteSpec } from './route.ts';
+} from '#lib/http/problem-responses';
+import type { RouteRegistry } from '#lib/http/registry';
+import { csvColumns, type RouteSpec } from '#lib/http/route';
 
 /**
  * The OpenAPI 3.1 document, derived from the route registry and its zod schemas and nothing else, so

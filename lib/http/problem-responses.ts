@@ -1,7 +1,7 @@
-import { V1_DEPRECATION_HEADERS } from './deprecation.ts';
-import type { JsonSchema } from './json-schema.ts';
-import type { RouteSpec } from './route.ts';
-import { rateLimitHeaders } from './runtime.ts';
+import { V1_DEPRECATION_HEADERS } from '#lib/http/deprecation';
+import type { JsonSchema } from '#lib/http/json-schema';
+import type { RouteSpec } from '#lib/http/route';
+import { rateLimitHeaders } from '#lib/http/runtime';
 
 /** The problem answers of the OpenAPI document: which statuses a route can answer, and their shared responses. */
 

@@ -21,7 +21,7 @@ import { CANARY_METRICS, PROBE_NAMES, probeSuccessMetric } from '#functions/cana
 import { registry } from '#functions/registry';
 import { AurumStack } from '#infra/aurum-stack';
 import type { SharedCodeMode } from '#infra/constructs/aurum-function';
-import { CREATE_REQUIRE_BANNER } from '#infra/layer/shared-module';
+import { CREATE_REQUIRE_BANNER, REPO_ROOT } from '#infra/layer/shared-module';
 import { heavyModules, loadedFiles } from '../../bench/cold-start.ts';
 
 const run = promisify(execFile);
@@ -367,6 +367,21 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
       expect(readFileSync(file, 'utf8'), file).not.toContain('@duckdb/node-api');
   });
 
+  it('keeps zod’s JSON-Schema converter out of the layer: the docs function bundles the OpenAPI builder itself', () => {
+    // A message of the converter's: were the builder a layer module, the converter would sit in the layer's
+    // chunk of zod, which every layer-mode function loads at import.
+    const converter = 'cannot be represented in JSON Schema';
+    for (const file of listFiles(layer.layerDir!).filter((f) => f.endsWith('.mjs')))
+      expect(readFileSync(file, 'utf8').includes(converter), file).toBe(false);
+    for (const build of [layer, inline]) {
+      const docs = build.functions.find((f) => f.domain === 'docs')!;
+      const index = readFileSync(join(docs.assetDir, 'index.mjs'), 'utf8');
+      expect(codeOf(docs.assetDir).includes(converter), 'docs bundle').toBe(true);
+      // In a lazy chunk: loaded with the first request for the document, not at import.
+      expect(index.includes(converter), 'docs index.mjs').toBe(false);
+    }
+  });
+
   it('gives the curves function its own route declarations and no other domain’s, both ways', () => {
     for (const build of [layer, inline]) {
       const curves = build.functions.find((f) => f.domain === 'curves')!;
@@ -592,6 +607,9 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
   });
 
   it('serves the OpenAPI document from the docs bundle, both ways: route schemas and lib/ meet one zod', async () => {
+    const committedDocument = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'infra', 'openapi', 'openapi.json'), 'utf8'),
+    ) as unknown;
     for (const [mode, build] of [
       ['layer', layer],
       ['inline', inline],
@@ -601,13 +619,16 @@ describe('bundled functions (real esbuild, both ways of shipping lib/)', () => {
         { routeKey: 'GET /openapi.json', path: '/openapi.json' },
       ]);
       expect(answer, mode).toMatchObject({ status: 200, body: { openapi: '3.1.0' } });
+      // The very document `npm run openapi` writes, to the last member: in layer mode the builder and its
+      // JSON-Schema converter are the docs function's own, reading schemas, their metadata (limits,
+      // descriptions) and the envelope's component names from the layer's zod and lib/.
+      expect(answer!.body, mode).toEqual(committedDocument);
       const spec = answer!.body as {
         paths: Record<
           string,
           Record<string, { parameters?: { name: string; schema: { maximum?: number } }[] }>
         >;
       };
-      // Parameter limits come from the routes' schemas' metadata (withMeta): lost if the two sides used two zods.
       const limit = spec.paths['/v1/curves']!.get!.parameters!.find((p) => p.name === 'limit')!;
       expect(limit.schema.maximum, mode).toBe(1000);
     }
