@@ -29,7 +29,7 @@ import { median, round } from './stats.ts';
 
 export interface BundleFigure {
   domain: string;
-  mode: 'inline' | 'layer' | 'empty';
+  mode: 'inline' | 'layer' | 'empty' | 'peer';
   /**
    * Code a cold start loads at import: the bytes of every file Node loads while importing the bundle (the
    * bundle, its chunks, the layer's modules, every external non-builtin module, ESM or CommonJS).
@@ -170,6 +170,14 @@ export async function coldStart(): Promise<{ figures: BundleFigure[]; runs: numb
       mode: 'empty',
       functionBytes: empty.bytes,
       ...measureImport(empty.file, logFile),
+    });
+
+    const peer = bundle(join(REPO_ROOT, 'bench', 'peer-function.ts'), join(root, 'peer'), undefined);
+    figures.push({
+      domain: '(peer)',
+      mode: 'peer',
+      functionBytes: peer.bytes,
+      ...measureImport(peer.file, logFile),
     });
 
     // The layer as /opt/nodejs/node_modules would hold it, installed where the function's imports resolve.

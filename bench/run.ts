@@ -57,7 +57,17 @@ if (only.has('cold')) {
     budget: '-',
     pass: null,
   });
-  for (const f of cold.figures.filter((x) => x.mode !== 'empty')) {
+  const peer = cold.figures.find((f) => f.mode === 'peer')!;
+  rows.push({
+    measure:
+      'peer: a minimal Powertools event-handler function (Router, Logger, one zod/mini route): code at import, import',
+    figure: `${kb(peer.importBytes)} in ${peer.importFiles} files, ${ms(peer.importMs)}`,
+    baseline: ms(empty.importMs),
+    ratio: `${round(peer.importMs / empty.importMs, 1)}x`,
+    budget: '-',
+    pass: null,
+  });
+  for (const f of cold.figures.filter((x) => x.mode === 'inline' || x.mode === 'layer')) {
     rows.push({
       measure: `${f.domain} (${f.mode}): code loaded at import (every file: bundle, chunks, layer, externals)`,
       figure: `${kb(f.importBytes)} in ${f.importFiles} files (function bundle ${kb(f.functionBytes)})`,
@@ -82,6 +92,15 @@ if (only.has('cold')) {
       budget: '<= 3x empty',
       pass: f.importMs <= 3 * empty.importMs,
     });
+    if (f.mode === 'inline')
+      rows.push({
+        measure: `${f.domain} (inline): import time against the peer (information)`,
+        figure: ms(f.importMs),
+        baseline: ms(peer.importMs),
+        ratio: `${round(f.importMs / peer.importMs, 1)}x`,
+        budget: '-',
+        pass: null,
+      });
   }
 }
 
