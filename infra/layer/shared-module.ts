@@ -34,7 +34,8 @@ export const LOCAL_ONLY_MODULES = new Set(['data/duckdb-engine', 'store/pglite-s
 
 /**
  * lib/ modules the layer leaves to the one function that uses them, which bundles them in a lazy chunk:
- * the OpenAPI builder (the docs function, on its first request for the document) and what only it uses.
+ * the OpenAPI builder (the docs function, on its first request for the document) and what only it uses
+ * (the envelope schemas, the problem responses, the JSON-Schema conversion).
  * Served from the layer, zod's JSON-Schema converter behind it (21 KB) would sit in the layer's chunk of
  * zod, which every function loads at import: esbuild splits by file, and every importer of `zod/mini`
  * reaches the converter's files through its re-exports. They import the rest of lib/ by `#lib/...`
@@ -44,6 +45,7 @@ export const FUNCTION_BUNDLED_MODULES = new Set([
   'http/openapi',
   'http/json-schema',
   'http/problem-responses',
+  'http/envelope-schemas',
 ]);
 
 /**
@@ -170,24 +172,29 @@ export function describeSharedModule(repoRoot = REPO_ROOT): SharedModuleManifest
   return { specifiers, lazyCommonJs, functionImports: libImportsOfFunctions(repoRoot) };
 }
 
-/**
- * Every `#lib/...` specifier written in `functions/` (imports, re-exports, `import()`) or in the lib/ modules
- * functions bundle themselves (FUNCTION_BUNDLED_MODULES), sorted.
- */
-export function libImportsOfFunctions(repoRoot = REPO_ROOT): string[] {
+/** What a function bundles from source in layer mode: `functions/**\/*.ts` and the FUNCTION_BUNDLED_MODULES. */
+function functionSourceFiles(repoRoot: string): string[] {
   const dir = join(repoRoot, 'functions');
   const files = (readdirSync(dir, { recursive: true }) as string[])
     .filter((file) => file.endsWith('.ts'))
     .map((file) => join(dir, file));
   for (const key of FUNCTION_BUNDLED_MODULES) files.push(join(repoRoot, 'lib', `${key}.ts`));
+  return files;
+}
+
+/**
+ * Every `#lib/...` specifier written in `functions/` (imports, re-exports, `import()`) or in the lib/ modules
+ * functions bundle themselves (FUNCTION_BUNDLED_MODULES), sorted.
+ */
+export function libImportsOfFunctions(repoRoot = REPO_ROOT): string[] {
   const found = new Set<string>();
-  for (const file of files)
+  for (const file of functionSourceFiles(repoRoot))
     for (const m of readFileSync(file, 'utf8').matchAll(/['"](#lib\/[^'"]+)['"]/g)) found.add(m[1]!);
   return [...found].sort();
 }
 
 /**
- * Per package, the names `functions/` code reads from it: named imports, and `ns.name` for namespace imports
+ * Per package, the names function code (`functions/` and the FUNCTION_BUNDLED_MODULES) reads from it: named imports, and `ns.name` for namespace imports
  * (`import * as z from 'zod/mini'` then `z.object`). Type-only imports and names that are not runtime exports
  * drop out when intersected with the package's exports.
  */
@@ -198,10 +205,8 @@ export function namesFunctionsUse(repoRoot = REPO_ROOT): Map<string, Set<string>
     names.add(name);
     used.set(pkg, names);
   };
-  const dir = join(repoRoot, 'functions');
-  for (const file of readdirSync(dir, { recursive: true }) as string[]) {
-    if (!file.endsWith('.ts')) continue;
-    const source = readFileSync(join(dir, file), 'utf8');
+  for (const file of functionSourceFiles(repoRoot)) {
+    const source = readFileSync(file, 'utf8');
     for (const m of source.matchAll(
       /import\s+\*\s+as\s+([A-Za-z_$][\w$]*)\s+from\s+['"]([^'"#.][^'"]*)['"]/g,
     )) {

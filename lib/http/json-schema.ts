@@ -1,7 +1,7 @@
 // zod's core, not zod/mini: in layer mode the docs function bundles this module (infra/layer/shared-module.ts,
 // FUNCTION_BUNDLED_MODULES) and reads these two from its own copy of core, which shares the global registry.
 import * as z from 'zod/v4/core';
-import { ENVELOPE_NAMES } from '#lib/http/envelope';
+import { ENVELOPE_NAMES } from '#lib/http/envelope-schemas';
 import { documentedSchema } from '#lib/http/params';
 
 /** zod → JSON Schema 2020-12, with named schemas hoisted into components. */

@@ -1,12 +1,12 @@
 import { CACHE_POLICIES, type CacheScope } from '#lib/cache/policies';
 import { V1_DEPRECATION_HEADERS } from '#lib/http/deprecation';
+import { successStatus } from '#lib/http/envelope';
 import {
   documentMediaType,
   ENVELOPE_NAMES,
   isTextDocument,
   responseBodySchema,
-  successStatus,
-} from '#lib/http/envelope';
+} from '#lib/http/envelope-schemas';
 import { type JsonSchema, SchemaComponents } from '#lib/http/json-schema';
 import {
   headerRefs,

@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import { ProblemSchema, responseBodySchema } from '#lib/http/envelope';
+import { ProblemSchema, responseBodySchema } from '#lib/http/envelope-schemas';
 import type { OpenApiDocument, OpenApiOperation } from '#lib/http/openapi';
 import { csvColumns, type RouteSpec } from '#lib/http/route';
 

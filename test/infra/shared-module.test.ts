@@ -29,7 +29,12 @@ describe('the shared module manifest (what the layer exports and functions impor
       .map((f) => `#lib/${f.replace(/\.ts$/, '')}`);
     expect(libOf().map((s) => s.specifier)).toEqual(listLibModules());
     const localOnly = ['#lib/data/duckdb-engine', '#lib/store/pglite-store'];
-    const bundledByDocs = ['#lib/http/openapi', '#lib/http/json-schema', '#lib/http/problem-responses'];
+    const bundledByDocs = [
+      '#lib/http/openapi',
+      '#lib/http/json-schema',
+      '#lib/http/problem-responses',
+      '#lib/http/envelope-schemas',
+    ];
     expect(new Set(listLibModules())).toEqual(
       new Set(files.filter((f) => !localOnly.includes(f) && !bundledByDocs.includes(f))),
     );

@@ -2,7 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { registry } from '#functions/registry';
-import { ProblemSchema, responseBodySchema } from '#lib/http/envelope';
+import { ProblemSchema, responseBodySchema } from '#lib/http/envelope-schemas';
 import { buildOpenApiDocument, type OpenApiOperation } from '#lib/http/openapi';
 import { enumParam, intParam } from '#lib/http/params';
 import { problemStatuses } from '#lib/http/problem-responses';
