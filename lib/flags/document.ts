@@ -5,6 +5,7 @@
  * agent and GetLatestConfiguration hand to clients), normalised to one internal shape.
  */
 import * as z from 'zod/mini';
+import { once } from '#lib/lazy';
 import '#lib/schema';
 
 /** Every flag the code reads. A document may hold others; they are kept but unknown to the type. */
@@ -30,28 +31,33 @@ const APPCONFIG_KEY_PATTERN = /^[a-z][a-zA-Z\d_-]{0,63}$/;
 
 const hasAtMostTwoDecimals = (percent: number) => Math.abs(percent * 100 - Math.round(percent * 100)) < 1e-6;
 
-const tenantIdSchema = z
-  .string()
-  .check(z.trim(), z.toLowerCase(), z.regex(TENANT_ID_PATTERN, 'not a tenant id'));
-
 /**
  * One flag's value. `enabled` is the kill switch; the attributes drive targeting and rollout. AppConfig
  * drops the attributes of a disabled flag from the evaluated form, so every attribute has a default.
  */
-export const FlagValueSchema = z.object({
-  enabled: z.boolean(),
-  rolloutPercent: z._default(
-    z
-      .number()
-      .check(z.gte(0), z.lte(100), z.refine(hasAtMostTwoDecimals, 'rolloutPercent has at most two decimals')),
-    100,
-  ),
-  allowTenants: z._default(z.array(tenantIdSchema).check(z.maxLength(1000)), []),
-  denyTenants: z._default(z.array(tenantIdSchema).check(z.maxLength(1000)), []),
-  subject: z._default(z.enum(['tenant', 'user']), 'tenant'),
+const flagValueSchema = once(() => {
+  const tenantIdSchema = z
+    .string()
+    .check(z.trim(), z.toLowerCase(), z.regex(TENANT_ID_PATTERN, 'not a tenant id'));
+  return z.object({
+    enabled: z.boolean(),
+    rolloutPercent: z._default(
+      z
+        .number()
+        .check(
+          z.gte(0),
+          z.lte(100),
+          z.refine(hasAtMostTwoDecimals, 'rolloutPercent has at most two decimals'),
+        ),
+      100,
+    ),
+    allowTenants: z._default(z.array(tenantIdSchema).check(z.maxLength(1000)), []),
+    denyTenants: z._default(z.array(tenantIdSchema).check(z.maxLength(1000)), []),
+    subject: z._default(z.enum(['tenant', 'user']), 'tenant'),
+  });
 });
 
-export type FlagValue = z.output<typeof FlagValueSchema>;
+export type FlagValue = z.output<ReturnType<typeof flagValueSchema>>;
 
 /** The normalised document every source hands out; `version` names the configuration version read. */
 export interface FlagDocument {
@@ -59,37 +65,42 @@ export interface FlagDocument {
   flags: Record<string, FlagValue>;
 }
 
-const flagKeySchema = z.string().check(z.regex(APPCONFIG_KEY_PATTERN, 'not an AppConfig flag key'));
-
-/** What the agent returns: the flag values with their attributes, definitions stripped. */
-const EvaluatedDocumentSchema = z.record(flagKeySchema, FlagValueSchema);
-
-const FlagDefinitionSchema = z.looseObject({
-  name: z.optional(z.string().check(z.regex(/^[^\n]{1,64}$/, 'name is 1 to 64 characters on one line'))),
-  description: z.optional(z.string().check(z.maxLength(1024))),
-  attributes: z.optional(z.record(z.string().check(z.regex(APPCONFIG_KEY_PATTERN)), z.looseObject({}))),
+/**
+ * The two forms a flag document comes in, built when the first document is read (a function whose flags
+ * stay at their defaults never builds them).
+ */
+const documentSchemas = once(() => {
+  const flagKeySchema = z.string().check(z.regex(APPCONFIG_KEY_PATTERN, 'not an AppConfig flag key'));
+  const flagDefinitionSchema = z.looseObject({
+    name: z.optional(z.string().check(z.regex(/^[^\n]{1,64}$/, 'name is 1 to 64 characters on one line'))),
+    description: z.optional(z.string().check(z.maxLength(1024))),
+    attributes: z.optional(z.record(z.string().check(z.regex(APPCONFIG_KEY_PATTERN)), z.looseObject({}))),
+  });
+  return {
+    /** What the agent returns: the flag values with their attributes, definitions stripped. */
+    evaluated: z.record(flagKeySchema, flagValueSchema()),
+    /** What is stored in (and deployed to) the AppConfig hosted configuration store. */
+    hosted: z
+      .object({
+        version: z.literal('1'),
+        flags: z.record(flagKeySchema, flagDefinitionSchema),
+        values: z._default(z.record(flagKeySchema, flagValueSchema()), {}),
+      })
+      .check(
+        z.superRefine((hosted, ctx) => {
+          for (const key of Object.keys(hosted.values)) {
+            if (!(key in hosted.flags)) {
+              ctx.addIssue({
+                code: 'custom',
+                path: ['values', key],
+                message: 'value for a flag with no definition',
+              });
+            }
+          }
+        }),
+      ),
+  };
 });
-
-/** What is stored in (and deployed to) the AppConfig hosted configuration store. */
-const HostedDocumentSchema = z
-  .object({
-    version: z.literal('1'),
-    flags: z.record(flagKeySchema, FlagDefinitionSchema),
-    values: z._default(z.record(flagKeySchema, FlagValueSchema), {}),
-  })
-  .check(
-    z.superRefine((hosted, ctx) => {
-      for (const key of Object.keys(hosted.values)) {
-        if (!(key in hosted.flags)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['values', key],
-            message: 'value for a flag with no definition',
-          });
-        }
-      }
-    }),
-  );
 
 const value = (enabled: boolean): FlagValue => ({
   enabled,
@@ -134,11 +145,11 @@ const describeIssues = (error: z.core.$ZodError): string =>
 export function parseFlagDocument(raw: unknown, version: string): FlagDocumentParse {
   let flags: Record<string, FlagValue>;
   if (isHostedForm(raw)) {
-    const hosted = HostedDocumentSchema.safeParse(raw);
+    const hosted = documentSchemas().hosted.safeParse(raw);
     if (!hosted.success) return { ok: false, error: describeIssues(hosted.error) };
     flags = hosted.data.values;
   } else {
-    const evaluated = EvaluatedDocumentSchema.safeParse(raw);
+    const evaluated = documentSchemas().evaluated.safeParse(raw);
     if (!evaluated.success) return { ok: false, error: describeIssues(evaluated.error) };
     flags = evaluated.data;
   }
