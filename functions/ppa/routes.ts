@@ -10,6 +10,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute, type RuleInput } from '#lib/http/route';
+import { once } from '#lib/lazy';
 import { withMeta } from '#lib/schema';
 import { contractTerms } from './terms.ts';
 
@@ -18,69 +19,81 @@ const domain = 'ppa';
 /** Contracts and valuations change under writes: private, PPA TTL, never kept in the server cache. */
 const recordCache = { scope: 'ppa', visibility: 'private', store: false } as const;
 
-const contractPath = z.object({ contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }) });
+const contractPath = once(() =>
+  z.object({ contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }) }),
+);
 
 /** Free text without control characters (instrument ids, filters): what PostgreSQL text can hold, and no more. */
 const TEXT = /^[^\p{Cc}]+$/u;
-const instrumentId = z
-  .string()
-  .check(
-    z.trim(),
-    z.minLength(1, { message: 'must not be empty' }),
-    z.maxLength(256),
-    z.regex(TEXT, { message: 'must not contain control characters' }),
-  );
+const instrumentId = once(() =>
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1, { message: 'must not be empty' }),
+      z.maxLength(256),
+      z.regex(TEXT, { message: 'must not contain control characters' }),
+    ),
+);
 
 /* ---------------------------------------------------------------- contracts */
 
 /** A contract as the v1 routes answer it (the original's PpaContractOut). */
-export const contractSchema = z.object({
-  ppa_contract_id: z.uuid(),
-  tenant_id: z.string(),
-  instrument_id: z.nullable(z.string()),
-  terms: z.record(z.string(), z.unknown()),
-  created_by: z.string(),
-  created_at: z.iso.datetime(),
-  updated_by: z.string(),
-  updated_at: z.iso.datetime(),
-});
-export type Contract = z.infer<typeof contractSchema>;
-
-export const contractBody = z.strictObject({
-  instrument_id: withMeta(z.optional(z.nullable(instrumentId)), {
-    description: 'The instrument the contract is for',
+export const contractSchema = once(() =>
+  z.object({
+    ppa_contract_id: z.uuid(),
+    tenant_id: z.string(),
+    instrument_id: z.nullable(z.string()),
+    terms: z.record(z.string(), z.unknown()),
+    created_by: z.string(),
+    created_at: z.iso.datetime(),
+    updated_by: z.string(),
+    updated_at: z.iso.datetime(),
   }),
-  terms: z._default(contractTerms, {}),
-});
-export type ContractInput = z.output<typeof contractBody>;
+);
+export type Contract = z.infer<ReturnType<typeof contractSchema>>;
 
-export const contractPatch = withMeta(
-  z.partial(
-    z.strictObject({
-      instrument_id: z.nullable(instrumentId),
-      terms: withMeta(z.record(z.string(), z.unknown()), {
-        description: 'Merged member by member into the terms; null removes a member',
-      }),
+export const contractBody = once(() =>
+  z.strictObject({
+    instrument_id: withMeta(z.optional(z.nullable(instrumentId())), {
+      description: 'The instrument the contract is for',
     }),
+    terms: z._default(contractTerms(), {}),
+  }),
+);
+export type ContractInput = z.output<ReturnType<typeof contractBody>>;
+
+export const contractPatch = once(() =>
+  withMeta(
+    z.partial(
+      z.strictObject({
+        instrument_id: z.nullable(instrumentId()),
+        terms: withMeta(z.record(z.string(), z.unknown()), {
+          description: 'Merged member by member into the terms; null removes a member',
+        }),
+      }),
+    ),
+    { description: 'JSON Merge Patch (RFC 7396); send as application/merge-patch+json' },
   ),
-  { description: 'JSON Merge Patch (RFC 7396); send as application/merge-patch+json' },
 );
 
 /** A contract as the v2 list answers it: the headline terms. */
-export const contractSummarySchema = z.object({
-  contract_id: z.uuid(),
-  name: z.string(),
-  counterparty: z.string(),
-  capacity_mw: z.nullable(z.number()),
-  price_usd_mwh: z.nullable(z.number()),
-  start_date: z.nullable(z.string()),
-  end_date: z.nullable(z.string()),
-  meta: z.object({
-    instrument_id: z.nullable(z.string()),
-    created_at: z.iso.datetime(),
-    updated_at: z.iso.datetime(),
+export const contractSummarySchema = once(() =>
+  z.object({
+    contract_id: z.uuid(),
+    name: z.string(),
+    counterparty: z.string(),
+    capacity_mw: z.nullable(z.number()),
+    price_usd_mwh: z.nullable(z.number()),
+    start_date: z.nullable(z.string()),
+    end_date: z.nullable(z.string()),
+    meta: z.object({
+      instrument_id: z.nullable(z.string()),
+      created_at: z.iso.datetime(),
+      updated_at: z.iso.datetime(),
+    }),
   }),
-});
+);
 
 export const listContractsV1 = defineRoute({
   id: 'listPpaContractsV1',
@@ -103,7 +116,9 @@ export const listContractsV1 = defineRoute({
   },
   response: {
     kind: 'list',
-    schema: contractSchema,
+    get schema() {
+      return contractSchema();
+    },
     get meta() {
       return z.object({ limit: z.number().check(z.int()) });
     },
@@ -125,9 +140,15 @@ export const createContractV1 = defineRoute({
   auth: 'tenant',
   permission: 'ppa:write',
   get request() {
-    return { body: contractBody };
+    return { body: contractBody() };
   },
-  response: { kind: 'object', status: 201, schema: contractSchema },
+  response: {
+    kind: 'object',
+    status: 201,
+    get schema() {
+      return contractSchema();
+    },
+  },
   write: { idempotent: true },
   problems: [422],
 });
@@ -143,9 +164,14 @@ export const getContractV1 = defineRoute({
   auth: 'tenant',
   permission: 'ppa:read',
   get request() {
-    return { path: contractPath };
+    return { path: contractPath() };
   },
-  response: { kind: 'object', schema: contractSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return contractSchema();
+    },
+  },
   cache: recordCache,
 });
 
@@ -162,9 +188,14 @@ export const patchContractV1 = defineRoute({
   auth: 'tenant',
   permission: 'ppa:write',
   get request() {
-    return { path: contractPath, body: contractPatch };
+    return { path: contractPath(), body: contractPatch() };
   },
-  response: { kind: 'object', schema: contractSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return contractSchema();
+    },
+  },
   write: { conditional: true },
   problems: [412, 422],
 });
@@ -180,7 +211,7 @@ export const deleteContractV1 = defineRoute({
   auth: 'tenant',
   permission: 'ppa:write',
   get request() {
-    return { path: contractPath };
+    return { path: contractPath() };
   },
   response: { kind: 'empty', status: 204 },
   write: { conditional: true },
@@ -219,7 +250,9 @@ export const listContractsV2 = defineRoute({
   },
   response: {
     kind: 'list',
-    schema: contractSummarySchema,
+    get schema() {
+      return contractSummarySchema();
+    },
     get meta() {
       return z.object({ limit: z.number().check(z.int()) });
     },
@@ -229,21 +262,23 @@ export const listContractsV2 = defineRoute({
 
 /* ---------------------------------------------------------------- valuations */
 
-export const valuationRowV1Schema = z.object({
-  valuation_id: z.uuid(),
-  asof_date: z.string(),
-  scenario_id: z.nullable(z.uuid()),
-  period_start: z.string(),
-  period_end: z.string(),
-  metric: z.string(),
-  value: z.number(),
-  cashflow: z.nullable(z.number()),
-  npv: z.nullable(z.number()),
-  irr: z.nullable(z.number()),
-  curve_key: z.nullable(z.string()),
-  version_hash: z.nullable(z.string()),
-  ingested_at: z.iso.datetime(),
-});
+export const valuationRowV1Schema = once(() =>
+  z.object({
+    valuation_id: z.uuid(),
+    asof_date: z.string(),
+    scenario_id: z.nullable(z.uuid()),
+    period_start: z.string(),
+    period_end: z.string(),
+    metric: z.string(),
+    value: z.number(),
+    cashflow: z.nullable(z.number()),
+    npv: z.nullable(z.number()),
+    irr: z.nullable(z.number()),
+    curve_key: z.nullable(z.string()),
+    version_hash: z.nullable(z.string()),
+    ingested_at: z.iso.datetime(),
+  }),
+);
 
 export const listValuationsV1 = defineRoute({
   id: 'listPpaValuationsV1',
@@ -259,7 +294,7 @@ export const listValuationsV1 = defineRoute({
   permission: 'ppa:read',
   get request() {
     return {
-      path: contractPath,
+      path: contractPath(),
       query: z.object({
         scenario_id: z.optional(z.uuid({ message: 'must be a scenario id (a UUID)' })),
         metric: z.optional(
@@ -277,7 +312,9 @@ export const listValuationsV1 = defineRoute({
   },
   response: {
     kind: 'list',
-    schema: valuationRowV1Schema,
+    get schema() {
+      return valuationRowV1Schema();
+    },
     get meta() {
       return z.object({ limit: z.number().check(z.int()) });
     },
@@ -285,20 +322,22 @@ export const listValuationsV1 = defineRoute({
   cache: recordCache,
 });
 
-export const valuationSummarySchema = z.object({
-  contract_id: z.uuid(),
-  valuation_date: z.string(),
-  present_value: z.number(),
-  currency: z.string(),
-  meta: z.object({
-    valuation_id: z.uuid(),
-    api_version: z.enum(['v1', 'v2']),
-    scenario_id: z.nullable(z.uuid()),
-    run_id: z.nullable(z.uuid()),
-    irr: z.nullable(z.number()),
-    recorded_at: z.iso.datetime(),
+export const valuationSummarySchema = once(() =>
+  z.object({
+    contract_id: z.uuid(),
+    valuation_date: z.string(),
+    present_value: z.number(),
+    currency: z.string(),
+    meta: z.object({
+      valuation_id: z.uuid(),
+      api_version: z.enum(['v1', 'v2']),
+      scenario_id: z.nullable(z.uuid()),
+      run_id: z.nullable(z.uuid()),
+      irr: z.nullable(z.number()),
+      recorded_at: z.iso.datetime(),
+    }),
   }),
-});
+);
 
 export const listValuationsV2 = defineRoute({
   id: 'listPpaValuationsV2',
@@ -315,7 +354,7 @@ export const listValuationsV2 = defineRoute({
   permission: 'ppa:read',
   get request() {
     return {
-      path: contractPath,
+      path: contractPath(),
       query: z.object({
         tenant_id: tenantParam(),
         start_date: z.optional(dateParam()),
@@ -332,7 +371,9 @@ export const listValuationsV2 = defineRoute({
   },
   response: {
     kind: 'list',
-    schema: valuationSummarySchema,
+    get schema() {
+      return valuationSummarySchema();
+    },
     get meta() {
       return z.object({ limit: z.number().check(z.int()) });
     },
@@ -340,42 +381,46 @@ export const listValuationsV2 = defineRoute({
   cache: recordCache,
 });
 
-export const v1MetricSchema = z.object({
-  period_start: z.string(),
-  period_end: z.string(),
-  metric: z.enum(['cashflow', 'NPV', 'IRR']),
-  value: z.number(),
-  currency: z.string(),
-  unit: z.string(),
-  run_id: z.uuid(),
-  curve_key: z.string(),
-  tenor_type: z.string(),
-});
+export const v1MetricSchema = once(() =>
+  z.object({
+    period_start: z.string(),
+    period_end: z.string(),
+    metric: z.enum(['cashflow', 'NPV', 'IRR']),
+    value: z.number(),
+    currency: z.string(),
+    unit: z.string(),
+    run_id: z.uuid(),
+    curve_key: z.string(),
+    tenor_type: z.string(),
+  }),
+);
 
 const money = (description: string) => withMeta(z.number().check(z.gte(-1e12), z.lte(1e12)), { description });
 
-export const valuateV1Body = z.strictObject({
-  ppa_contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }),
-  scenario_id: withMeta(z.optional(z.uuid({ message: 'must be a scenario id (a UUID)' })), {
-    description: 'Required: the scenario whose latest run’s MONTHLY mid outputs are the prices',
-  }),
-  asof_date: withMeta(z.optional(dateParam()), { description: 'Only outputs of this as-of date' }),
-  options: z._default(
-    z.strictObject({
-      ppa_price: z._default(money('The contract price, $/MWh'), 0),
-      volume_mwh: withMeta(z._default(z.number().check(z.gte(0), z.lte(1e9)), 1), {
-        description: 'MWh per period',
-      }),
-      discount_rate: withMeta(z._default(z.number().check(z.gte(-0.99), z.lte(10)), 0), {
-        description: 'Per year',
-      }),
-      upfront_cost: z._default(money('Paid at the start'), 0),
+export const valuateV1Body = once(() =>
+  z.strictObject({
+    ppa_contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }),
+    scenario_id: withMeta(z.optional(z.uuid({ message: 'must be a scenario id (a UUID)' })), {
+      description: 'Required: the scenario whose latest run’s MONTHLY mid outputs are the prices',
     }),
-    { ppa_price: 0, volume_mwh: 1, discount_rate: 0, upfront_cost: 0 },
-  ),
-});
+    asof_date: withMeta(z.optional(dateParam()), { description: 'Only outputs of this as-of date' }),
+    options: z._default(
+      z.strictObject({
+        ppa_price: z._default(money('The contract price, $/MWh'), 0),
+        volume_mwh: withMeta(z._default(z.number().check(z.gte(0), z.lte(1e9)), 1), {
+          description: 'MWh per period',
+        }),
+        discount_rate: withMeta(z._default(z.number().check(z.gte(-0.99), z.lte(10)), 0), {
+          description: 'Per year',
+        }),
+        upfront_cost: z._default(money('Paid at the start'), 0),
+      }),
+      { ppa_price: 0, volume_mwh: 1, discount_rate: 0, upfront_cost: 0 },
+    ),
+  }),
+);
 
-export type ValuateV1Input = z.output<typeof valuateV1Body>;
+export type ValuateV1Input = z.output<ReturnType<typeof valuateV1Body>>;
 
 export const valuateV1 = defineRoute({
   id: 'valuatePpaV1',
@@ -394,11 +439,13 @@ export const valuateV1 = defineRoute({
   auth: 'tenant',
   permission: 'ppa:write',
   get request() {
-    return { body: valuateV1Body };
+    return { body: valuateV1Body() };
   },
   response: {
     kind: 'list',
-    schema: v1MetricSchema,
+    get schema() {
+      return v1MetricSchema();
+    },
     get meta() {
       return z.object({ valuation_id: z.uuid(), scenario_id: z.uuid(), run_id: z.uuid() });
     },
@@ -406,114 +453,124 @@ export const valuateV1 = defineRoute({
   write: { idempotent: true },
 });
 
-const periodSchema = z.object({
-  period_start: z.string(),
-  period_end: z.string(),
-  market_price: z.number(),
-  baseload_price: z.number(),
-  contract_price: z.number(),
-  volume_mwh: z.number(),
-  settlement: z.number(),
-  discount_factor: z.number(),
-  present_value: z.number(),
-});
+const periodSchema = once(() =>
+  z.object({
+    period_start: z.string(),
+    period_end: z.string(),
+    market_price: z.number(),
+    baseload_price: z.number(),
+    contract_price: z.number(),
+    volume_mwh: z.number(),
+    settlement: z.number(),
+    discount_factor: z.number(),
+    present_value: z.number(),
+  }),
+);
 
-export const valuationV2Schema = z.object({
-  valuation_id: z.uuid(),
-  contract_id: z.uuid(),
-  source: z.object({
-    kind: z.enum(['curves', 'scenario']),
-    asof: z.string(),
-    hub_curve_keys: z.array(z.string()),
-    settlement_prices: z.enum(['hub', 'node', 'hub_plus_basis']),
-    scenario_id: z.nullable(z.uuid()),
-    run_id: z.nullable(z.uuid()),
-  }),
-  currency: z.string(),
-  perspective: z.enum(['buyer', 'seller']),
-  settlement: z.enum(['virtual', 'physical']),
-  structure: z.enum(['fixed', 'collar', 'discount']),
-  p_level: z.enum(['P50', 'P90', 'P99']),
-  discount_rate: z.number(),
-  upfront_usd: z.number(),
-  periods: z.array(periodSchema),
-  totals: z.object({
-    npv: z.number(),
-    irr: withMeta(z.nullable(z.number()), {
-      description: 'Annual; null when the cashflows never change sign',
+export const valuationV2Schema = once(() =>
+  z.object({
+    valuation_id: z.uuid(),
+    contract_id: z.uuid(),
+    source: z.object({
+      kind: z.enum(['curves', 'scenario']),
+      asof: z.string(),
+      hub_curve_keys: z.array(z.string()),
+      settlement_prices: z.enum(['hub', 'node', 'hub_plus_basis']),
+      scenario_id: z.nullable(z.uuid()),
+      run_id: z.nullable(z.uuid()),
     }),
-    total_volume_mwh: z.number(),
-    capture_price: z.nullable(z.number()),
-    baseload_price: z.nullable(z.number()),
-    shape_factor: z.nullable(z.number()),
-    break_even_price: z.nullable(z.number()),
-  }),
-  solve_for: z.nullable(
-    z.object({
-      target: z.enum(['npv', 'irr']),
-      value: z.number(),
-      price_usd_mwh: z.nullable(z.number()),
-    }),
-  ),
-  sensitivities: z.object({
-    curve_shift_pct: z.number(),
-    npv_curve_up: z.number(),
-    npv_curve_down: z.number(),
+    currency: z.string(),
+    perspective: z.enum(['buyer', 'seller']),
+    settlement: z.enum(['virtual', 'physical']),
+    structure: z.enum(['fixed', 'collar', 'discount']),
     p_level: z.enum(['P50', 'P90', 'P99']),
-    npv_p_level: z.number(),
-    discount_rate_shift_bp: z.number(),
-    npv_discount_rate_up: z.number(),
-  }),
-});
-export type ValuationV2 = z.infer<typeof valuationV2Schema>;
-
-export const valuateV2Body = z
-  .strictObject({
-    contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }),
-    asof: withMeta(z.optional(dateParam()), { description: 'Value against the curves of this as-of date' }),
-    scenario_id: withMeta(z.optional(z.uuid({ message: 'must be a scenario id (a UUID)' })), {
-      description: 'Value against this scenario’s latest run (MONTHLY mid outputs) instead',
-    }),
-    discount_rate: withMeta(z._default(z.number().check(z.gte(-0.99), z.lte(10)), 0), {
-      description: 'Per year, compounded monthly',
-    }),
-    upfront_usd: z._default(money('Paid at the valuation date by the perspective’s holder'), 0),
-    solve_for: withMeta(
-      z.optional(
-        z.strictObject({
-          target_npv: z.optional(money('The NPV to solve the contract price for')),
-          target_irr: withMeta(z.optional(z.number().check(z.gte(-0.99), z.lte(10))), {
-            description: 'Annual',
-          }),
-        }),
-      ),
-      { description: 'Solve for the fixed contract price that meets one target' },
-    ),
-    sensitivities: z._default(
-      z.strictObject({
-        curve_shift_pct: z._default(z.number().check(z.gte(0), z.lte(100)), 10),
-        p_level: z._default(z.enum(['P50', 'P90', 'P99']), 'P90'),
-        discount_rate_shift_bp: z._default(z.number().check(z.gte(-1000), z.lte(1000)), 100),
+    discount_rate: z.number(),
+    upfront_usd: z.number(),
+    periods: z.array(periodSchema()),
+    totals: z.object({
+      npv: z.number(),
+      irr: withMeta(z.nullable(z.number()), {
+        description: 'Annual; null when the cashflows never change sign',
       }),
-      { curve_shift_pct: 10, p_level: 'P90', discount_rate_shift_bp: 100 },
-    ),
-  })
-  .check(
-    z.superRefine((b, ctx) => {
-      if ((b.asof === undefined) === (b.scenario_id === undefined))
-        ctx.addIssue({ code: 'custom', path: ['asof'], message: 'give exactly one of asof and scenario_id' });
-      if (
-        b.solve_for !== undefined &&
-        (b.solve_for.target_npv === undefined) === (b.solve_for.target_irr === undefined)
-      )
-        ctx.addIssue({
-          code: 'custom',
-          path: ['solve_for'],
-          message: 'give exactly one of target_npv and target_irr',
-        });
+      total_volume_mwh: z.number(),
+      capture_price: z.nullable(z.number()),
+      baseload_price: z.nullable(z.number()),
+      shape_factor: z.nullable(z.number()),
+      break_even_price: z.nullable(z.number()),
     }),
-  );
-export type ValuateV2Input = z.output<typeof valuateV2Body>;
+    solve_for: z.nullable(
+      z.object({
+        target: z.enum(['npv', 'irr']),
+        value: z.number(),
+        price_usd_mwh: z.nullable(z.number()),
+      }),
+    ),
+    sensitivities: z.object({
+      curve_shift_pct: z.number(),
+      npv_curve_up: z.number(),
+      npv_curve_down: z.number(),
+      p_level: z.enum(['P50', 'P90', 'P99']),
+      npv_p_level: z.number(),
+      discount_rate_shift_bp: z.number(),
+      npv_discount_rate_up: z.number(),
+    }),
+  }),
+);
+export type ValuationV2 = z.infer<ReturnType<typeof valuationV2Schema>>;
+
+export const valuateV2Body = once(() =>
+  z
+    .strictObject({
+      contract_id: z.uuid({ message: 'must be a contract id (a UUID)' }),
+      asof: withMeta(z.optional(dateParam()), { description: 'Value against the curves of this as-of date' }),
+      scenario_id: withMeta(z.optional(z.uuid({ message: 'must be a scenario id (a UUID)' })), {
+        description: 'Value against this scenario’s latest run (MONTHLY mid outputs) instead',
+      }),
+      discount_rate: withMeta(z._default(z.number().check(z.gte(-0.99), z.lte(10)), 0), {
+        description: 'Per year, compounded monthly',
+      }),
+      upfront_usd: z._default(money('Paid at the valuation date by the perspective’s holder'), 0),
+      solve_for: withMeta(
+        z.optional(
+          z.strictObject({
+            target_npv: z.optional(money('The NPV to solve the contract price for')),
+            target_irr: withMeta(z.optional(z.number().check(z.gte(-0.99), z.lte(10))), {
+              description: 'Annual',
+            }),
+          }),
+        ),
+        { description: 'Solve for the fixed contract price that meets one target' },
+      ),
+      sensitivities: z._default(
+        z.strictObject({
+          curve_shift_pct: z._default(z.number().check(z.gte(0), z.lte(100)), 10),
+          p_level: z._default(z.enum(['P50', 'P90', 'P99']), 'P90'),
+          discount_rate_shift_bp: z._default(z.number().check(z.gte(-1000), z.lte(1000)), 100),
+        }),
+        { curve_shift_pct: 10, p_level: 'P90', discount_rate_shift_bp: 100 },
+      ),
+    })
+    .check(
+      z.superRefine((b, ctx) => {
+        if ((b.asof === undefined) === (b.scenario_id === undefined))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['asof'],
+            message: 'give exactly one of asof and scenario_id',
+          });
+        if (
+          b.solve_for !== undefined &&
+          (b.solve_for.target_npv === undefined) === (b.solve_for.target_irr === undefined)
+        )
+          ctx.addIssue({
+            code: 'custom',
+            path: ['solve_for'],
+            message: 'give exactly one of target_npv and target_irr',
+          });
+      }),
+    ),
+);
+export type ValuateV2Input = z.output<ReturnType<typeof valuateV2Body>>;
 
 export const valuateV2 = defineRoute({
   id: 'valuatePpaV2',
@@ -533,9 +590,14 @@ export const valuateV2 = defineRoute({
   auth: 'tenant',
   permission: 'ppa:write',
   get request() {
-    return { body: valuateV2Body };
+    return { body: valuateV2Body() };
   },
-  response: { kind: 'object', schema: valuationV2Schema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return valuationV2Schema();
+    },
+  },
   write: { idempotent: true },
 });
 

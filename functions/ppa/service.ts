@@ -384,7 +384,7 @@ export function createPpaService(deps: PpaDeps) {
       if (version !== undefined && version !== Number(current.version)) throw stale();
       const contract = toContract(current);
       const merged = applyMergePatch({ instrument_id: contract.instrument_id, terms: contract.terms }, patch);
-      const parsed = contractBody.safeParse(merged);
+      const parsed = contractBody().safeParse(merged);
       if (!parsed.success) {
         throw new UnprocessableError(
           'The patched contract is not valid',

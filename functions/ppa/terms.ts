@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { InputIssue } from '#lib/errors';
 import { isRealDate } from '#lib/http/params';
+import { once } from '#lib/lazy';
 import { ISO_CODES } from '#lib/reference/iso-nodes';
 import { withMeta } from '#lib/schema';
 
@@ -38,72 +39,75 @@ const location = (description: string) =>
   });
 
 /** Every member the valuation knows, each optional and without a default: what a write checks. */
-export const termMembers = {
-  settlement: withMeta(z.enum(['virtual', 'physical']), {
-    description: 'virtual (financial, settles at the hub) or physical (delivered at the node)',
-  }),
-  hub: withMeta(location('The pricing curve: ISO and location'), {
-    description: 'The pricing curve’s ISO and location, e.g. {"iso":"PJM","location":"WESTERN HUB"}',
-  }),
-  node: withMeta(location('The settlement location'), {
-    description:
-      'The settlement location of a physical PPA (its curve is used when one exists; else hub + basis_usd_mwh)',
-  }),
-  market: withMeta(z.enum(['DA', 'RT']), { description: 'The market of the curves (default DA)' }),
-  start_date: date('First delivery day'),
-  end_date: date('Last delivery day (included)'),
-  price_usd_mwh: price('The contract price (the strike of a virtual PPA), $/MWh'),
-  escalator_pct_per_year: withMeta(finite(-50, 100), {
-    description: 'Yearly escalation of the price, floor and cap, % per contract year (default 0)',
-  }),
-  structure: withMeta(z.enum(['fixed', 'collar', 'discount']), {
-    description:
-      'fixed: the contract price; collar: the market clamped to [floor_usd_mwh, cap_usd_mwh]; discount: the market less discount_pct',
-  }),
-  floor_usd_mwh: price('The collar’s floor, $/MWh'),
-  cap_usd_mwh: price('The collar’s cap, $/MWh'),
-  discount_pct: withMeta(finite(0, 100), { description: 'The discount off the market price, %' }),
-  fixed_mwh_per_month: withMeta(finite(0, 1e9), { description: 'Volume: MWh per whole month' }),
-  baseload_mw: withMeta(finite(0, 1e6), { description: 'Volume: MW in every hour' }),
-  // Lengths as refinements, not minItems/maxItems: the document says 12 × 24 in words.
-  profile_12x24: withMeta(
-    z
-      .array(
-        z.array(finite(0, 1e6)).check(
-          z.refine((hours: number[]) => hours.length === 24, {
-            message: 'each month must have 24 hourly values',
-          }),
-        ),
-      )
-      .check(z.refine((months: number[][]) => months.length === 12, { message: 'must have 12 months' })),
-    { description: 'Volume: 12 months (January first) × 24 values, MW by local hour beginning (0–23)' },
-  ),
-  capacity_mw: withMeta(z.number().check(z.gt(0), z.lte(1e6)), {
-    description: 'Nameplate MW (required with profile_12x24)',
-  }),
-  counterparty: withMeta(z.string().check(z.maxLength(256)), {
-    description: 'The other party (v2 lists filter on it)',
-  }),
-  p_level: withMeta(z.enum(['P50', 'P90', 'P99']), {
-    description: 'The volume exceedance level (default P50)',
-  }),
-  p90_factor: withMeta(z.number().check(z.gt(0), z.lte(1)), {
-    description: `P90 volume ÷ P50 volume (default ${P_LEVEL_FACTOR_DEFAULTS.P90})`,
-  }),
-  p99_factor: withMeta(z.number().check(z.gt(0), z.lte(1)), {
-    description: `P99 volume ÷ P50 volume (default ${P_LEVEL_FACTOR_DEFAULTS.P99})`,
-  }),
-  degradation_pct_per_year: withMeta(finite(0, 100), {
-    description: 'Yearly volume loss, % per contract year (default 0)',
-  }),
-  basis_usd_mwh: price('Node minus hub, $/MWh, used when no node curve exists (default 0)'),
-  perspective: withMeta(z.enum(['buyer', 'seller']), {
-    description: 'Whose side the settlement is (default buyer)',
-  }),
-  currency: withMeta(z.string().check(z.regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code' })), {
-    description: 'Currency (default USD)',
-  }),
-} as const;
+export const termMembers = once(
+  () =>
+    ({
+      settlement: withMeta(z.enum(['virtual', 'physical']), {
+        description: 'virtual (financial, settles at the hub) or physical (delivered at the node)',
+      }),
+      hub: withMeta(location('The pricing curve: ISO and location'), {
+        description: 'The pricing curve’s ISO and location, e.g. {"iso":"PJM","location":"WESTERN HUB"}',
+      }),
+      node: withMeta(location('The settlement location'), {
+        description:
+          'The settlement location of a physical PPA (its curve is used when one exists; else hub + basis_usd_mwh)',
+      }),
+      market: withMeta(z.enum(['DA', 'RT']), { description: 'The market of the curves (default DA)' }),
+      start_date: date('First delivery day'),
+      end_date: date('Last delivery day (included)'),
+      price_usd_mwh: price('The contract price (the strike of a virtual PPA), $/MWh'),
+      escalator_pct_per_year: withMeta(finite(-50, 100), {
+        description: 'Yearly escalation of the price, floor and cap, % per contract year (default 0)',
+      }),
+      structure: withMeta(z.enum(['fixed', 'collar', 'discount']), {
+        description:
+          'fixed: the contract price; collar: the market clamped to [floor_usd_mwh, cap_usd_mwh]; discount: the market less discount_pct',
+      }),
+      floor_usd_mwh: price('The collar’s floor, $/MWh'),
+      cap_usd_mwh: price('The collar’s cap, $/MWh'),
+      discount_pct: withMeta(finite(0, 100), { description: 'The discount off the market price, %' }),
+      fixed_mwh_per_month: withMeta(finite(0, 1e9), { description: 'Volume: MWh per whole month' }),
+      baseload_mw: withMeta(finite(0, 1e6), { description: 'Volume: MW in every hour' }),
+      // Lengths as refinements, not minItems/maxItems: the document says 12 × 24 in words.
+      profile_12x24: withMeta(
+        z
+          .array(
+            z.array(finite(0, 1e6)).check(
+              z.refine((hours: number[]) => hours.length === 24, {
+                message: 'each month must have 24 hourly values',
+              }),
+            ),
+          )
+          .check(z.refine((months: number[][]) => months.length === 12, { message: 'must have 12 months' })),
+        { description: 'Volume: 12 months (January first) × 24 values, MW by local hour beginning (0–23)' },
+      ),
+      capacity_mw: withMeta(z.number().check(z.gt(0), z.lte(1e6)), {
+        description: 'Nameplate MW (required with profile_12x24)',
+      }),
+      counterparty: withMeta(z.string().check(z.maxLength(256)), {
+        description: 'The other party (v2 lists filter on it)',
+      }),
+      p_level: withMeta(z.enum(['P50', 'P90', 'P99']), {
+        description: 'The volume exceedance level (default P50)',
+      }),
+      p90_factor: withMeta(z.number().check(z.gt(0), z.lte(1)), {
+        description: `P90 volume ÷ P50 volume (default ${P_LEVEL_FACTOR_DEFAULTS.P90})`,
+      }),
+      p99_factor: withMeta(z.number().check(z.gt(0), z.lte(1)), {
+        description: `P99 volume ÷ P50 volume (default ${P_LEVEL_FACTOR_DEFAULTS.P99})`,
+      }),
+      degradation_pct_per_year: withMeta(finite(0, 100), {
+        description: 'Yearly volume loss, % per contract year (default 0)',
+      }),
+      basis_usd_mwh: price('Node minus hub, $/MWh, used when no node curve exists (default 0)'),
+      perspective: withMeta(z.enum(['buyer', 'seller']), {
+        description: 'Whose side the settlement is (default buyer)',
+      }),
+      currency: withMeta(z.string().check(z.regex(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code' })), {
+        description: 'Currency (default USD)',
+      }),
+    }) as const,
+);
 
 /** The path of the first NUL character in any key or string of a JSON value: PostgreSQL text cannot hold one. */
 function nulAt(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
@@ -125,24 +129,28 @@ function nulAt(value: unknown, path: (string | number)[] = []): (string | number
   return undefined;
 }
 
+type TermMembers = ReturnType<typeof termMembers>;
+
 /** Terms as a write takes them: the known members type-checked, every other member kept as written. */
-export const contractTerms = withMeta(
-  z
-    .looseObject(
-      Object.fromEntries(Object.entries(termMembers).map(([k, v]) => [k, z.optional(v)])) as {
-        [K in keyof typeof termMembers]: z.ZodMiniOptional<(typeof termMembers)[K]>;
-      },
-    )
-    .check(
-      z.superRefine((terms, ctx) => {
-        const path = nulAt(terms);
-        if (path) ctx.addIssue({ code: 'custom', path, message: 'must not contain a NUL character' });
-      }),
-    ),
-  {
-    description:
-      'The contract’s terms, kept as written. The members listed are the desk model the v2 valuation reads; any other member is stored and returned unchanged.',
-  },
+export const contractTerms = once(() =>
+  withMeta(
+    z
+      .looseObject(
+        Object.fromEntries(Object.entries(termMembers()).map(([k, v]) => [k, z.optional(v)])) as {
+          [K in keyof TermMembers]: z.ZodMiniOptional<TermMembers[K]>;
+        },
+      )
+      .check(
+        z.superRefine((terms, ctx) => {
+          const path = nulAt(terms);
+          if (path) ctx.addIssue({ code: 'custom', path, message: 'must not contain a NUL character' });
+        }),
+      ),
+    {
+      description:
+        'The contract’s terms, kept as written. The members listed are the desk model the v2 valuation reads; any other member is stored and returned unchanged.',
+    },
+  ),
 );
 
 const VOLUMES = ['fixed_mwh_per_month', 'baseload_mw', 'profile_12x24'] as const;
@@ -187,51 +195,53 @@ function memberRules(t: Record<string, unknown>): { member: string; message: str
   return out;
 }
 
-const m = termMembers;
-const deskTermsSchema = z
-  .object({
-    settlement: z._default(m.settlement, 'virtual'),
-    hub: m.hub,
-    node: z.optional(m.node),
-    market: z._default(m.market, 'DA'),
-    start_date: m.start_date,
-    end_date: m.end_date,
-    price_usd_mwh: z.optional(m.price_usd_mwh),
-    escalator_pct_per_year: z._default(m.escalator_pct_per_year, 0),
-    structure: z._default(m.structure, 'fixed'),
-    floor_usd_mwh: z.optional(m.floor_usd_mwh),
-    cap_usd_mwh: z.optional(m.cap_usd_mwh),
-    discount_pct: z.optional(m.discount_pct),
-    fixed_mwh_per_month: z.optional(m.fixed_mwh_per_month),
-    baseload_mw: z.optional(m.baseload_mw),
-    profile_12x24: z.optional(m.profile_12x24),
-    capacity_mw: z.optional(m.capacity_mw),
-    p_level: z._default(m.p_level, 'P50'),
-    p90_factor: z._default(m.p90_factor, P_LEVEL_FACTOR_DEFAULTS.P90),
-    p99_factor: z._default(m.p99_factor, P_LEVEL_FACTOR_DEFAULTS.P99),
-    degradation_pct_per_year: z._default(m.degradation_pct_per_year, 0),
-    basis_usd_mwh: z._default(m.basis_usd_mwh, 0),
-    perspective: z._default(m.perspective, 'buyer'),
-    currency: z._default(m.currency, 'USD'),
-  })
-  .check(
-    z.superRefine((t, ctx) => {
-      if (t.end_date < t.start_date)
-        ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must not be before start_date' });
-      else if (Number(t.end_date.slice(0, 4)) - Number(t.start_date.slice(0, 4)) > 40)
-        ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'the term may span at most 40 years' });
-      for (const { member, message } of memberRules(t))
-        ctx.addIssue({ code: 'custom', path: [member], message });
-    }),
-  );
+const deskTermsSchema = once(() => {
+  const m = termMembers();
+  return z
+    .object({
+      settlement: z._default(m.settlement, 'virtual'),
+      hub: m.hub,
+      node: z.optional(m.node),
+      market: z._default(m.market, 'DA'),
+      start_date: m.start_date,
+      end_date: m.end_date,
+      price_usd_mwh: z.optional(m.price_usd_mwh),
+      escalator_pct_per_year: z._default(m.escalator_pct_per_year, 0),
+      structure: z._default(m.structure, 'fixed'),
+      floor_usd_mwh: z.optional(m.floor_usd_mwh),
+      cap_usd_mwh: z.optional(m.cap_usd_mwh),
+      discount_pct: z.optional(m.discount_pct),
+      fixed_mwh_per_month: z.optional(m.fixed_mwh_per_month),
+      baseload_mw: z.optional(m.baseload_mw),
+      profile_12x24: z.optional(m.profile_12x24),
+      capacity_mw: z.optional(m.capacity_mw),
+      p_level: z._default(m.p_level, 'P50'),
+      p90_factor: z._default(m.p90_factor, P_LEVEL_FACTOR_DEFAULTS.P90),
+      p99_factor: z._default(m.p99_factor, P_LEVEL_FACTOR_DEFAULTS.P99),
+      degradation_pct_per_year: z._default(m.degradation_pct_per_year, 0),
+      basis_usd_mwh: z._default(m.basis_usd_mwh, 0),
+      perspective: z._default(m.perspective, 'buyer'),
+      currency: z._default(m.currency, 'USD'),
+    })
+    .check(
+      z.superRefine((t, ctx) => {
+        if (t.end_date < t.start_date)
+          ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'must not be before start_date' });
+        else if (Number(t.end_date.slice(0, 4)) - Number(t.start_date.slice(0, 4)) > 40)
+          ctx.addIssue({ code: 'custom', path: ['end_date'], message: 'the term may span at most 40 years' });
+        for (const { member, message } of memberRules(t))
+          ctx.addIssue({ code: 'custom', path: [member], message });
+      }),
+    );
+});
 
-export type DeskTerms = z.output<typeof deskTermsSchema>;
+export type DeskTerms = z.output<ReturnType<typeof deskTermsSchema>>;
 
 /** The desk terms of a contract, or the issues naming each member as `terms.<member>`. */
 export function readDeskTerms(
   terms: unknown,
 ): { ok: true; terms: DeskTerms } | { ok: false; issues: InputIssue[] } {
-  const parsed = deskTermsSchema.safeParse(terms);
+  const parsed = deskTermsSchema().safeParse(terms);
   if (parsed.success) return { ok: true, terms: parsed.data };
   const issues: InputIssue[] = parsed.error.issues.map((issue) => ({
     field: ['terms', ...issue.path.map(String)].join('.'),
