@@ -10,6 +10,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute, type RuleInput } from '#lib/http/route';
+import { once } from '#lib/lazy';
 import { withMeta } from '#lib/schema';
 import { POLICY_NAMES } from './drivers.ts';
 
@@ -34,177 +35,193 @@ export type RunState = (typeof RUN_STATES)[number];
 export const SCENARIO_STATUSES = ['created', 'active', 'archived'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'critical'] as const;
 
-const isoCode = z.pipe(
-  z.string().check(z.regex(/^[A-Za-z]{2,10}$/, { message: 'must be an ISO code such as PJM' })),
-  z.transform((s: string) => s.toUpperCase()),
+const isoCode = once(() =>
+  z.pipe(
+    z.string().check(z.regex(/^[A-Za-z]{2,10}$/, { message: 'must be an ISO code such as PJM' })),
+    z.transform((s: string) => s.toUpperCase()),
+  ),
 );
 const finite = () => z.number().check(z.refine(Number.isFinite, { message: 'must be a finite number' }));
 
 /* ---------------------------------------------------------------- assumptions: one schema per driver */
 
-const curveShift = z.strictObject({
-  driver_type: z.literal('curve_shift'),
-  payload: z.strictObject({
-    value: withMeta(finite().check(z.gte(-10_000), z.lte(10_000)), {
-      description: 'USD/MWh, or percent with unit=percent',
+const curveShift = once(() =>
+  z.strictObject({
+    driver_type: z.literal('curve_shift'),
+    payload: z.strictObject({
+      value: withMeta(finite().check(z.gte(-10_000), z.lte(10_000)), {
+        description: 'USD/MWh, or percent with unit=percent',
+      }),
+      unit: z._default(z.enum(['USD/MWh', 'percent']), 'USD/MWh'),
+      curve_key: z.optional(line(1, 512)),
+      iso: z.optional(isoCode()),
+      block: z.optional(line(1, 32)),
+      tenor_label: z.optional(line(1, 32)),
+      from_month: z.optional(z.string().check(z.regex(MONTH, { message: 'must be YYYY-MM' }))),
+      to_month: z.optional(z.string().check(z.regex(MONTH, { message: 'must be YYYY-MM' }))),
     }),
-    unit: z._default(z.enum(['USD/MWh', 'percent']), 'USD/MWh'),
-    curve_key: z.optional(line(1, 512)),
-    iso: z.optional(isoCode),
-    block: z.optional(line(1, 32)),
-    tenor_label: z.optional(line(1, 32)),
-    from_month: z.optional(z.string().check(z.regex(MONTH, { message: 'must be YYYY-MM' }))),
-    to_month: z.optional(z.string().check(z.regex(MONTH, { message: 'must be YYYY-MM' }))),
+    version: z.optional(line(1, 64)),
   }),
-  version: z.optional(line(1, 64)),
-});
-const fuelPrice = z.strictObject({
-  driver_type: z.literal('fuel_price'),
-  payload: z.strictObject({
-    change: withMeta(finite().check(z.gte(-100), z.lte(1000)), {
-      description: 'percent, or USD/MMBtu with unit=USD/MMBtu',
+);
+const fuelPrice = once(() =>
+  z.strictObject({
+    driver_type: z.literal('fuel_price'),
+    payload: z.strictObject({
+      change: withMeta(finite().check(z.gte(-100), z.lte(1000)), {
+        description: 'percent, or USD/MMBtu with unit=USD/MMBtu',
+      }),
+      unit: z._default(z.enum(['percent', 'USD/MMBtu']), 'percent'),
+      heat_rate: withMeta(z.optional(finite().check(z.gte(1), z.lte(30))), {
+        description: 'MMBtu/MWh; default per ISO',
+      }),
+      gas_price: withMeta(z.optional(finite().check(z.positive(), z.lte(1000))), {
+        description: 'USD/MMBtu a percentage applies to',
+      }),
+      iso: z.optional(isoCode()),
     }),
-    unit: z._default(z.enum(['percent', 'USD/MMBtu']), 'percent'),
-    heat_rate: withMeta(z.optional(finite().check(z.gte(1), z.lte(30))), {
-      description: 'MMBtu/MWh; default per ISO',
-    }),
-    gas_price: withMeta(z.optional(finite().check(z.positive(), z.lte(1000))), {
-      description: 'USD/MMBtu a percentage applies to',
-    }),
-    iso: z.optional(isoCode),
+    version: z.optional(line(1, 64)),
   }),
-  version: z.optional(line(1, 64)),
-});
-const loadGrowth = z.strictObject({
-  driver_type: z.literal('load_growth'),
-  payload: z.strictObject({
-    percent: finite().check(z.gte(-50), z.lte(100)),
-    elasticity: withMeta(z.optional(finite().check(z.gte(0), z.lte(10))), { description: 'default 1.2' }),
-    iso: z.optional(isoCode),
-  }),
-  version: z.optional(line(1, 64)),
-});
-const carbonPrice = z.strictObject({
-  driver_type: z.literal('carbon_price'),
-  payload: z.strictObject({
-    usd_per_ton: finite().check(z.gte(0), z.lte(1000)),
-    emission_rate: withMeta(z.optional(finite().check(z.gte(0), z.lte(2))), {
-      description: 't CO2/MWh; default per ISO',
+);
+const loadGrowth = once(() =>
+  z.strictObject({
+    driver_type: z.literal('load_growth'),
+    payload: z.strictObject({
+      percent: finite().check(z.gte(-50), z.lte(100)),
+      elasticity: withMeta(z.optional(finite().check(z.gte(0), z.lte(10))), { description: 'default 1.2' }),
+      iso: z.optional(isoCode()),
     }),
-    iso: z.optional(isoCode),
+    version: z.optional(line(1, 64)),
   }),
-  version: z.optional(line(1, 64)),
-});
-const policy = z.strictObject({
-  driver_type: z.literal('policy'),
-  payload: z.strictObject({ name: z.enum(POLICY_NAMES) }),
-  version: z.optional(line(1, 64)),
-});
+);
+const carbonPrice = once(() =>
+  z.strictObject({
+    driver_type: z.literal('carbon_price'),
+    payload: z.strictObject({
+      usd_per_ton: finite().check(z.gte(0), z.lte(1000)),
+      emission_rate: withMeta(z.optional(finite().check(z.gte(0), z.lte(2))), {
+        description: 't CO2/MWh; default per ISO',
+      }),
+      iso: z.optional(isoCode()),
+    }),
+    version: z.optional(line(1, 64)),
+  }),
+);
+const policy = once(() =>
+  z.strictObject({
+    driver_type: z.literal('policy'),
+    payload: z.strictObject({ name: z.enum(POLICY_NAMES) }),
+    version: z.optional(line(1, 64)),
+  }),
+);
 
-export const assumptionSchema = z.discriminatedUnion('driver_type', [
-  curveShift,
-  fuelPrice,
-  loadGrowth,
-  carbonPrice,
-  policy,
-]);
+export const assumptionSchema = once(() =>
+  z.discriminatedUnion('driver_type', [curveShift(), fuelPrice(), loadGrowth(), carbonPrice(), policy()]),
+);
 
 /** Which curves a run reads, and at which as-of date; every member optional (default: power hubs, MONTHLY). */
-export const runParametersSchema = z.strictObject({
-  asof: z.optional(
-    z
-      .string()
-      .check(
-        z.regex(DAY, { message: 'must be YYYY-MM-DD' }),
-        z.refine(isRealDate, { message: 'must be a real date' }),
-      ),
-  ),
-  curve_key: z.optional(z.array(line(1, 512)).check(z.minLength(1), z.maxLength(200))),
-  iso: z.optional(z.array(isoCode).check(z.minLength(1), z.maxLength(10))),
-  location: z.optional(z.array(line(1, 128)).check(z.minLength(1), z.maxLength(200))),
-  block: z.optional(z.array(line(1, 32)).check(z.minLength(1), z.maxLength(10))),
-  market: z.optional(z.array(line(1, 16)).check(z.minLength(1), z.maxLength(10))),
-  tenor_type: z.optional(z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER'])),
-});
-export type RunParameters = z.output<typeof runParametersSchema>;
+export const runParametersSchema = once(() =>
+  z.strictObject({
+    asof: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(DAY, { message: 'must be YYYY-MM-DD' }),
+          z.refine(isRealDate, { message: 'must be a real date' }),
+        ),
+    ),
+    curve_key: z.optional(z.array(line(1, 512)).check(z.minLength(1), z.maxLength(200))),
+    iso: z.optional(z.array(isoCode()).check(z.minLength(1), z.maxLength(10))),
+    location: z.optional(z.array(line(1, 128)).check(z.minLength(1), z.maxLength(200))),
+    block: z.optional(z.array(line(1, 32)).check(z.minLength(1), z.maxLength(10))),
+    market: z.optional(z.array(line(1, 16)).check(z.minLength(1), z.maxLength(10))),
+    tenor_type: z.optional(z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER'])),
+  }),
+);
+export type RunParameters = z.output<ReturnType<typeof runParametersSchema>>;
 
 /* ---------------------------------------------------------------- scenarios */
 
-export const scenarioSchema = z.object({
-  id: z.uuid(),
-  scenario_id: z.uuid(),
-  tenant_id: z.string(),
-  name: z.string(),
-  description: z.nullable(z.string()),
-  status: z.enum(SCENARIO_STATUSES),
-  unique_key: z.string(),
-  assumptions: z.array(z.record(z.string(), z.unknown())),
-  parameters: z.record(z.string(), z.unknown()),
-  tags: z.array(z.string()),
-  version: z.number().check(z.int()),
-  created_by: z.string(),
-  created_at: z.iso.datetime(),
-  updated_by: z.string(),
-  updated_at: z.iso.datetime(),
-});
-export type Scenario = z.infer<typeof scenarioSchema>;
-
-export const scenarioBody = z.strictObject({
-  tenant_id: withMeta(z.optional(z.string().check(z.maxLength(200))), {
-    description: 'Must be the caller’s tenant when given',
+export const scenarioSchema = once(() =>
+  z.object({
+    id: z.uuid(),
+    scenario_id: z.uuid(),
+    tenant_id: z.string(),
+    name: z.string(),
+    description: z.nullable(z.string()),
+    status: z.enum(SCENARIO_STATUSES),
+    unique_key: z.string(),
+    assumptions: z.array(z.record(z.string(), z.unknown())),
+    parameters: z.record(z.string(), z.unknown()),
+    tags: z.array(z.string()),
+    version: z.number().check(z.int()),
+    created_by: z.string(),
+    created_at: z.iso.datetime(),
+    updated_by: z.string(),
+    updated_at: z.iso.datetime(),
   }),
-  name: z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1, { message: 'must not be empty' }),
-      z.maxLength(256),
-      z.regex(TEXT, { message: 'must not hold control characters' }),
+);
+export type Scenario = z.infer<ReturnType<typeof scenarioSchema>>;
+
+export const scenarioBody = once(() =>
+  z.strictObject({
+    tenant_id: withMeta(z.optional(z.string().check(z.maxLength(200))), {
+      description: 'Must be the caller’s tenant when given',
+    }),
+    name: z
+      .string()
+      .check(
+        z.trim(),
+        z.minLength(1, { message: 'must not be empty' }),
+        z.maxLength(256),
+        z.regex(TEXT, { message: 'must not hold control characters' }),
+      ),
+    description: z.optional(
+      z.nullable(z.string().check(z.maxLength(4000), z.regex(NO_NUL, { message: 'must not hold NUL' }))),
     ),
-  description: z.optional(
-    z.nullable(z.string().check(z.maxLength(4000), z.regex(NO_NUL, { message: 'must not hold NUL' }))),
-  ),
-  assumptions: z._default(z.array(assumptionSchema).check(z.maxLength(50)), []),
-  parameters: z._default(runParametersSchema, {}),
-  tags: z._default(z.array(line(1, 64)).check(z.maxLength(50)), []),
-});
-export type ScenarioInput = z.output<typeof scenarioBody>;
+    assumptions: z._default(z.array(assumptionSchema()).check(z.maxLength(50)), []),
+    parameters: z._default(runParametersSchema(), {}),
+    tags: z._default(z.array(line(1, 64)).check(z.maxLength(50)), []),
+  }),
+);
+export type ScenarioInput = z.output<ReturnType<typeof scenarioBody>>;
 
 /* ---------------------------------------------------------------- runs */
 
-export const runSchema = z.object({
-  id: z.uuid(),
-  run_id: z.uuid(),
-  scenario_id: z.uuid(),
-  tenant_id: z.string(),
-  state: z.enum(RUN_STATES),
-  status: z.string(),
-  priority: z.enum(PRIORITIES),
-  code_version: z.nullable(z.string()),
-  seed: z.nullable(z.number().check(z.int())),
-  timeout_minutes: z.number().check(z.int()),
-  max_memory_mb: z.number().check(z.int()),
-  environment: z.record(z.string(), z.unknown()),
-  parameters: z.record(z.string(), z.unknown()),
-  max_retries: z.number().check(z.int()),
-  retry_count: z.number().check(z.int()),
-  idempotency_key: z.nullable(z.string()),
-  input_hash: z.string(),
-  run_key: z.string(),
-  progress_percent: z.number(),
-  error_message: z.nullable(z.string()),
-  created_by: z.string(),
-  created_at: z.iso.datetime(),
-  queued_at: z.iso.datetime(),
-  started_at: z.nullable(z.iso.datetime()),
-  completed_at: z.nullable(z.iso.datetime()),
-  cancelled_at: z.nullable(z.iso.datetime()),
-  duration_seconds: z.nullable(z.number()),
-  updated_at: z.iso.datetime(),
-});
-export type Run = z.infer<typeof runSchema>;
+export const runSchema = once(() =>
+  z.object({
+    id: z.uuid(),
+    run_id: z.uuid(),
+    scenario_id: z.uuid(),
+    tenant_id: z.string(),
+    state: z.enum(RUN_STATES),
+    status: z.string(),
+    priority: z.enum(PRIORITIES),
+    code_version: z.nullable(z.string()),
+    seed: z.nullable(z.number().check(z.int())),
+    timeout_minutes: z.number().check(z.int()),
+    max_memory_mb: z.number().check(z.int()),
+    environment: z.record(z.string(), z.unknown()),
+    parameters: z.record(z.string(), z.unknown()),
+    max_retries: z.number().check(z.int()),
+    retry_count: z.number().check(z.int()),
+    idempotency_key: z.nullable(z.string()),
+    input_hash: z.string(),
+    run_key: z.string(),
+    progress_percent: z.number(),
+    error_message: z.nullable(z.string()),
+    created_by: z.string(),
+    created_at: z.iso.datetime(),
+    queued_at: z.iso.datetime(),
+    started_at: z.nullable(z.iso.datetime()),
+    completed_at: z.nullable(z.iso.datetime()),
+    cancelled_at: z.nullable(z.iso.datetime()),
+    duration_seconds: z.nullable(z.number()),
+    updated_at: z.iso.datetime(),
+  }),
+);
+export type Run = z.infer<ReturnType<typeof runSchema>>;
 
-const runOptionFields = {
+const runOptionFields = once(() => ({
   priority: z._default(z.enum(PRIORITIES), 'normal'),
   timeout_minutes: z._default(z.number().check(z.int(), z.gte(1), z.lte(1440)), 60),
   max_memory_mb: z._default(z.number().check(z.int(), z.gte(256), z.lte(16384)), 1024),
@@ -215,7 +232,7 @@ const runOptionFields = {
     ),
     {},
   ),
-  parameters: z._default(runParametersSchema, {}),
+  parameters: z._default(runParametersSchema(), {}),
   max_retries: z._default(z.number().check(z.int(), z.gte(0), z.lte(10)), 3),
   idempotency_key: z.optional(
     z
@@ -226,101 +243,115 @@ const runOptionFields = {
         z.regex(/^[A-Za-z0-9_.:/-]+$/, { message: 'must match [A-Za-z0-9_.:/-]' }),
       ),
   ),
-};
+}));
 
-export const runBody = z.strictObject({
-  code_version: z.optional(line(1, 64)),
-  seed: z.optional(z.number().check(z.int(), z.gte(0), z.lte(2 ** 31 - 1))),
-  ...runOptionFields,
-});
-export type RunInput = z.output<typeof runBody>;
+export const runBody = once(() =>
+  z.strictObject({
+    code_version: z.optional(line(1, 64)),
+    seed: z.optional(z.number().check(z.int(), z.gte(0), z.lte(2 ** 31 - 1))),
+    ...runOptionFields(),
+  }),
+);
+export type RunInput = z.output<ReturnType<typeof runBody>>;
 
-const bulkRun = z.strictObject({ ...runOptionFields });
-export const bulkBody = z.strictObject({
-  runs: z.array(bulkRun).check(
-    z.minLength(1, { message: 'must hold at least one run' }),
-    z.maxLength(100, { message: 'Cannot create more than 100 runs in a single bulk request' }),
-    z.superRefine((runs: z.output<typeof bulkRun>[], ctx) => {
-      const seen = new Set<string>();
-      for (const run of runs) {
-        const key = run.idempotency_key;
-        if (key === undefined) continue;
-        if (seen.has(key))
-          ctx.addIssue({ code: 'custom', message: `Duplicate idempotency key '${key}' in request` });
-        seen.add(key);
-      }
-    }),
-  ),
-  idempotency_key: runOptionFields.idempotency_key,
-});
-export type BulkInput = z.output<typeof bulkBody>;
+const bulkRun = once(() => z.strictObject({ ...runOptionFields() }));
+export const bulkBody = once(() =>
+  z.strictObject({
+    runs: z.array(bulkRun()).check(
+      z.minLength(1, { message: 'must hold at least one run' }),
+      z.maxLength(100, { message: 'Cannot create more than 100 runs in a single bulk request' }),
+      z.superRefine((runs: z.output<ReturnType<typeof bulkRun>>[], ctx) => {
+        const seen = new Set<string>();
+        for (const run of runs) {
+          const key = run.idempotency_key;
+          if (key === undefined) continue;
+          if (seen.has(key))
+            ctx.addIssue({ code: 'custom', message: `Duplicate idempotency key '${key}' in request` });
+          seen.add(key);
+        }
+      }),
+    ),
+    idempotency_key: runOptionFields().idempotency_key,
+  }),
+);
+export type BulkInput = z.output<ReturnType<typeof bulkBody>>;
 
-export const bulkItemSchema = z.object({
-  index: z.number().check(z.int()),
-  idempotency_key: z.nullable(z.string()),
-  run_id: z.nullable(z.uuid()),
-  status: z.enum(['success', 'duplicate', 'error']),
-  error: z.nullable(z.string()),
-});
+export const bulkItemSchema = once(() =>
+  z.object({
+    index: z.number().check(z.int()),
+    idempotency_key: z.nullable(z.string()),
+    run_id: z.nullable(z.uuid()),
+    status: z.enum(['success', 'duplicate', 'error']),
+    error: z.nullable(z.string()),
+  }),
+);
 
-const stateBody = z.strictObject({ state: z.enum(RUN_STATES) });
+const stateBody = once(() => z.strictObject({ state: z.enum(RUN_STATES) }));
 
 /* ---------------------------------------------------------------- outputs */
 
 export const METRICS = ['mid', 'base'] as const;
 
-export const outputSchema = z.object({
-  tenant_id: z.string(),
-  scenario_id: z.uuid(),
-  run_id: z.uuid(),
-  asof_date: z.iso.date(),
-  curve_key: z.string(),
-  tenor_type: z.string(),
-  contract_month: z.nullable(z.iso.date()),
-  tenor_label: z.string(),
-  metric: z.string(),
-  value: z.number(),
-  band_lower: z.nullable(z.number()),
-  band_upper: z.nullable(z.number()),
-  attribution: z.record(z.string(), z.number()),
-  version_hash: z.string(),
-  metric_unit: z.string(),
-  computed_ts: z.iso.datetime(),
-});
-export type Output = z.infer<typeof outputSchema>;
+export const outputSchema = once(() =>
+  z.object({
+    tenant_id: z.string(),
+    scenario_id: z.uuid(),
+    run_id: z.uuid(),
+    asof_date: z.iso.date(),
+    curve_key: z.string(),
+    tenor_type: z.string(),
+    contract_month: z.nullable(z.iso.date()),
+    tenor_label: z.string(),
+    metric: z.string(),
+    value: z.number(),
+    band_lower: z.nullable(z.number()),
+    band_upper: z.nullable(z.number()),
+    attribution: z.record(z.string(), z.number()),
+    version_hash: z.string(),
+    metric_unit: z.string(),
+    computed_ts: z.iso.datetime(),
+  }),
+);
+export type Output = z.infer<ReturnType<typeof outputSchema>>;
 
-export const latestMetricSchema = z.object({
-  scenario_id: z.uuid(),
-  run_id: z.uuid(),
-  metric: z.string(),
-  curve_key: z.string(),
-  tenor_label: z.string(),
-  latest_value: z.number(),
-  latest_band_lower: z.nullable(z.number()),
-  latest_band_upper: z.nullable(z.number()),
-  latest_asof_date: z.iso.date(),
-});
+export const latestMetricSchema = once(() =>
+  z.object({
+    scenario_id: z.uuid(),
+    run_id: z.uuid(),
+    metric: z.string(),
+    curve_key: z.string(),
+    tenor_label: z.string(),
+    latest_value: z.number(),
+    latest_band_lower: z.nullable(z.number()),
+    latest_band_upper: z.nullable(z.number()),
+    latest_asof_date: z.iso.date(),
+  }),
+);
 
 /* ---------------------------------------------------------------- routes */
 
 const domain = 'scenarios';
-const scenarioPath = z.object({ scenario_id: z.uuid({ message: 'must be a scenario id (a UUID)' }) });
-const runPath = z.object({ run_id: z.uuid({ message: 'must be a run id (a UUID)' }) });
-const scenarioRunPath = z.extend(scenarioPath, runPath.shape);
+const scenarioPath = once(() =>
+  z.object({ scenario_id: z.uuid({ message: 'must be a scenario id (a UUID)' }) }),
+);
+const runPath = once(() => z.object({ run_id: z.uuid({ message: 'must be a run id (a UUID)' }) }));
+const scenarioRunPath = once(() => z.extend(scenarioPath(), runPath().shape));
 
 /** Records that change under writes: kept, but revalidated with the ETag every time. */
 const recordCache = { scope: 'scenarios', visibility: 'private', store: false } as const;
 const outputsGate = { key: 'scenario-outputs', whenOff: 'unavailable' } as const;
 
-const listMeta = z.object({
-  limit: z.number().check(z.int()),
-  total: z.number().check(z.int()),
-  count: z.number().check(z.int()),
-});
-const createdRange = {
+const listMeta = once(() =>
+  z.object({
+    limit: z.number().check(z.int()),
+    total: z.number().check(z.int()),
+    count: z.number().check(z.int()),
+  }),
+);
+const createdRange = once(() => ({
   created_after: z.optional(z.iso.datetime({ offset: true })),
   created_before: z.optional(z.iso.datetime({ offset: true })),
-};
+}));
 function createdOrder(query: { created_after?: string; created_before?: string }) {
   if (
     query.created_after &&
@@ -350,14 +381,22 @@ export const listScenariosV1 = defineRoute({
         status: z.optional(z.enum(SCENARIO_STATUSES)),
         name: z.optional(text(256, 'Scenarios whose name contains this (any case)')),
         tag: z.optional(text(64, 'Scenarios carrying this tag')),
-        ...createdRange,
+        ...createdRange(),
         ...cursorParams(),
         limit: intParam({ min: 1, max: 100, default: 20 }),
       }),
       rules: ({ query }: RuleInput) => (query ? createdOrder(query) : []),
     };
   },
-  response: { kind: 'list', schema: scenarioSchema, meta: listMeta },
+  response: {
+    kind: 'list',
+    get schema() {
+      return scenarioSchema();
+    },
+    get meta() {
+      return listMeta();
+    },
+  },
   cache: recordCache,
 });
 
@@ -374,9 +413,15 @@ export const createScenarioV1 = defineRoute({
   auth: 'tenant',
   permission: 'scenarios:write',
   get request() {
-    return { body: scenarioBody };
+    return { body: scenarioBody() };
   },
-  response: { kind: 'object', status: 201, schema: scenarioSchema },
+  response: {
+    kind: 'object',
+    status: 201,
+    get schema() {
+      return scenarioSchema();
+    },
+  },
   write: { idempotent: true },
   problems: [409, 422],
 });
@@ -391,9 +436,14 @@ export const getScenarioV1 = defineRoute({
   auth: 'tenant',
   permission: 'scenarios:read',
   get request() {
-    return { path: scenarioPath };
+    return { path: scenarioPath() };
   },
-  response: { kind: 'object', schema: scenarioSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return scenarioSchema();
+    },
+  },
   cache: recordCache,
 });
 
@@ -407,7 +457,7 @@ export const deleteScenarioV1 = defineRoute({
   auth: 'tenant',
   permission: 'scenarios:delete',
   get request() {
-    return { path: scenarioPath };
+    return { path: scenarioPath() };
   },
   response: { kind: 'empty', status: 204 },
   write: {},
@@ -415,7 +465,7 @@ export const deleteScenarioV1 = defineRoute({
 
 const runListQuery = () => ({
   tenant_id: tenantParam(),
-  ...createdRange,
+  ...createdRange(),
   ...cursorParams(),
 });
 
@@ -431,7 +481,7 @@ export const listRunsV1 = defineRoute({
   permission: 'scenarios:read',
   get request() {
     return {
-      path: scenarioPath,
+      path: scenarioPath(),
       query: z.object({
         ...runListQuery(),
         state: z.optional(z.enum(RUN_STATES)),
@@ -440,7 +490,15 @@ export const listRunsV1 = defineRoute({
       rules: ({ query }: RuleInput) => (query ? createdOrder(query) : []),
     };
   },
-  response: { kind: 'list', schema: runSchema, meta: listMeta },
+  response: {
+    kind: 'list',
+    get schema() {
+      return runSchema();
+    },
+    get meta() {
+      return listMeta();
+    },
+  },
   cache: recordCache,
 });
 
@@ -457,9 +515,15 @@ export const createRunV1 = defineRoute({
   auth: 'tenant',
   permission: 'scenarios:run',
   get request() {
-    return { path: scenarioPath, body: runBody };
+    return { path: scenarioPath(), body: runBody() };
   },
-  response: { kind: 'object', status: 202, schema: runSchema },
+  response: {
+    kind: 'object',
+    status: 202,
+    get schema() {
+      return runSchema();
+    },
+  },
   write: { idempotent: true },
   problems: [422],
 });
@@ -474,9 +538,14 @@ export const getRunV1 = defineRoute({
   auth: 'tenant',
   permission: 'scenarios:read',
   get request() {
-    return { path: scenarioRunPath };
+    return { path: scenarioRunPath() };
   },
-  response: { kind: 'object', schema: runSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return runSchema();
+    },
+  },
   cache: recordCache,
 });
 
@@ -493,9 +562,14 @@ export const setRunStateV1 = defineRoute({
   auth: 'admin',
   permission: 'admin',
   get request() {
-    return { path: runPath, body: stateBody };
+    return { path: runPath(), body: stateBody() };
   },
-  response: { kind: 'object', schema: runSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return runSchema();
+    },
+  },
   write: {},
   problems: [409, 422],
 });
@@ -511,9 +585,14 @@ export const cancelRunV1 = defineRoute({
   auth: 'tenant',
   permission: 'scenarios:run',
   get request() {
-    return { path: runPath };
+    return { path: runPath() };
   },
-  response: { kind: 'object', schema: runSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return runSchema();
+    },
+  },
   write: {},
   problems: [409],
 });
@@ -540,7 +619,7 @@ export const listOutputsV1 = defineRoute({
   permission: 'scenarios:read',
   get request() {
     return {
-      path: scenarioPath,
+      path: scenarioPath(),
       query: z.object({
         ...outputsQuery(),
         tenor_type: z.optional(z.enum(['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER'])),
@@ -552,7 +631,9 @@ export const listOutputsV1 = defineRoute({
   },
   response: {
     kind: 'list',
-    schema: outputSchema,
+    get schema() {
+      return outputSchema();
+    },
     get meta() {
       return z.object({ limit: z.number().check(z.int()) });
     },
@@ -576,13 +657,15 @@ export const latestMetricsV1 = defineRoute({
   permission: 'scenarios:read',
   get request() {
     return {
-      path: scenarioPath,
+      path: scenarioPath(),
       query: z.object({ ...outputsQuery(), limit: intParam({ min: 1, max: 500, default: 200 }) }),
     };
   },
   response: {
     kind: 'list',
-    schema: latestMetricSchema,
+    get schema() {
+      return latestMetricSchema();
+    },
     get meta() {
       return z.object({ limit: z.number().check(z.int()) });
     },
@@ -606,13 +689,13 @@ export const bulkRunsV1 = defineRoute({
   auth: 'tenant',
   permission: 'scenarios:run',
   get request() {
-    return { path: scenarioPath, body: bulkBody };
+    return { path: scenarioPath(), body: bulkBody() };
   },
   response: {
     kind: 'object',
     status: 202,
     get schema() {
-      return z.array(bulkItemSchema);
+      return z.array(bulkItemSchema());
     },
     get meta() {
       return z.object({
@@ -659,7 +742,15 @@ export const listScenariosV2 = defineRoute({
       }),
     };
   },
-  response: { kind: 'list', schema: scenarioSchema, meta: listMeta },
+  response: {
+    kind: 'list',
+    get schema() {
+      return scenarioSchema();
+    },
+    get meta() {
+      return listMeta();
+    },
+  },
   cache: recordCache,
 });
 
@@ -674,9 +765,15 @@ export const createScenarioV2 = defineRoute({
   auth: 'tenant',
   permission: 'scenarios:write',
   get request() {
-    return { query: z.object({ tenant_id: tenantParam() }), body: scenarioBody };
+    return { query: z.object({ tenant_id: tenantParam() }), body: scenarioBody() };
   },
-  response: { kind: 'object', status: 201, schema: scenarioSchema },
+  response: {
+    kind: 'object',
+    status: 201,
+    get schema() {
+      return scenarioSchema();
+    },
+  },
   write: { idempotent: true },
   problems: [409, 422],
 });
@@ -691,9 +788,14 @@ export const getScenarioV2 = defineRoute({
   auth: 'tenant',
   permission: 'scenarios:read',
   get request() {
-    return { path: scenarioPath, query: z.object({ tenant_id: tenantParam() }) };
+    return { path: scenarioPath(), query: z.object({ tenant_id: tenantParam() }) };
   },
-  response: { kind: 'object', schema: scenarioSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return scenarioSchema();
+    },
+  },
   cache: recordCache,
 });
 
@@ -708,9 +810,15 @@ export const createRunV2 = defineRoute({
   auth: 'tenant',
   permission: 'scenarios:run',
   get request() {
-    return { path: scenarioPath, query: z.object({ tenant_id: tenantParam() }), body: runBody };
+    return { path: scenarioPath(), query: z.object({ tenant_id: tenantParam() }), body: runBody() };
   },
-  response: { kind: 'object', status: 201, schema: runSchema },
+  response: {
+    kind: 'object',
+    status: 201,
+    get schema() {
+      return runSchema();
+    },
+  },
   write: { idempotent: true },
   problems: [422],
 });
@@ -726,7 +834,7 @@ export const listRunsV2 = defineRoute({
   permission: 'scenarios:read',
   get request() {
     return {
-      path: scenarioPath,
+      path: scenarioPath(),
       query: z.object({
         tenant_id: tenantParam(),
         status_filter: z.optional(z.enum(RUN_STATES.map((s) => s.toLowerCase()) as [string, ...string[]])),
@@ -736,7 +844,15 @@ export const listRunsV2 = defineRoute({
       }),
     };
   },
-  response: { kind: 'list', schema: runSchema, meta: listMeta },
+  response: {
+    kind: 'list',
+    get schema() {
+      return runSchema();
+    },
+    get meta() {
+      return listMeta();
+    },
+  },
   cache: recordCache,
 });
 
