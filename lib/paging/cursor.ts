@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import '#lib/schema';
 import { canonicalJson } from '#lib/canonical-json';
 import { InvalidInputError } from '#lib/errors';
+import { once } from '#lib/lazy';
 
 export type CursorDirection = 'next' | 'prev';
 
@@ -49,15 +50,18 @@ export const DEFAULT_CURSOR_TTL_SECONDS = 3600;
 const CURSOR_VERSION = 1;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-const cursorPayloadSchema = z.strictObject({
-  v: z.literal(CURSOR_VERSION),
-  k: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])),
-  d: z.enum(['n', 'p']),
-  f: z.string(),
-  e: z.number().check(z.int(), z.nonnegative()),
-});
+/** Built with the first cursor a request brings (a first page needs none). */
+const cursorPayloadSchema = once(() =>
+  z.strictObject({
+    v: z.literal(CURSOR_VERSION),
+    k: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    d: z.enum(['n', 'p']),
+    f: z.string(),
+    e: z.number().check(z.int(), z.nonnegative()),
+  }),
+);
 
-type CursorPayload = z.infer<typeof cursorPayloadSchema>;
+type CursorPayload = z.infer<ReturnType<typeof cursorPayloadSchema>>;
 
 export const EPHEMERAL_KEY_WARNING =
   'AURUM_CURSOR_SECRET is not set: pagination cursors are signed with a random per-process key, ' +
@@ -256,7 +260,7 @@ export class CursorCodec {
     } catch {
       throw reject('cursor_malformed', 'Cursor is malformed');
     }
-    const result = cursorPayloadSchema.safeParse(parsed);
+    const result = cursorPayloadSchema().safeParse(parsed);
     if (!result.success) throw reject('cursor_malformed', 'Cursor is malformed');
     const payload = result.data;
 
