@@ -16,6 +16,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { once } from '#lib/lazy';
 import { withMeta } from '#lib/schema';
 
 export const TENOR_TYPES = ['MONTHLY', 'CALENDAR', 'SEASON', 'QUARTER'] as const;
@@ -28,7 +29,7 @@ const dimension = (description: string) =>
   z.optional(textParam({ max: 128, pattern: DIMENSION, description }));
 
 /** The eight curve dimensions every v1 curves route filters on. */
-export const curveFilters = {
+export const curveFilters = once(() => ({
   curve_key: z.optional(textParam({ max: 255, pattern: CURVE_KEY, description: 'Exact curve key' })),
   asset_class: dimension('Asset class, e.g. power or gas'),
   iso: dimension('ISO, e.g. PJM (case-insensitive)'),
@@ -37,10 +38,22 @@ export const curveFilters = {
   product: dimension('Product code'),
   block: dimension('Block: ON_PEAK, OFF_PEAK or ATC'),
   tenor_type: z.optional(enumParam(TENOR_TYPES)),
-};
+}));
 
-/** The eight dimensions a curve query filters on, in the order the original listed them. */
-export const CURVE_DIMENSIONS = Object.keys(curveFilters) as (keyof typeof curveFilters)[];
+/**
+ * The eight dimensions a curve query filters on, in the order the original listed them: the keys of
+ * `curveFilters()`, written out so that reading them builds no schema (a test checks they agree).
+ */
+export const CURVE_DIMENSIONS: (keyof ReturnType<typeof curveFilters>)[] = [
+  'curve_key',
+  'asset_class',
+  'iso',
+  'location',
+  'market',
+  'product',
+  'block',
+  'tenor_type',
+];
 
 type FilterQuery = Partial<Record<(typeof CURVE_DIMENSIONS)[number] | 'type', string>> & { limit: number };
 const isSet = (query: FilterQuery, name: keyof FilterQuery) => query[name] !== undefined;
@@ -94,51 +107,70 @@ const v1Paging = () => ({
   offset: removedOffsetParam(),
 });
 
-export const CurvePoint = z.object({
-  curve_key: z.string(),
-  tenor_label: z.string(),
-  tenor_type: z.nullable(z.string()),
-  contract_month: z.nullable(z.string()),
-  asof_date: z.string(),
-  mid: z.nullable(z.number()),
-  bid: z.nullable(z.number()),
-  ask: z.nullable(z.number()),
-  price_type: z.nullable(z.string()),
-});
-export type CurvePoint = z.infer<typeof CurvePoint>;
-
-export const CurveDiffPoint = z.object({
-  curve_key: z.string(),
-  tenor_label: z.string(),
-  tenor_type: z.nullable(z.string()),
-  contract_month: z.nullable(z.string()),
-  asof_a: z.string(),
-  mid_a: z.nullable(z.number()),
-  asof_b: z.string(),
-  mid_b: z.nullable(z.number()),
-  diff_abs: z.nullable(z.number()),
-  diff_pct: z.nullable(z.number()),
-});
-export type CurveDiffPoint = z.infer<typeof CurveDiffPoint>;
-
-export const CurveSummary = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.nullable(z.string()),
-  data_points: z.number().check(z.int()),
-  created_at: z.nullable(z.string()),
-  meta: z.object({
-    asset_class: z.nullable(z.string()),
-    iso: z.nullable(z.string()),
-    location: z.nullable(z.string()),
-    market: z.nullable(z.string()),
-    product: z.nullable(z.string()),
-    block: z.nullable(z.string()),
+export const CurvePoint = once(() =>
+  z.object({
+    curve_key: z.string(),
+    tenor_label: z.string(),
+    tenor_type: z.nullable(z.string()),
+    contract_month: z.nullable(z.string()),
+    asof_date: z.string(),
+    mid: z.nullable(z.number()),
+    bid: z.nullable(z.number()),
+    ask: z.nullable(z.number()),
+    price_type: z.nullable(z.string()),
   }),
-});
+);
+export type CurvePoint = z.infer<ReturnType<typeof CurvePoint>>;
 
-/** The nine columns of a curve point, as CSV answers and exports write them. */
-export const CURVE_COLUMNS = Object.keys(CurvePoint.shape) as (keyof CurvePoint)[];
+export const CurveDiffPoint = once(() =>
+  z.object({
+    curve_key: z.string(),
+    tenor_label: z.string(),
+    tenor_type: z.nullable(z.string()),
+    contract_month: z.nullable(z.string()),
+    asof_a: z.string(),
+    mid_a: z.nullable(z.number()),
+    asof_b: z.string(),
+    mid_b: z.nullable(z.number()),
+    diff_abs: z.nullable(z.number()),
+    diff_pct: z.nullable(z.number()),
+  }),
+);
+export type CurveDiffPoint = z.infer<ReturnType<typeof CurveDiffPoint>>;
+
+export const CurveSummary = once(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    description: z.nullable(z.string()),
+    data_points: z.number().check(z.int()),
+    created_at: z.nullable(z.string()),
+    meta: z.object({
+      asset_class: z.nullable(z.string()),
+      iso: z.nullable(z.string()),
+      location: z.nullable(z.string()),
+      market: z.nullable(z.string()),
+      product: z.nullable(z.string()),
+      block: z.nullable(z.string()),
+    }),
+  }),
+);
+
+/**
+ * The nine columns of a curve point, as CSV answers and exports write them: the keys of `CurvePoint()`,
+ * written out so that reading them builds no schema (a test checks they agree).
+ */
+export const CURVE_COLUMNS: (keyof CurvePoint)[] = [
+  'curve_key',
+  'tenor_label',
+  'tenor_type',
+  'contract_month',
+  'asof_date',
+  'mid',
+  'bid',
+  'ask',
+  'price_type',
+];
 
 /** Corrected re-ingestions replace a published point only where this flag is on (see README, Feature flags). */
 const CORRECTIONS = ['curves-latest-corrections'] as const;
@@ -157,11 +189,16 @@ export const listCurvesV1 = defineRoute({
   get request() {
     return {
       query: z
-        .object({ asof: z.optional(dateParam()), ...curveFilters, ...v1Paging(), format: formatParam() })
+        .object({ asof: z.optional(dateParam()), ...curveFilters(), ...v1Paging(), format: formatParam() })
         .check(z.superRefine(queryRules(guardrails({ requireCurveKey: true })))),
     };
   },
-  response: { kind: 'list', schema: CurvePoint },
+  response: {
+    kind: 'list',
+    get schema() {
+      return CurvePoint();
+    },
+  },
   csv: { filename: 'curves.csv' },
   cache: { scope: 'curves', visibility: 'public' },
   variants: CORRECTIONS,
@@ -188,7 +225,7 @@ export const diffCurvesV1 = defineRoute({
         .object({
           asof_a: dateParam(),
           asof_b: dateParam(),
-          ...curveFilters,
+          ...curveFilters(),
           ...v1Paging(),
           format: formatParam(),
         })
@@ -203,13 +240,21 @@ export const diffCurvesV1 = defineRoute({
         ),
     };
   },
-  response: { kind: 'list', schema: CurveDiffPoint },
+  response: {
+    kind: 'list',
+    get schema() {
+      return CurveDiffPoint();
+    },
+  },
   csv: { filename: 'curves-diff.csv' },
   cache: { scope: 'curves-diff', visibility: 'public' },
   variants: CORRECTIONS,
 });
 
-const { tenor_type: _tenorType, ...stripFilters } = curveFilters;
+const stripFilters = once(() => {
+  const { tenor_type: _tenorType, ...filters } = curveFilters();
+  return filters;
+});
 
 export const listStripsV1 = defineRoute({
   id: 'listStripsV1',
@@ -226,14 +271,19 @@ export const listStripsV1 = defineRoute({
         .object({
           type: enumParam(STRIP_TYPES),
           asof: z.optional(dateParam()),
-          ...stripFilters,
+          ...stripFilters(),
           ...v1Paging(),
           format: formatParam(),
         })
         .check(z.superRefine(queryRules(guardrails({ requireCurveKey: false })))),
     };
   },
-  response: { kind: 'list', schema: CurvePoint },
+  response: {
+    kind: 'list',
+    get schema() {
+      return CurvePoint();
+    },
+  },
   csv: { filename: 'curve-strips.csv' },
   cache: { scope: 'curves-strips', visibility: 'public' },
   variants: CORRECTIONS,
@@ -264,7 +314,12 @@ export const listCurvesV2 = defineRoute({
       }),
     };
   },
-  response: { kind: 'list', schema: CurveSummary },
+  response: {
+    kind: 'list',
+    get schema() {
+      return CurveSummary();
+    },
+  },
   cache: { scope: 'curves-v2', visibility: 'public' },
   warm: [{ limit: '10' }, { limit: '100' }],
 });
@@ -298,15 +353,16 @@ export const exportCurvesV2 = defineRoute({
   rateLimit: 'export',
   problems: [422],
   get request() {
+    const filters = curveFilters();
     return {
       query: z
         .object({
           asof: z.optional(dateParam()),
-          iso: curveFilters.iso,
-          market: curveFilters.market,
-          location: curveFilters.location,
-          product: curveFilters.product,
-          block: curveFilters.block,
+          iso: filters.iso,
+          market: filters.market,
+          location: filters.location,
+          product: filters.product,
+          block: filters.block,
           chunk_size: intParam({ min: 100, max: 5000, default: 1000 }),
           cursor: cursorParam(),
         })
@@ -357,7 +413,7 @@ export const diffCurveV2 = defineRoute({
         id: z.string(),
         name: z.string(),
         description: z.string(),
-        data_points: z.array(CurveDiffPoint),
+        data_points: z.array(CurveDiffPoint()),
         created_at: z.nullable(z.string()),
       });
     },

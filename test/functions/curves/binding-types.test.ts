@@ -53,7 +53,12 @@ export const curveHistoryV2 = defineRoute({
   version: 'v2',
   summary: 'One tenor across as-of dates',
   auth: 'tenant',
-  response: { kind: 'list', schema: CurvePoint },
+  response: {
+    kind: 'list',
+    get schema() {
+      return CurvePoint();
+    },
+  },
 });
 `;
 
