@@ -12,6 +12,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { once } from '#lib/lazy';
 import { withMeta } from '#lib/schema';
 import { EVENT_LAYERS } from './catalog.ts';
 
@@ -29,7 +30,7 @@ const upper = (max: number, description: string) =>
   );
 
 /** The filters every indices and USDM query takes, as the original named them. */
-const regionFilters = {
+const regionFilters = once(() => ({
   // The original's code for this refusal, `invalid_region`, names the field's issue.
   region: documentedAs(
     z.optional(
@@ -61,9 +62,9 @@ const regionFilters = {
   ),
   start: withMeta(z.optional(dateParam()), { description: 'First valid date, included' }),
   end: withMeta(z.optional(dateParam()), { description: 'Last valid date, included' }),
-};
+}));
 
-const indexFilters = {
+const indexFilters = once(() => ({
   dataset: z.optional(
     z.pipe(
       textParam({ max: 32, pattern: CODE, description: 'Dataset, e.g. nclimgrid (any case)' }),
@@ -72,8 +73,8 @@ const indexFilters = {
   ),
   index: upper(16, 'Index, e.g. SPI (any case)'),
   timescale: upper(8, 'Accumulation window, e.g. 3M (any case)'),
-  ...regionFilters,
-};
+  ...regionFilters(),
+}));
 
 type RegionQuery = {
   region?: string;
@@ -109,79 +110,85 @@ const startBeforeEnd: QueryRule<RegionQuery> = (q) =>
 
 const rules = queryRules<RegionQuery>(oneRegion, startBeforeEnd);
 
-const v1Paging = {
+const v1Paging = once(() => ({
   limit: intParam({ min: 1, max: 1000, default: 250 }),
   cursor: cursorParam(),
   prev_cursor: cursorParam(),
-};
-const v2Paging = {
+}));
+const v2Paging = once(() => ({
   tenant_id: tenantParam(),
   cursor: cursorParam(),
   limit: intParam({ min: 1, max: 100, default: 10 }),
-};
+}));
 
-const json = z.record(z.string(), z.unknown());
+const json = once(() => z.record(z.string(), z.unknown()));
 
-const region = {
+const region = once(() => ({
   region_type: z.string(),
   region_id: z.string(),
   region_name: z.nullable(z.string()),
   parent_region_id: z.nullable(z.string()),
-};
+}));
 
-export const IndexValue = z.object({
-  series_id: z.string(),
-  dataset: z.string(),
-  index: z.string(),
-  timescale: z.string(),
-  valid_date: withMeta(z.string(), { format: 'date' }),
-  as_of: withMeta(z.string(), { format: 'date' }),
-  value: z.nullable(z.number()),
-  unit: z.nullable(z.string()),
-  poc: z.nullable(z.string()),
-  ...region,
-  source_url: z.nullable(z.string()),
-  metadata: json,
-});
-export type IndexValue = z.infer<typeof IndexValue>;
+export const IndexValue = once(() =>
+  z.object({
+    series_id: z.string(),
+    dataset: z.string(),
+    index: z.string(),
+    timescale: z.string(),
+    valid_date: withMeta(z.string(), { format: 'date' }),
+    as_of: withMeta(z.string(), { format: 'date' }),
+    value: z.nullable(z.number()),
+    unit: z.nullable(z.string()),
+    poc: z.nullable(z.string()),
+    ...region(),
+    source_url: z.nullable(z.string()),
+    metadata: json(),
+  }),
+);
+export type IndexValue = z.infer<ReturnType<typeof IndexValue>>;
 
 const frac = (description: string) => withMeta(z.number().check(z.gte(0), z.lte(1)), { description });
 
-export const UsdmArea = z.object({
-  ...region,
-  valid_date: withMeta(z.string(), { format: 'date', description: 'The Tuesday the USDM week ends' }),
-  as_of: withMeta(z.string(), { format: 'date', description: 'When the map was released' }),
-  d0_frac: frac('Share of area in D0 (abnormally dry) or worse'),
-  d1_frac: frac('Share of area in D1 (moderate drought) or worse'),
-  d2_frac: frac('Share of area in D2 (severe drought) or worse'),
-  d3_frac: frac('Share of area in D3 (extreme drought) or worse'),
-  d4_frac: frac('Share of area in D4 (exceptional drought)'),
-  none_frac: frac('Share of area in none of the categories: 1 − d0_frac'),
-  source_url: z.nullable(z.string()),
-  metadata: json,
-});
-export type UsdmArea = z.infer<typeof UsdmArea>;
+export const UsdmArea = once(() =>
+  z.object({
+    ...region(),
+    valid_date: withMeta(z.string(), { format: 'date', description: 'The Tuesday the USDM week ends' }),
+    as_of: withMeta(z.string(), { format: 'date', description: 'When the map was released' }),
+    d0_frac: frac('Share of area in D0 (abnormally dry) or worse'),
+    d1_frac: frac('Share of area in D1 (moderate drought) or worse'),
+    d2_frac: frac('Share of area in D2 (severe drought) or worse'),
+    d3_frac: frac('Share of area in D3 (extreme drought) or worse'),
+    d4_frac: frac('Share of area in D4 (exceptional drought)'),
+    none_frac: frac('Share of area in none of the categories: 1 − d0_frac'),
+    source_url: z.nullable(z.string()),
+    metadata: json(),
+  }),
+);
+export type UsdmArea = z.infer<ReturnType<typeof UsdmArea>>;
 
-export const LayerEvent = z.object({
-  layer: z.string(),
-  event_id: z.string(),
-  ...region,
-  valid_start: withMeta(z.string(), { format: 'date-time' }),
-  valid_end: z.nullable(withMeta(z.string(), { format: 'date-time' })),
-  value: z.nullable(z.number()),
-  unit: z.nullable(z.string()),
-  category: z.nullable(z.string()),
-  severity: z.nullable(z.number().check(z.int())),
-  source_url: z.nullable(z.string()),
-  geometry_wkt: z.nullable(z.string()),
-  properties: json,
-});
-export type LayerEvent = z.infer<typeof LayerEvent>;
+export const LayerEvent = once(() =>
+  z.object({
+    layer: z.string(),
+    event_id: z.string(),
+    ...region(),
+    valid_start: withMeta(z.string(), { format: 'date-time' }),
+    valid_end: z.nullable(withMeta(z.string(), { format: 'date-time' })),
+    value: z.nullable(z.number()),
+    unit: z.nullable(z.string()),
+    category: z.nullable(z.string()),
+    severity: z.nullable(z.number().check(z.int())),
+    source_url: z.nullable(z.string()),
+    geometry_wkt: z.nullable(z.string()),
+    properties: json(),
+  }),
+);
+export type LayerEvent = z.infer<ReturnType<typeof LayerEvent>>;
 
-const nullableText = z.nullable(z.string());
+const nullableText = once(() => z.nullable(z.string()));
 const FiltersMeta = (names: readonly string[]) =>
   z.object({
-    filters: z.object(Object.fromEntries(names.map((n) => [n, nullableText]))),
+    filters: z.object(Object.fromEntries(names.map((n) => [n, nullableText()]))),
   });
 export const INDEX_FILTERS = [
   'dataset',
@@ -237,9 +244,14 @@ export const listIndicesV1 = defineRoute({
   permission: 'drought:read',
   flag: v1Gate,
   get request() {
-    return { query: z.object({ ...indexFilters, ...v1Paging }).check(z.superRefine(rules)) };
+    return { query: z.object({ ...indexFilters(), ...v1Paging() }).check(z.superRefine(rules)) };
   },
-  response: { kind: 'list', schema: IndexValue },
+  response: {
+    kind: 'list',
+    get schema() {
+      return IndexValue();
+    },
+  },
   cache: dataCache,
   problems: [503],
 });
@@ -257,9 +269,14 @@ export const listUsdmV1 = defineRoute({
   permission: 'drought:read',
   flag: v1Gate,
   get request() {
-    return { query: z.object({ ...regionFilters, ...v1Paging }).check(z.superRefine(rules)) };
+    return { query: z.object({ ...regionFilters(), ...v1Paging() }).check(z.superRefine(rules)) };
   },
-  response: { kind: 'list', schema: UsdmArea },
+  response: {
+    kind: 'list',
+    get schema() {
+      return UsdmArea();
+    },
+  },
   cache: dataCache,
   problems: [503],
 });
@@ -289,13 +306,18 @@ export const listLayersV1 = defineRoute({
               z.enum(EVENT_LAYERS as unknown as [string, ...string[]]),
             ),
           ),
-          ...regionFilters,
-          ...v1Paging,
+          ...regionFilters(),
+          ...v1Paging(),
         })
         .check(z.superRefine(rules)),
     };
   },
-  response: { kind: 'list', schema: LayerEvent },
+  response: {
+    kind: 'list',
+    get schema() {
+      return LayerEvent();
+    },
+  },
   cache: dataCache,
   problems: [503],
 });
@@ -304,11 +326,11 @@ export const listLayersV1 = defineRoute({
 const tileScope = (input: { query: { valid_date: string } }): CacheScope =>
   input.query.valid_date < new Date().toISOString().slice(0, 10) ? 'drought-tiles' : 'drought-tiles-today';
 
-const rasterPath = {
+const rasterPath = once(() => ({
   dataset: textParam({ max: 32, pattern: CODE, description: 'Catalog dataset, e.g. nclimgrid' }),
   index: textParam({ max: 16, pattern: CODE, description: 'Index, e.g. SPI' }),
   timescale: textParam({ max: 8, pattern: CODE, description: 'Accumulation window, e.g. 3M' }),
-};
+}));
 const tileNumber = (name: string) =>
   withMeta(
     z.pipe(
@@ -345,7 +367,7 @@ export const getTileV1 = defineRoute({
   get request() {
     return {
       path: z.object({
-        ...rasterPath,
+        ...rasterPath(),
         z: z.pipe(tileNumber('Zoom level'), z.number().check(z.int(), z.gte(0), z.lte(22))),
         x: tileNumber('Tile column'),
         y: withMeta(
@@ -371,14 +393,16 @@ export const getTileV1 = defineRoute({
   problems: [404, 502, 504],
 });
 
-export const TileJson = withMeta(
-  z.looseObject({
-    tilejson: z.optional(z.string()),
-    tiles: z.optional(z.array(z.string())),
-    minzoom: z.optional(z.number()),
-    maxzoom: z.optional(z.number()),
-  }),
-  { description: 'TileJSON as the tile service publishes it' },
+export const TileJson = once(() =>
+  withMeta(
+    z.looseObject({
+      tilejson: z.optional(z.string()),
+      tiles: z.optional(z.array(z.string())),
+      minzoom: z.optional(z.number()),
+      maxzoom: z.optional(z.number()),
+    }),
+    { description: 'TileJSON as the tile service publishes it' },
+  ),
 );
 
 export const getTileInfoV1 = defineRoute({
@@ -394,9 +418,14 @@ export const getTileInfoV1 = defineRoute({
   permission: 'drought:read',
   flag: v1Gate,
   get request() {
-    return { path: z.object(rasterPath), query: z.object({ valid_date: dateParam() }) };
+    return { path: z.object(rasterPath()), query: z.object({ valid_date: dateParam() }) };
   },
-  response: { kind: 'object', schema: TileJson },
+  response: {
+    kind: 'object',
+    get schema() {
+      return TileJson();
+    },
+  },
   cache: { scope: 'drought-tiles', visibility: 'public', scopeFor: tileScope },
   problems: [404, 502, 504],
 });
@@ -413,11 +442,13 @@ export const listIndicesV2 = defineRoute({
   auth: 'tenant',
   permission: 'drought:read',
   get request() {
-    return { query: z.object({ ...indexFilters, ...v2Paging }).check(z.superRefine(rules)) };
+    return { query: z.object({ ...indexFilters(), ...v2Paging() }).check(z.superRefine(rules)) };
   },
   response: {
     kind: 'list',
-    schema: IndexValue,
+    get schema() {
+      return IndexValue();
+    },
     get meta() {
       return FiltersMeta(INDEX_FILTERS);
     },
@@ -438,11 +469,13 @@ export const listUsdmV2 = defineRoute({
   auth: 'tenant',
   permission: 'drought:read',
   get request() {
-    return { query: z.object({ ...regionFilters, ...v2Paging }).check(z.superRefine(rules)) };
+    return { query: z.object({ ...regionFilters(), ...v2Paging() }).check(z.superRefine(rules)) };
   },
   response: {
     kind: 'list',
-    schema: UsdmArea,
+    get schema() {
+      return UsdmArea();
+    },
     get meta() {
       return FiltersMeta(USDM_FILTERS);
     },

@@ -76,7 +76,7 @@ describe('GET /v1/drought/indices', () => {
     expect(body.data).toHaveLength(250);
     expect(body.meta.limit).toBe(250);
     expect(body.meta.has_more).toBe(true);
-    for (const row of body.data) expect(z.strictObject(IndexValue.shape).parse(row)).toEqual(row);
+    for (const row of body.data) expect(z.strictObject(IndexValue().shape).parse(row)).toEqual(row);
     expect(Object.keys(body.data[0]!)).toEqual([
       'series_id',
       'dataset',
@@ -197,7 +197,7 @@ describe('GET /v1/drought/usdm', () => {
     expect(body.data).toHaveLength(250);
     expect(body.meta.limit).toBe(250);
     for (const row of body.data) {
-      expect(z.strictObject(UsdmArea.shape).parse(row)).toEqual(row);
+      expect(z.strictObject(UsdmArea().shape).parse(row)).toEqual(row);
       expect(new Date(`${row.valid_date}T00:00:00Z`).getUTCDay()).toBe(2);
     }
     expectNewestFirst(body.data, 'valid_date', ['region_type', 'region_id']);
@@ -237,7 +237,7 @@ describe('GET /v1/drought/layers', () => {
     expect(rows.length).toBeGreaterThan(20);
     expect(new Set(rows.map((r) => r.layer))).toEqual(new Set(EVENT_LAYERS));
     for (const row of rows) {
-      expect(z.strictObject(LayerEvent.shape).parse(row)).toEqual(row);
+      expect(z.strictObject(LayerEvent().shape).parse(row)).toEqual(row);
       expect(row.geometry_wkt).toMatch(/^(POINT|POLYGON) \(/);
       expect(REGION_TYPE_CODES).toContain(row.region_type);
     }
