@@ -13,6 +13,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { once } from '#lib/lazy';
 import { withMeta } from '#lib/schema';
 
 /** Filter values are free text in the data (`HENRY HUB`, `natural-gas/stor/wkly`), but never control characters. */
@@ -64,7 +65,7 @@ const instantParam = (description: string) =>
   );
 
 /** The nine filters of the series and dimensions routes, as the original named them. */
-export const seriesFilters = {
+export const seriesFilters = once(() => ({
   series_id: filter('EIA series id, e.g. NG.RNGWHHD.D'),
   frequency: z.optional(
     z.pipe(
@@ -83,8 +84,10 @@ export const seriesFilters = {
   canonical_unit: filter('Canonical unit, e.g. MMBtu'),
   canonical_currency: filter('Canonical currency, e.g. USD'),
   source: filter('Source, e.g. EIA'),
-};
-export const SERIES_FILTERS = Object.keys(seriesFilters) as (keyof typeof seriesFilters)[];
+}));
+export const SERIES_FILTERS = once(
+  () => Object.keys(seriesFilters()) as (keyof ReturnType<typeof seriesFilters>)[],
+);
 
 type SpanQuery = Partial<Record<'start' | 'end' | 'start_date' | 'end_date', string>>;
 const startNotAfterEnd =
@@ -100,11 +103,11 @@ const v1Paging = () => ({
   offset: removedOffsetParam(),
   ...cursorParams(),
 });
-const v2Paging = {
+const v2Paging = once(() => ({
   tenant_id: tenantParam(),
   cursor: cursorParam(),
   limit: intParam({ min: 1, max: 100, default: 10 }),
-};
+}));
 
 /**
  * The interval contract (architecture §12) of one EIA period. Hourly periods: the hour, with its local hour
@@ -112,7 +115,7 @@ const v2Paging = {
  * midnight to local midnight in that zone; `market_date` is their first day, `hour_ending` is null (an hour
  * label does not describe a day or a month) and `dst_repeat` false.
  */
-export const IntervalFields = {
+export const IntervalFields = once(() => ({
   interval_start_utc: withMeta(z.string(), { format: 'date-time' }),
   interval_end_utc: withMeta(z.string(), { format: 'date-time', description: 'Exclusive' }),
   interval_start_local: withMeta(z.string(), {
@@ -123,58 +126,62 @@ export const IntervalFields = {
     description: 'Hourly periods only',
   }),
   dst_repeat: z.boolean(),
-};
+}));
 
-export const EiaSeriesPoint = z.object({
-  series_id: z.string(),
-  period: withMeta(z.string(), {
-    description: 'The period as EIA writes it: 2025-09-19, 2025-07, 2025-09-26T05 (UTC hour ending)',
-  }),
-  period_start: withMeta(z.string(), { format: 'date-time' }),
-  period_end: withMeta(z.string(), { format: 'date-time', description: 'Exclusive' }),
-  frequency: z.string(),
-  value: withMeta(z.nullable(z.number()), { description: 'In unit' }),
-  raw_value: withMeta(z.nullable(z.string()), { description: 'The value as EIA publishes it (text)' }),
-  unit: z.nullable(z.string()),
-  canonical_unit: z.nullable(z.string()),
-  canonical_currency: z.nullable(z.string()),
-  canonical_value: withMeta(z.nullable(z.number()), {
-    description: 'value × conversion_factor, in canonical_unit',
-  }),
-  conversion_factor: z.nullable(z.number()),
-  area: z.nullable(z.string()),
-  sector: z.nullable(z.string()),
-  seasonal_adjustment: z.nullable(z.string()),
-  description: z.nullable(z.string()),
-  source: z.nullable(z.string()),
-  dataset: z.nullable(z.string()),
-  metadata: z.record(z.string(), z.unknown()),
-  ingest_ts: z.nullable(withMeta(z.string(), { format: 'date-time' })),
-  ...IntervalFields,
-});
-export type EiaSeriesPoint = z.infer<typeof EiaSeriesPoint>;
-
-/** The CSV columns of /v1/ref/eia/series: the row schema's, in order (the original's 20, then the interval). */
-export const EIA_SERIES_COLUMNS = Object.keys(EiaSeriesPoint.shape) as (keyof EiaSeriesPoint)[];
-
-export const EiaSeriesPointV2 = z.object({
-  series_id: z.string(),
-  period: z.string(),
-  period_start: withMeta(z.string(), { format: 'date-time' }),
-  value: z.nullable(z.number()),
-  unit: withMeta(z.string(), { description: 'The raw unit, or "unknown"' }),
-  ...IntervalFields,
-  meta: z.object({
+export const EiaSeriesPoint = once(() =>
+  z.object({
+    series_id: z.string(),
+    period: withMeta(z.string(), {
+      description: 'The period as EIA writes it: 2025-09-19, 2025-07, 2025-09-26T05 (UTC hour ending)',
+    }),
+    period_start: withMeta(z.string(), { format: 'date-time' }),
+    period_end: withMeta(z.string(), { format: 'date-time', description: 'Exclusive' }),
     frequency: z.string(),
-    dataset: z.nullable(z.string()),
-    area: z.nullable(z.string()),
+    value: withMeta(z.nullable(z.number()), { description: 'In unit' }),
+    raw_value: withMeta(z.nullable(z.string()), { description: 'The value as EIA publishes it (text)' }),
+    unit: z.nullable(z.string()),
     canonical_unit: z.nullable(z.string()),
     canonical_currency: z.nullable(z.string()),
-    canonical_value: z.nullable(z.number()),
+    canonical_value: withMeta(z.nullable(z.number()), {
+      description: 'value × conversion_factor, in canonical_unit',
+    }),
     conversion_factor: z.nullable(z.number()),
+    area: z.nullable(z.string()),
+    sector: z.nullable(z.string()),
+    seasonal_adjustment: z.nullable(z.string()),
+    description: z.nullable(z.string()),
+    source: z.nullable(z.string()),
+    dataset: z.nullable(z.string()),
+    metadata: z.record(z.string(), z.unknown()),
+    ingest_ts: z.nullable(withMeta(z.string(), { format: 'date-time' })),
+    ...IntervalFields(),
   }),
-});
-export type EiaSeriesPointV2 = z.infer<typeof EiaSeriesPointV2>;
+);
+export type EiaSeriesPoint = z.infer<ReturnType<typeof EiaSeriesPoint>>;
+
+/** The CSV columns of /v1/ref/eia/series: the row schema's, in order (the original's 20, then the interval). */
+export const EIA_SERIES_COLUMNS = once(() => Object.keys(EiaSeriesPoint().shape) as (keyof EiaSeriesPoint)[]);
+
+export const EiaSeriesPointV2 = once(() =>
+  z.object({
+    series_id: z.string(),
+    period: z.string(),
+    period_start: withMeta(z.string(), { format: 'date-time' }),
+    value: z.nullable(z.number()),
+    unit: withMeta(z.string(), { description: 'The raw unit, or "unknown"' }),
+    ...IntervalFields(),
+    meta: z.object({
+      frequency: z.string(),
+      dataset: z.nullable(z.string()),
+      area: z.nullable(z.string()),
+      canonical_unit: z.nullable(z.string()),
+      canonical_currency: z.nullable(z.string()),
+      canonical_value: z.nullable(z.number()),
+      conversion_factor: z.nullable(z.number()),
+    }),
+  }),
+);
+export type EiaSeriesPointV2 = z.infer<ReturnType<typeof EiaSeriesPointV2>>;
 
 export const DIMENSION_NAMES = [
   'dataset',
@@ -186,46 +193,52 @@ export const DIMENSION_NAMES = [
   'frequency',
   'source',
 ] as const;
-export const EiaDimensions = z.object(
-  Object.fromEntries(DIMENSION_NAMES.map((d) => [d, z.array(z.string())])) as Record<
-    (typeof DIMENSION_NAMES)[number],
-    z.ZodMiniArray<z.ZodMiniString>
-  >,
+export const EiaDimensions = once(() =>
+  z.object(
+    Object.fromEntries(DIMENSION_NAMES.map((d) => [d, z.array(z.string())])) as Record<
+      (typeof DIMENSION_NAMES)[number],
+      z.ZodMiniArray<z.ZodMiniString>
+    >,
+  ),
 );
-export type EiaDimensions = z.infer<typeof EiaDimensions>;
+export type EiaDimensions = z.infer<ReturnType<typeof EiaDimensions>>;
 
-const DatasetBrief = {
+const DatasetBrief = once(() => ({
   path: z.string(),
   name: z.string(),
   description: z.string(),
   default_frequency: withMeta(z.string(), { description: 'Lower case, as EIA spells it' }),
   start_period: z.string(),
   end_period: z.string(),
-};
-export const EiaDatasetBrief = z.object(DatasetBrief);
-export const EiaDatasetDetail = z.object({
-  ...DatasetBrief,
-  frequencies: z.array(
-    z.object({ id: z.string(), description: z.string(), query: z.string(), format: z.string() }),
-  ),
-  facets: z.array(z.object({ id: z.string(), description: z.string() })),
-  data_columns: z.array(z.string()),
-  default_date_format: z.string(),
-});
-export const EiaDatasetV2 = z.object({
-  dataset_path: z.string(),
-  title: z.string(),
-  description: z.string(),
-  last_updated: withMeta(z.string(), {
-    description: 'Latest ingest_ts of the dataset’s series, or "unknown"',
+}));
+export const EiaDatasetBrief = once(() => z.object(DatasetBrief()));
+export const EiaDatasetDetail = once(() =>
+  z.object({
+    ...DatasetBrief(),
+    frequencies: z.array(
+      z.object({ id: z.string(), description: z.string(), query: z.string(), format: z.string() }),
+    ),
+    facets: z.array(z.object({ id: z.string(), description: z.string() })),
+    data_columns: z.array(z.string()),
+    default_date_format: z.string(),
   }),
-  meta: z.object({
-    default_frequency: z.string(),
-    frequencies: z.array(z.string()),
-    start_period: z.string(),
-    end_period: z.string(),
+);
+export const EiaDatasetV2 = once(() =>
+  z.object({
+    dataset_path: z.string(),
+    title: z.string(),
+    description: z.string(),
+    last_updated: withMeta(z.string(), {
+      description: 'Latest ingest_ts of the dataset’s series, or "unknown"',
+    }),
+    meta: z.object({
+      default_frequency: z.string(),
+      frequencies: z.array(z.string()),
+      start_period: z.string(),
+      end_period: z.string(),
+    }),
   }),
-});
+);
 
 /** EIA API v2 paths: lower-case words joined by slashes, e.g. natural-gas/stor/wkly. */
 export const DATASET_PATH = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*){0,5}$/;
@@ -257,7 +270,12 @@ export const listDatasetsV1 = defineRoute({
       }),
     };
   },
-  response: { kind: 'list', schema: EiaDatasetBrief },
+  response: {
+    kind: 'list',
+    get schema() {
+      return EiaDatasetBrief();
+    },
+  },
   cache: catalogCache,
 });
 
@@ -287,7 +305,12 @@ export const getDatasetV1 = defineRoute({
       }),
     };
   },
-  response: { kind: 'object', schema: EiaDatasetDetail },
+  response: {
+    kind: 'object',
+    get schema() {
+      return EiaDatasetDetail();
+    },
+  },
   cache: catalogCache,
   problems: [404],
 });
@@ -308,7 +331,7 @@ export const listSeriesV1 = defineRoute({
     return {
       query: z
         .object({
-          ...seriesFilters,
+          ...seriesFilters(),
           start: instantParam('Earliest period_start'),
           end: instantParam('Latest period_start'),
           ...v1Paging(),
@@ -317,7 +340,12 @@ export const listSeriesV1 = defineRoute({
         .check(z.superRefine(queryRules(startNotAfterEnd('start', 'end')))),
     };
   },
-  response: { kind: 'list', schema: EiaSeriesPoint },
+  response: {
+    kind: 'list',
+    get schema() {
+      return EiaSeriesPoint();
+    },
+  },
   csv: { filename: 'eia_series.csv' },
   cache: seriesCache,
   problems: [503],
@@ -335,9 +363,14 @@ export const getSeriesDimensionsV1 = defineRoute({
   permission: 'eia:read',
   flag: v1Gate,
   get request() {
-    return { query: z.object(seriesFilters) };
+    return { query: z.object(seriesFilters()) };
   },
-  response: { kind: 'object', schema: EiaDimensions },
+  response: {
+    kind: 'object',
+    get schema() {
+      return EiaDimensions();
+    },
+  },
   cache: dimensionsCache,
   problems: [503],
 });
@@ -353,9 +386,14 @@ export const listDatasetsV2 = defineRoute({
   auth: 'tenant',
   permission: 'eia:read',
   get request() {
-    return { query: z.object(v2Paging) };
+    return { query: z.object(v2Paging()) };
   },
-  response: { kind: 'list', schema: EiaDatasetV2 },
+  response: {
+    kind: 'list',
+    get schema() {
+      return EiaDatasetV2();
+    },
+  },
   cache: catalogCache,
   problems: [503],
 });
@@ -378,12 +416,17 @@ export const listSeriesV2 = defineRoute({
           series_id: textParam({ max: 128, pattern: TEXT, description: 'EIA series id, e.g. NG.RNGWHHD.D' }),
           start_date: instantParam('Earliest period_start'),
           end_date: instantParam('Latest period_start'),
-          ...v2Paging,
+          ...v2Paging(),
         })
         .check(z.superRefine(queryRules(startNotAfterEnd('start_date', 'end_date')))),
     };
   },
-  response: { kind: 'list', schema: EiaSeriesPointV2 },
+  response: {
+    kind: 'list',
+    get schema() {
+      return EiaSeriesPointV2();
+    },
+  },
   cache: seriesCache,
   problems: [503],
 });
@@ -399,9 +442,14 @@ export const getSeriesDimensionsV2 = defineRoute({
   auth: 'tenant',
   permission: 'eia:read',
   get request() {
-    return { query: z.object({ tenant_id: tenantParam(), ...seriesFilters }) };
+    return { query: z.object({ tenant_id: tenantParam(), ...seriesFilters() }) };
   },
-  response: { kind: 'object', schema: EiaDimensions },
+  response: {
+    kind: 'object',
+    get schema() {
+      return EiaDimensions();
+    },
+  },
   cache: dimensionsCache,
   problems: [503],
 });

@@ -117,7 +117,7 @@ type Query = Record<string, unknown>;
 
 function filtersOf(query: object): SeriesFilters {
   const f: SeriesFilters = {};
-  for (const name of SERIES_FILTERS) {
+  for (const name of SERIES_FILTERS()) {
     const v = (query as Record<string, unknown>)[name];
     if (typeof v === 'string') f[name] = v;
   }

@@ -149,7 +149,7 @@ describe('GET /v1/metadata/eia/datasets', () => {
     expect(body.meta.limit).toBe(500);
     const paths = body.data.map((d) => d.path);
     expect(paths).toEqual([...EIA_DATASETS.map((d) => d.path)].sort());
-    for (const row of body.data) expect(z.strictObject(EiaDatasetBrief.shape).parse(row)).toEqual(row);
+    for (const row of body.data) expect(z.strictObject(EiaDatasetBrief().shape).parse(row)).toEqual(row);
     expect(Object.keys(body.data[0]!)).toEqual([
       'path',
       'name',
@@ -192,7 +192,7 @@ describe('GET /v1/metadata/eia/datasets/{dataset_path}', () => {
       '/v1/metadata/eia/datasets/natural-gas%2Fstor%2Fwkly',
     );
     expect(res.status).toBe(200);
-    expect(z.strictObject(EiaDatasetDetail.shape).parse(body.data)).toEqual(body.data);
+    expect(z.strictObject(EiaDatasetDetail().shape).parse(body.data)).toEqual(body.data);
     expect(body.data.path).toBe('natural-gas/stor/wkly');
     expect(body.data.default_frequency).toBe('weekly');
     expect(body.data.default_date_format).toBe('YYYY-MM-DD');
@@ -219,9 +219,9 @@ describe('GET /v1/ref/eia/series', () => {
     expect(body.data).toHaveLength(200);
     expect(body.meta.limit).toBe(200);
     expect(body.meta.has_more).toBe(true);
-    for (const row of body.data) expect(z.strictObject(EiaSeriesPoint.shape).parse(row)).toEqual(row);
-    expect(Object.keys(body.data[0]!)).toEqual(EIA_SERIES_COLUMNS);
-    expect(EIA_SERIES_COLUMNS.slice(0, 20)).toEqual([
+    for (const row of body.data) expect(z.strictObject(EiaSeriesPoint().shape).parse(row)).toEqual(row);
+    expect(Object.keys(body.data[0]!)).toEqual(EIA_SERIES_COLUMNS());
+    expect(EIA_SERIES_COLUMNS().slice(0, 20)).toEqual([
       'series_id',
       'period',
       'period_start',
@@ -356,8 +356,10 @@ describe('GET /v1/ref/eia/series', () => {
     expect(res.headers.get('content-disposition')).toContain('eia_series.csv');
     expect(res.headers.get('x-next-cursor')).toBe(body.meta.next_cursor);
     const records = parseCsv(await res.text());
-    expect(records[0]).toEqual(EIA_SERIES_COLUMNS);
-    expect(records.slice(1)).toEqual(body.data.map((row) => EIA_SERIES_COLUMNS.map((c) => csvText(row[c]))));
+    expect(records[0]).toEqual(EIA_SERIES_COLUMNS());
+    expect(records.slice(1)).toEqual(
+      body.data.map((row) => EIA_SERIES_COLUMNS().map((c) => csvText(row[c]))),
+    );
     await expectRevalidates(`${path}&format=csv`, SERIES_CACHE);
   });
 
@@ -465,7 +467,7 @@ describe('GET /v2/metadata/eia/datasets', () => {
     expect(res.headers.get('deprecation')).toBeNull();
     expect(body.data).toHaveLength(10);
     expect(body.meta.total).toBe(EIA_DATASETS.length);
-    for (const row of body.data) expect(z.strictObject(EiaDatasetV2.shape).parse(row)).toEqual(row);
+    for (const row of body.data) expect(z.strictObject(EiaDatasetV2().shape).parse(row)).toEqual(row);
     const all = await walk<{ dataset_path: string; title: string; last_updated: string }>(
       '/v2/metadata/eia/datasets?limit=9',
     );
@@ -496,7 +498,7 @@ describe('GET /v2/ref/eia/series', () => {
     expect(body.data).toHaveLength(10);
     expect(body.meta.limit).toBe(10);
     for (const row of body.data) {
-      expect(z.strictObject(EiaSeriesPointV2.shape).parse(row)).toEqual(row);
+      expect(z.strictObject(EiaSeriesPointV2().shape).parse(row)).toEqual(row);
       expect(row.unit).toBe('BCF');
       expect(row.meta.canonical_value).toBe(row.value! * row.meta.conversion_factor!);
     }
