@@ -13,6 +13,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { once } from '#lib/lazy';
 import { findIsoNode, ISO_CODES } from '#lib/reference/iso-nodes';
 import { withMeta } from '#lib/schema';
 import { calendarBlocks, MAX_EXPAND_DAYS } from '#lib/time/calendar-queries';
@@ -90,27 +91,27 @@ const startBeforeEnd: QueryRule<{ start?: string; end?: string }> = (q) =>
     ? { field: 'end', message: 'must not be before start', code: 'start_after_end' }
     : undefined;
 
-const v1Filters = {
+const v1Filters = once(() => ({
   iso_code: z.optional(isoParam('ISO, e.g. PJM (any case)')),
   market: z.optional(marketParam()),
   location_id: locationParam(),
-};
+}));
 const v1Paging = (limit: number) => ({
   limit: intParam({ min: 1, max: 1000, default: limit }),
   cursor: cursorParam(),
   prev_cursor: cursorParam(),
   format: formatParam(),
 });
-const v2Paging = {
+const v2Paging = once(() => ({
   tenant_id: tenantParam(),
   cursor: cursorParam(),
   limit: intParam({ min: 1, max: 100, default: 10 }),
-};
-const v2Filters = {
+}));
+const v2Filters = once(() => ({
   iso: isoParam('ISO, e.g. PJM (any case)'),
   market: z.optional(marketParam()),
   location_id: locationParam(),
-};
+}));
 
 /** The interval contract (README, Calendars and time): which interval a row covers, unambiguously. */
 const contract = (hourEnding: 'hour' | 'nullable') => ({
@@ -131,90 +132,100 @@ const contract = (hourEnding: 'hour' | 'nullable') => ({
   }),
 });
 
-export const IsoLmpPoint = z.object({
-  iso_code: z.string(),
-  market: z.string(),
-  delivery_date: withMeta(z.string(), { format: 'date', description: 'The market date' }),
-  interval_start: withMeta(z.string(), { format: 'date-time' }),
-  interval_end: withMeta(z.string(), { format: 'date-time' }),
-  interval_minutes: z.number().check(z.int()),
-  location_id: z.string(),
-  location_name: z.nullable(z.string()),
-  location_type: z.nullable(z.string()),
-  price_total: withMeta(z.number(), { description: 'price_energy + price_congestion + price_loss, USD/MWh' }),
-  price_energy: z.number(),
-  price_congestion: z.number(),
-  price_loss: z.number(),
-  currency: z.string(),
-  uom: z.string(),
-  settlement_point: z.nullable(z.string()),
-  source_run_id: z.nullable(z.string()),
-  ingest_ts: withMeta(z.string(), { format: 'date-time' }),
-  record_hash: z.string(),
-  metadata: z.record(z.string(), z.unknown()),
-  ...contract('hour'),
-});
-export type IsoLmpPoint = z.infer<typeof IsoLmpPoint>;
-
-export const IsoLmpAggregate = z.object({
-  iso_code: z.string(),
-  market: z.string(),
-  interval_start: withMeta(z.string(), { format: 'date-time' }),
-  location_id: z.string(),
-  currency: z.string(),
-  uom: z.string(),
-  price_avg: z.number(),
-  price_min: z.number(),
-  price_max: z.number(),
-  price_stddev: withMeta(z.nullable(z.number()), {
-    description: 'Sample standard deviation; null for one interval',
+export const IsoLmpPoint = once(() =>
+  z.object({
+    iso_code: z.string(),
+    market: z.string(),
+    delivery_date: withMeta(z.string(), { format: 'date', description: 'The market date' }),
+    interval_start: withMeta(z.string(), { format: 'date-time' }),
+    interval_end: withMeta(z.string(), { format: 'date-time' }),
+    interval_minutes: z.number().check(z.int()),
+    location_id: z.string(),
+    location_name: z.nullable(z.string()),
+    location_type: z.nullable(z.string()),
+    price_total: withMeta(z.number(), {
+      description: 'price_energy + price_congestion + price_loss, USD/MWh',
+    }),
+    price_energy: z.number(),
+    price_congestion: z.number(),
+    price_loss: z.number(),
+    currency: z.string(),
+    uom: z.string(),
+    settlement_point: z.nullable(z.string()),
+    source_run_id: z.nullable(z.string()),
+    ingest_ts: withMeta(z.string(), { format: 'date-time' }),
+    record_hash: z.string(),
+    metadata: z.record(z.string(), z.unknown()),
+    ...contract('hour'),
   }),
-  sample_count: withMeta(z.number().check(z.int()), { description: 'Raw intervals in the bucket' }),
-  delivery_date: withMeta(z.string(), { format: 'date', description: 'The market date' }),
-  ...contract('nullable'),
-});
-export type IsoLmpAggregate = z.infer<typeof IsoLmpAggregate>;
+);
+export type IsoLmpPoint = z.infer<ReturnType<typeof IsoLmpPoint>>;
 
-export const IsoLmpValue = z.object({
-  timestamp: withMeta(z.string(), { format: 'date-time', description: 'interval_start, UTC' }),
-  location_id: z.string(),
-  market: z.string(),
-  value: withMeta(z.number(), { description: 'price_total' }),
-  unit: withMeta(z.string(), { description: 'currency/uom, e.g. USD/MWh' }),
-  ...contract('hour'),
-});
-export type IsoLmpValue = z.infer<typeof IsoLmpValue>;
+export const IsoLmpAggregate = once(() =>
+  z.object({
+    iso_code: z.string(),
+    market: z.string(),
+    interval_start: withMeta(z.string(), { format: 'date-time' }),
+    location_id: z.string(),
+    currency: z.string(),
+    uom: z.string(),
+    price_avg: z.number(),
+    price_min: z.number(),
+    price_max: z.number(),
+    price_stddev: withMeta(z.nullable(z.number()), {
+      description: 'Sample standard deviation; null for one interval',
+    }),
+    sample_count: withMeta(z.number().check(z.int()), { description: 'Raw intervals in the bucket' }),
+    delivery_date: withMeta(z.string(), { format: 'date', description: 'The market date' }),
+    ...contract('nullable'),
+  }),
+);
+export type IsoLmpAggregate = z.infer<ReturnType<typeof IsoLmpAggregate>>;
+
+export const IsoLmpValue = once(() =>
+  z.object({
+    timestamp: withMeta(z.string(), { format: 'date-time', description: 'interval_start, UTC' }),
+    location_id: z.string(),
+    market: z.string(),
+    value: withMeta(z.number(), { description: 'price_total' }),
+    unit: withMeta(z.string(), { description: 'currency/uom, e.g. USD/MWh' }),
+    ...contract('hour'),
+  }),
+);
+export type IsoLmpValue = z.infer<ReturnType<typeof IsoLmpValue>>;
 
 export const BLOCK_PERIODS = ['day', 'month'] as const;
 
-export const IsoLmpBlock = z.object({
-  iso: z.string(),
-  location_id: z.string(),
-  market: z.string(),
-  block: z.string(),
-  period: z.enum(BLOCK_PERIODS),
-  period_start: withMeta(z.string(), {
-    format: 'date',
-    description: 'First market date of the period in range',
+export const IsoLmpBlock = once(() =>
+  z.object({
+    iso: z.string(),
+    location_id: z.string(),
+    market: z.string(),
+    block: z.string(),
+    period: z.enum(BLOCK_PERIODS),
+    period_start: withMeta(z.string(), {
+      format: 'date',
+      description: 'First market date of the period in range',
+    }),
+    period_end: withMeta(z.string(), {
+      format: 'date',
+      description: 'Last market date of the period in range',
+    }),
+    price_avg: withMeta(z.nullable(z.number()), {
+      description: 'Mean of the hourly prices over the block hours that have one; null when none',
+    }),
+    price_min: z.nullable(z.number()),
+    price_max: z.nullable(z.number()),
+    hours_used: withMeta(z.number().check(z.int()), { description: 'Block hours with a price' }),
+    hours_expected: withMeta(z.number().check(z.int()), {
+      description: 'Block hours of the period on the calendar',
+    }),
+    currency: z.string(),
+    uom: z.string(),
+    ...contract('nullable'),
   }),
-  period_end: withMeta(z.string(), {
-    format: 'date',
-    description: 'Last market date of the period in range',
-  }),
-  price_avg: withMeta(z.nullable(z.number()), {
-    description: 'Mean of the hourly prices over the block hours that have one; null when none',
-  }),
-  price_min: z.nullable(z.number()),
-  price_max: z.nullable(z.number()),
-  hours_used: withMeta(z.number().check(z.int()), { description: 'Block hours with a price' }),
-  hours_expected: withMeta(z.number().check(z.int()), {
-    description: 'Block hours of the period on the calendar',
-  }),
-  currency: z.string(),
-  uom: z.string(),
-  ...contract('nullable'),
-});
-export type IsoLmpBlock = z.infer<typeof IsoLmpBlock>;
+);
+export type IsoLmpBlock = z.infer<ReturnType<typeof IsoLmpBlock>>;
 
 const cache = { scope: 'iso-lmp', visibility: 'public' } as const;
 const v1Gate = { key: 'v1-iso', whenOff: 'not-found' } as const;
@@ -231,9 +242,14 @@ export const last24hV1 = defineRoute({
     'The 24 hours ending at the newest interval among the rows the filters select; the latest ingestion of each interval. Ordered by interval_start descending, then iso_code, market, location_id.',
   flag: v1Gate,
   get request() {
-    return { query: z.object({ ...v1Filters, ...v1Paging(500) }) };
+    return { query: z.object({ ...v1Filters(), ...v1Paging(500) }) };
   },
-  response: { kind: 'list', schema: IsoLmpPoint },
+  response: {
+    kind: 'list',
+    get schema() {
+      return IsoLmpPoint();
+    },
+  },
   csv: { filename: 'iso-lmp-last-24h.csv' },
   cache,
 });
@@ -241,7 +257,7 @@ export const last24hV1 = defineRoute({
 const aggregateQuery = (description: string) =>
   z
     .object({
-      ...v1Filters,
+      ...v1Filters(),
       start: instantParam(`Buckets starting at or after this instant (${description})`),
       end: instantParam(`Buckets starting at or before this instant (${description})`),
       ...v1Paging(500),
@@ -261,7 +277,12 @@ export const hourlyV1 = defineRoute({
   get request() {
     return { query: aggregateQuery('the hour’s start') };
   },
-  response: { kind: 'list', schema: IsoLmpAggregate },
+  response: {
+    kind: 'list',
+    get schema() {
+      return IsoLmpAggregate();
+    },
+  },
   csv: { filename: 'iso-lmp-hourly.csv' },
   cache,
 });
@@ -279,7 +300,12 @@ export const dailyV1 = defineRoute({
   get request() {
     return { query: aggregateQuery('the market day’s start') };
   },
-  response: { kind: 'list', schema: IsoLmpAggregate },
+  response: {
+    kind: 'list',
+    get schema() {
+      return IsoLmpAggregate();
+    },
+  },
   csv: { filename: 'iso-lmp-daily.csv' },
   cache,
 });
@@ -297,13 +323,18 @@ export const negativeV1 = defineRoute({
   get request() {
     return {
       query: z.object({
-        iso_code: v1Filters.iso_code,
-        market: v1Filters.market,
+        iso_code: v1Filters().iso_code,
+        market: v1Filters().market,
         ...v1Paging(200),
       }),
     };
   },
-  response: { kind: 'list', schema: IsoLmpPoint },
+  response: {
+    kind: 'list',
+    get schema() {
+      return IsoLmpPoint();
+    },
+  },
   csv: { filename: 'iso-lmp-negative.csv' },
   cache,
 });
@@ -318,17 +349,24 @@ export const last24hV2 = defineRoute({
   description:
     'As /v1/iso/lmp/last-24h, one value (price_total) per interval, keyset-paged: interval_start descending, then market, location_id.',
   get request() {
-    return { query: z.object({ ...v2Filters, ...v2Paging }) };
+    return { query: z.object({ ...v2Filters(), ...v2Paging() }) };
   },
-  response: { kind: 'list', schema: IsoLmpValue },
+  response: {
+    kind: 'list',
+    get schema() {
+      return IsoLmpValue();
+    },
+  },
   cache,
 });
 
-const v2AggregateQuery = z.object({
-  ...v2Filters,
-  date: marketDateParam('The market date on the ISO’s market clock'),
-  ...v2Paging,
-});
+const v2AggregateQuery = once(() =>
+  z.object({
+    ...v2Filters(),
+    date: marketDateParam('The market date on the ISO’s market clock'),
+    ...v2Paging(),
+  }),
+);
 
 export const hourlyV2 = defineRoute({
   ...common,
@@ -340,9 +378,14 @@ export const hourlyV2 = defineRoute({
   description:
     'The clock hours of market date `date` on the ISO’s market clock (23, 24 or 25 of them), keyset-paged: interval_start, then market, location_id.',
   get request() {
-    return { query: v2AggregateQuery };
+    return { query: v2AggregateQuery() };
   },
-  response: { kind: 'list', schema: IsoLmpAggregate },
+  response: {
+    kind: 'list',
+    get schema() {
+      return IsoLmpAggregate();
+    },
+  },
   cache,
 });
 
@@ -355,9 +398,14 @@ export const dailyV2 = defineRoute({
   summary: 'Daily ISO LMP aggregates of one market date',
   description: 'The market day `date` per location and market, keyset-paged by market, location_id.',
   get request() {
-    return { query: v2AggregateQuery };
+    return { query: v2AggregateQuery() };
   },
-  response: { kind: 'list', schema: IsoLmpAggregate },
+  response: {
+    kind: 'list',
+    get schema() {
+      return IsoLmpAggregate();
+    },
+  },
   cache,
 });
 
@@ -445,7 +493,12 @@ export const blocksV2 = defineRoute({
         .check(z.superRefine(queryRules(...blockRules))),
     };
   },
-  response: { kind: 'list', schema: IsoLmpBlock },
+  response: {
+    kind: 'list',
+    get schema() {
+      return IsoLmpBlock();
+    },
+  },
   cache,
 });
 

@@ -74,8 +74,8 @@ async function expectCsvMatchesJson(path: string, columns: string[], filename: s
   expect(body.data.length).toBeGreaterThan(0);
 }
 
-const POINT_COLUMNS = Object.keys(IsoLmpPoint.shape);
-const AGGREGATE_COLUMNS = Object.keys(IsoLmpAggregate.shape);
+const POINT_COLUMNS = Object.keys(IsoLmpPoint().shape);
+const AGGREGATE_COLUMNS = Object.keys(IsoLmpAggregate().shape);
 
 function expectNewestFirst(
   rows: { interval_start: string; iso_code: string; market: string; location_id: string }[],
@@ -104,7 +104,7 @@ describe('GET /v1/iso/lmp/last-24h', () => {
     expectNewestFirst(body.data);
     for (const row of body.data) {
       expect(Object.keys(row)).toEqual(POINT_COLUMNS);
-      expect(IsoLmpPoint.parse(row)).toEqual(row);
+      expect(IsoLmpPoint().parse(row)).toEqual(row);
       expect(row.interval_start_utc).toBe(row.interval_start.replace('.000Z', 'Z'));
       expect(ms(row.interval_end) - ms(row.interval_start)).toBe(row.interval_minutes * 60_000);
       expect(row.market_date).toBe(row.delivery_date);
@@ -343,7 +343,7 @@ describe('v2 ISO routes', () => {
     expect(body.data).toHaveLength(10);
     expect(body.meta.limit).toBe(10);
     for (const row of body.data) {
-      expect(Object.keys(row)).toEqual(Object.keys(IsoLmpValue.shape));
+      expect(Object.keys(row)).toEqual(Object.keys(IsoLmpValue().shape));
       expect(row.unit).toBe('USD/MWh');
       expect(row.interval_start_local).toMatch(/-0[78]:00$/);
     }
@@ -424,7 +424,7 @@ describe('GET /v2/iso/lmp/blocks', () => {
     expect(september!.hours_used).toBe(19 * 16);
     expect(august!.interval_start_utc).toBe('2025-08-01T04:00:00Z');
     expect(august!.interval_end_utc).toBe('2025-09-01T04:00:00Z');
-    for (const r of body.data) expect(Object.keys(r)).toEqual(Object.keys(IsoLmpBlock.shape));
+    for (const r of body.data) expect(Object.keys(r)).toEqual(Object.keys(IsoLmpBlock().shape));
   });
 
   it('per day, a DST day’s 7x8 block has 9 hours (fall back); days without block hours are left out', async () => {
