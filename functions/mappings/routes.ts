@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { cursorParam, intParam, tenantParam, textParam } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { once } from '#lib/lazy';
 import { withMeta } from '#lib/schema';
 
 /** Free text without control characters (providers, series ids, curve keys, search terms). */
@@ -17,67 +18,75 @@ export const MAPPING_LIMITS = {
 } as const;
 
 /** A mapping as every route answers it (the original's SeriesCurveMappingOut). */
-export const mappingSchema = z.object({
-  id: z.uuid(),
-  external_provider: z.string(),
-  external_series_id: z.string(),
-  curve_key: z.string(),
-  mapping_confidence: z.number().check(z.gte(0), z.lte(1)),
-  mapping_method: z.string(),
-  mapping_notes: z.nullable(z.string()),
-  is_active: z.boolean(),
-  created_by: z.string(),
-  created_at: z.iso.datetime(),
-  updated_by: z.string(),
-  updated_at: z.iso.datetime(),
-});
-export type Mapping = z.infer<typeof mappingSchema>;
+export const mappingSchema = once(() =>
+  z.object({
+    id: z.uuid(),
+    external_provider: z.string(),
+    external_series_id: z.string(),
+    curve_key: z.string(),
+    mapping_confidence: z.number().check(z.gte(0), z.lte(1)),
+    mapping_method: z.string(),
+    mapping_notes: z.nullable(z.string()),
+    is_active: z.boolean(),
+    created_by: z.string(),
+    created_at: z.iso.datetime(),
+    updated_by: z.string(),
+    updated_at: z.iso.datetime(),
+  }),
+);
+export type Mapping = z.infer<ReturnType<typeof mappingSchema>>;
 
 const bodyText = (max: number) =>
   z.string().check(z.trim(), z.minLength(1, { message: 'must not be empty' }), z.maxLength(max));
 
 /** What a create or a full replacement (PUT) sends; members it does not know are a 422 naming them. */
-export const mappingBody = z.strictObject({
-  external_provider: withMeta(bodyText(MAPPING_LIMITS.provider), {
-    description: 'Provider, e.g. EIA or FRED',
+export const mappingBody = once(() =>
+  z.strictObject({
+    external_provider: withMeta(bodyText(MAPPING_LIMITS.provider), {
+      description: 'Provider, e.g. EIA or FRED',
+    }),
+    external_series_id: withMeta(bodyText(MAPPING_LIMITS.seriesId), {
+      description: 'The provider’s series id',
+    }),
+    curve_key: withMeta(bodyText(MAPPING_LIMITS.curveKey), {
+      description: 'A curve_key the curves routes serve',
+    }),
+    mapping_confidence: z._default(z.number().check(z.gte(0), z.lte(1)), 1.0),
+    mapping_method: z._default(bodyText(MAPPING_LIMITS.method), 'manual'),
+    mapping_notes: z.optional(z.nullable(z.string().check(z.maxLength(MAPPING_LIMITS.notes)))),
+    is_active: z._default(z.boolean(), true),
   }),
-  external_series_id: withMeta(bodyText(MAPPING_LIMITS.seriesId), {
-    description: 'The provider’s series id',
-  }),
-  curve_key: withMeta(bodyText(MAPPING_LIMITS.curveKey), {
-    description: 'A curve_key the curves routes serve',
-  }),
-  mapping_confidence: z._default(z.number().check(z.gte(0), z.lte(1)), 1.0),
-  mapping_method: z._default(bodyText(MAPPING_LIMITS.method), 'manual'),
-  mapping_notes: z.optional(z.nullable(z.string().check(z.maxLength(MAPPING_LIMITS.notes)))),
-  is_active: z._default(z.boolean(), true),
-});
-export type MappingInput = z.output<typeof mappingBody>;
+);
+export type MappingInput = z.output<ReturnType<typeof mappingBody>>;
 
 /** A JSON Merge Patch (RFC 7396) of a mapping: members to set, `null` to clear the notes. */
-export const mappingPatch = withMeta(
-  z.partial(
-    z.strictObject({
-      external_provider: bodyText(MAPPING_LIMITS.provider),
-      external_series_id: bodyText(MAPPING_LIMITS.seriesId),
-      curve_key: bodyText(MAPPING_LIMITS.curveKey),
-      mapping_confidence: z.number().check(z.gte(0), z.lte(1)),
-      mapping_method: bodyText(MAPPING_LIMITS.method),
-      mapping_notes: z.nullable(z.string().check(z.maxLength(MAPPING_LIMITS.notes))),
-      is_active: z.boolean(),
-    }),
+export const mappingPatch = once(() =>
+  withMeta(
+    z.partial(
+      z.strictObject({
+        external_provider: bodyText(MAPPING_LIMITS.provider),
+        external_series_id: bodyText(MAPPING_LIMITS.seriesId),
+        curve_key: bodyText(MAPPING_LIMITS.curveKey),
+        mapping_confidence: z.number().check(z.gte(0), z.lte(1)),
+        mapping_method: bodyText(MAPPING_LIMITS.method),
+        mapping_notes: z.nullable(z.string().check(z.maxLength(MAPPING_LIMITS.notes))),
+        is_active: z.boolean(),
+      }),
+    ),
+    { description: 'JSON Merge Patch (RFC 7396); send as application/merge-patch+json' },
   ),
-  { description: 'JSON Merge Patch (RFC 7396); send as application/merge-patch+json' },
 );
 
-const mappingPath = z.object({ mapping_id: z.uuid({ message: 'must be a mapping id (a UUID)' }) });
+const mappingPath = once(() =>
+  z.object({ mapping_id: z.uuid({ message: 'must be a mapping id (a UUID)' }) }),
+);
 
-const listFilters = {
+const listFilters = once(() => ({
   provider: z.optional(text(MAPPING_LIMITS.provider, 'Only this provider (exact)')),
   series_id: z.optional(text(MAPPING_LIMITS.seriesId, 'Only this external series id (exact)')),
   curve_key: z.optional(text(MAPPING_LIMITS.curveKey, 'Only mappings to this curve (exact)')),
   is_active: documentedOptionalBool('Only active (true) or inactive (false) mappings'),
-};
+}));
 
 function documentedOptionalBool(description: string) {
   return withMeta(
@@ -110,9 +119,15 @@ export const createMappingV2 = defineRoute({
   auth: 'tenant',
   permission: 'mappings:write',
   get request() {
-    return { body: mappingBody };
+    return { body: mappingBody() };
   },
-  response: { kind: 'object', status: 201, schema: mappingSchema },
+  response: {
+    kind: 'object',
+    status: 201,
+    get schema() {
+      return mappingSchema();
+    },
+  },
   write: { idempotent: true },
   problems: [409, 422],
 });
@@ -131,7 +146,7 @@ export const listMappingsV2 = defineRoute({
     return {
       query: z.object({
         tenant_id: tenantParam(),
-        ...listFilters,
+        ...listFilters(),
         cursor: cursorParam(),
         prev_cursor: cursorParam(),
         limit: intParam({ min: 1, max: 1000, default: 100 }),
@@ -140,7 +155,9 @@ export const listMappingsV2 = defineRoute({
   },
   response: {
     kind: 'list',
-    schema: mappingSchema,
+    get schema() {
+      return mappingSchema();
+    },
     get meta() {
       return z.object({ limit: z.number().check(z.int()), total: z.number().check(z.int()) });
     },
@@ -159,9 +176,14 @@ export const getMappingV2 = defineRoute({
   auth: 'tenant',
   permission: 'mappings:read',
   get request() {
-    return { path: mappingPath };
+    return { path: mappingPath() };
   },
-  response: { kind: 'object', schema: mappingSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return mappingSchema();
+    },
+  },
   cache: recordCache,
 });
 
@@ -177,9 +199,14 @@ export const replaceMappingV2 = defineRoute({
   auth: 'tenant',
   permission: 'mappings:write',
   get request() {
-    return { path: mappingPath, body: mappingBody };
+    return { path: mappingPath(), body: mappingBody() };
   },
-  response: { kind: 'object', schema: mappingSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return mappingSchema();
+    },
+  },
   write: { conditional: true },
   problems: [409, 412, 422],
 });
@@ -197,9 +224,14 @@ export const patchMappingV2 = defineRoute({
   auth: 'tenant',
   permission: 'mappings:write',
   get request() {
-    return { path: mappingPath, body: mappingPatch };
+    return { path: mappingPath(), body: mappingPatch() };
   },
-  response: { kind: 'object', schema: mappingSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return mappingSchema();
+    },
+  },
   write: { conditional: true },
   problems: [409, 412, 422],
 });
@@ -215,19 +247,21 @@ export const deleteMappingV2 = defineRoute({
   auth: 'tenant',
   permission: 'mappings:write',
   get request() {
-    return { path: mappingPath };
+    return { path: mappingPath() };
   },
   response: { kind: 'empty', status: 204 },
   write: { conditional: true },
   problems: [412],
 });
 
-export const suggestionSchema = z.object({
-  curve_key: z.string(),
-  similarity_score: z.number().check(z.gte(0), z.lte(1)),
-  confidence_score: z.number().check(z.gte(0), z.lte(1)),
-  reasoning: z.string(),
-});
+export const suggestionSchema = once(() =>
+  z.object({
+    curve_key: z.string(),
+    similarity_score: z.number().check(z.gte(0), z.lte(1)),
+    confidence_score: z.number().check(z.gte(0), z.lte(1)),
+    reasoning: z.string(),
+  }),
+);
 
 export const suggestMappingsV2 = defineRoute({
   id: 'suggestSeriesCurveMappings',
@@ -257,7 +291,9 @@ export const suggestMappingsV2 = defineRoute({
   },
   response: {
     kind: 'list',
-    schema: suggestionSchema,
+    get schema() {
+      return suggestionSchema();
+    },
     get meta() {
       return z.object({ limit: z.number().check(z.int()) });
     },
@@ -267,12 +303,12 @@ export const suggestMappingsV2 = defineRoute({
 
 /* ---------------------------------------------------------------- v1 admin and v2 admin */
 
-const adminList = {
-  ...listFilters,
+const adminList = once(() => ({
+  ...listFilters(),
   cursor: cursorParam(),
   prev_cursor: cursorParam(),
   limit: intParam({ min: 1, max: 1000, default: 100 }),
-};
+}));
 
 export const listMappingsAdminV1 = defineRoute({
   id: 'listMappingsAdminV1',
@@ -285,11 +321,13 @@ export const listMappingsAdminV1 = defineRoute({
   auth: 'admin',
   permission: 'admin',
   get request() {
-    return { query: z.object(adminList) };
+    return { query: z.object(adminList()) };
   },
   response: {
     kind: 'list',
-    schema: mappingSchema,
+    get schema() {
+      return mappingSchema();
+    },
     get meta() {
       return z.object({ limit: z.number().check(z.int()), total: z.number().check(z.int()) });
     },
@@ -307,9 +345,15 @@ export const createMappingAdminV1 = defineRoute({
   auth: 'admin',
   permission: 'admin',
   get request() {
-    return { body: mappingBody };
+    return { body: mappingBody() };
   },
-  response: { kind: 'object', status: 201, schema: mappingSchema },
+  response: {
+    kind: 'object',
+    status: 201,
+    get schema() {
+      return mappingSchema();
+    },
+  },
   write: { idempotent: true },
   problems: [409, 422],
 });
@@ -336,7 +380,9 @@ export const searchMappingsAdminV1 = defineRoute({
   },
   response: {
     kind: 'list',
-    schema: mappingSchema,
+    get schema() {
+      return mappingSchema();
+    },
     get meta() {
       return z.object({ limit: z.number().check(z.int()) });
     },
@@ -354,9 +400,14 @@ export const getMappingAdminV1 = defineRoute({
   auth: 'admin',
   permission: 'admin',
   get request() {
-    return { path: mappingPath };
+    return { path: mappingPath() };
   },
-  response: { kind: 'object', schema: mappingSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return mappingSchema();
+    },
+  },
   cache: recordCache,
 });
 
@@ -370,9 +421,14 @@ export const updateMappingAdminV1 = defineRoute({
   auth: 'admin',
   permission: 'admin',
   get request() {
-    return { path: mappingPath, body: mappingBody };
+    return { path: mappingPath(), body: mappingBody() };
   },
-  response: { kind: 'object', schema: mappingSchema },
+  response: {
+    kind: 'object',
+    get schema() {
+      return mappingSchema();
+    },
+  },
   write: { conditional: true },
   problems: [409, 412, 422],
 });
@@ -387,26 +443,28 @@ export const deleteMappingAdminV1 = defineRoute({
   auth: 'admin',
   permission: 'admin',
   get request() {
-    return { path: mappingPath };
+    return { path: mappingPath() };
   },
   response: { kind: 'empty', status: 204 },
   write: { conditional: true },
   problems: [412],
 });
 
-export const adminMappingRowSchema = z.object({
-  provider: z.string(),
-  series_id: z.string(),
-  curve_key: z.string(),
-  mapping_type: z.string(),
-  meta: z.object({
-    id: z.uuid(),
-    mapping_confidence: z.number(),
-    is_active: z.boolean(),
-    updated_by: z.string(),
-    updated_at: z.iso.datetime(),
+export const adminMappingRowSchema = once(() =>
+  z.object({
+    provider: z.string(),
+    series_id: z.string(),
+    curve_key: z.string(),
+    mapping_type: z.string(),
+    meta: z.object({
+      id: z.uuid(),
+      mapping_confidence: z.number(),
+      is_active: z.boolean(),
+      updated_by: z.string(),
+      updated_at: z.iso.datetime(),
+    }),
   }),
-});
+);
 
 export const listMappingsAdminV2 = defineRoute({
   id: 'listMappingsAdminV2',
@@ -436,7 +494,9 @@ export const listMappingsAdminV2 = defineRoute({
   },
   response: {
     kind: 'list',
-    schema: adminMappingRowSchema,
+    get schema() {
+      return adminMappingRowSchema();
+    },
     get meta() {
       return z.object({ limit: z.number().check(z.int()), filters: z.record(z.string(), z.string()) });
     },

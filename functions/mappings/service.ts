@@ -233,7 +233,7 @@ export function createMappingsService(deps: MappingsDeps) {
         },
         patch,
       );
-      const parsed = mappingBody.safeParse(merged);
+      const parsed = mappingBody().safeParse(merged);
       if (!parsed.success) {
         throw new UnprocessableError(
           'The patched mapping is not valid',
