@@ -12,6 +12,7 @@ import {
 } from '#lib/http/params';
 import { defineDomain } from '#lib/http/registry';
 import { defineRoute } from '#lib/http/route';
+import { once } from '#lib/lazy';
 import { ISO_CODES } from '#lib/reference/iso-nodes';
 import { withMeta } from '#lib/schema';
 import { MAX_EXPAND_DAYS } from '#lib/time/calendar-queries';
@@ -34,25 +35,30 @@ const NAME = /^[A-Za-z0-9_]+$/;
 const text = (max: number, description: string) => textParam({ max, pattern: TEXT, description });
 const prefix = (description: string) => z.optional(text(128, description));
 
-const dimensionFilters = Object.fromEntries(
-  DIMENSIONS.map((name) => [name, z.optional(text(128, `Only curves with this ${name}`))]),
-) as Record<Dimension, z.ZodMiniOptional<z.ZodMiniString>>;
+const dimensionFilters = once(
+  () =>
+    Object.fromEntries(
+      DIMENSIONS.map((name) => [name, z.optional(text(128, `Only curves with this ${name}`))]),
+    ) as Record<Dimension, z.ZodMiniOptional<z.ZodMiniString>>,
+);
 
 /** v1 lists: one page holds every location by default; cursors continue beyond `limit`. */
-const v1Paging = {
+const v1Paging = once(() => ({
   limit: intParam({ min: 1, max: 1000, default: 500 }),
   cursor: cursorParam(),
   prev_cursor: cursorParam(),
-};
-const v2Paging = {
+}));
+const v2Paging = once(() => ({
   tenant_id: tenantParam(),
   cursor: cursorParam(),
   limit: intParam({ min: 1, max: 100, default: 10 }),
-};
+}));
 
-const calendarPath = z.object({
-  name: textParam({ max: 64, pattern: NAME, description: 'Calendar, e.g. pjm' }),
-});
+const calendarPath = once(() =>
+  z.object({
+    name: textParam({ max: 64, pattern: NAME, description: 'Calendar, e.g. pjm' }),
+  }),
+);
 /** One of the seven ISOs, any case; an unknown one is a 400 naming the field. */
 const isoParam = () =>
   withMeta(enumParam(ISO_CODES as unknown as readonly [string, ...string[]]), {
@@ -60,46 +66,54 @@ const isoParam = () =>
   });
 const blockParam = () => textParam({ max: 64, pattern: NAME, description: 'Block, e.g. ON_PEAK (any case)' });
 
-export const Location = z.object({
-  iso: z.string(),
-  location_id: z.string(),
-  location_name: z.string(),
-  location_type: z.string(),
-  zone: z.nullable(z.string()),
-  hub: z.nullable(z.string()),
-  timezone: z.string(),
-});
+export const Location = once(() =>
+  z.object({
+    iso: z.string(),
+    location_id: z.string(),
+    location_name: z.string(),
+    location_type: z.string(),
+    zone: z.nullable(z.string()),
+    hub: z.nullable(z.string()),
+    timezone: z.string(),
+  }),
+);
 
-export const UnitMappingRow = z.object({ units_raw: z.string(), currency: z.string(), per_unit: z.string() });
+export const UnitMappingRow = once(() =>
+  z.object({ units_raw: z.string(), currency: z.string(), per_unit: z.string() }),
+);
 
-export const CalendarRow = z.object({ name: z.string(), timezone: z.string() });
+export const CalendarRow = once(() => z.object({ name: z.string(), timezone: z.string() }));
 
-const ValueCount = z.object({ value: z.string(), count: z.number().check(z.int()) });
+const ValueCount = once(() => z.object({ value: z.string(), count: z.number().check(z.int()) }));
 
-export const DimensionValues = z.object({
-  ...(Object.fromEntries(DIMENSIONS.map((d) => [d, z.array(z.string())])) as Record<
-    Dimension,
-    z.ZodMiniArray<z.ZodMiniString>
-  >),
-  counts: z.nullable(
-    z.object(
-      Object.fromEntries(DIMENSIONS.map((d) => [d, z.array(ValueCount)])) as Record<
-        Dimension,
-        z.ZodMiniArray<typeof ValueCount>
-      >,
+export const DimensionValues = once(() =>
+  z.object({
+    ...(Object.fromEntries(DIMENSIONS.map((d) => [d, z.array(z.string())])) as Record<
+      Dimension,
+      z.ZodMiniArray<z.ZodMiniString>
+    >),
+    counts: z.nullable(
+      z.object(
+        Object.fromEntries(DIMENSIONS.map((d) => [d, z.array(ValueCount())])) as Record<
+          Dimension,
+          z.ZodMiniArray<ReturnType<typeof ValueCount>>
+        >,
+      ),
     ),
-  ),
-});
+  }),
+);
 
-export const Interval = z.object({
-  interval_start_utc: withMeta(z.string(), { format: 'date-time' }),
-  interval_end_utc: withMeta(z.string(), { format: 'date-time' }),
-  interval_start_local: withMeta(z.string(), { description: 'Local wall clock with its true offset' }),
-  market_date: withMeta(z.string(), { format: 'date' }),
-  hour_ending: z.number().check(z.int()),
-  dst_repeat: z.boolean(),
-  blocks: z.array(z.string()),
-});
+export const Interval = once(() =>
+  z.object({
+    interval_start_utc: withMeta(z.string(), { format: 'date-time' }),
+    interval_end_utc: withMeta(z.string(), { format: 'date-time' }),
+    interval_start_local: withMeta(z.string(), { description: 'Local wall clock with its true offset' }),
+    market_date: withMeta(z.string(), { format: 'date' }),
+    hour_ending: z.number().check(z.int()),
+    dst_repeat: z.boolean(),
+    blocks: z.array(z.string()),
+  }),
+);
 
 const metadataCache = { scope: 'metadata', visibility: 'public' } as const;
 
@@ -118,7 +132,7 @@ export const getDimensionsV1 = defineRoute({
     return {
       query: z.object({
         asof: z.optional(dateParam()),
-        ...dimensionFilters,
+        ...dimensionFilters(),
         per_dim_limit: intParam({ min: 1, max: 500, default: 500 }),
         prefix: prefix('Case-insensitive start of every value listed'),
         include_counts: boolParam({
@@ -128,7 +142,12 @@ export const getDimensionsV1 = defineRoute({
       }),
     };
   },
-  response: { kind: 'object', schema: DimensionValues },
+  response: {
+    kind: 'object',
+    get schema() {
+      return DimensionValues();
+    },
+  },
   cache: { scope: 'dimensions', visibility: 'public' },
   problems: [503],
   warm: [{}],
@@ -150,11 +169,16 @@ export const listLocationsV1 = defineRoute({
       query: z.object({
         iso: z.optional(isoParam()),
         prefix: prefix('Case-insensitive start of location_id or location_name'),
-        ...v1Paging,
+        ...v1Paging(),
       }),
     };
   },
-  response: { kind: 'list', schema: Location },
+  response: {
+    kind: 'list',
+    get schema() {
+      return Location();
+    },
+  },
   cache: metadataCache,
 });
 
@@ -173,7 +197,12 @@ export const getLocationV1 = defineRoute({
       path: z.object({ iso: text(16, 'ISO'), location_id: text(128, 'Location id, e.g. WESTERN HUB') }),
     };
   },
-  response: { kind: 'object', schema: Location },
+  response: {
+    kind: 'object',
+    get schema() {
+      return Location();
+    },
+  },
   cache: metadataCache,
 });
 
@@ -209,9 +238,14 @@ export const listUnitMappingsV1 = defineRoute({
   auth: 'tenant',
   permission: 'metadata:read',
   get request() {
-    return { query: z.object({ prefix: prefix('Case-insensitive start of units_raw'), ...v1Paging }) };
+    return { query: z.object({ prefix: prefix('Case-insensitive start of units_raw'), ...v1Paging() }) };
   },
-  response: { kind: 'list', schema: UnitMappingRow },
+  response: {
+    kind: 'list',
+    get schema() {
+      return UnitMappingRow();
+    },
+  },
   cache: metadataCache,
 });
 
@@ -225,9 +259,14 @@ export const listCalendarsV1 = defineRoute({
   auth: 'tenant',
   permission: 'metadata:read',
   get request() {
-    return { query: z.object(v1Paging) };
+    return { query: z.object(v1Paging()) };
   },
-  response: { kind: 'list', schema: CalendarRow },
+  response: {
+    kind: 'list',
+    get schema() {
+      return CalendarRow();
+    },
+  },
   cache: metadataCache,
 });
 
@@ -241,7 +280,7 @@ export const getCalendarBlocksV1 = defineRoute({
   auth: 'tenant',
   permission: 'metadata:read',
   get request() {
-    return { path: calendarPath };
+    return { path: calendarPath() };
   },
   response: {
     kind: 'object',
@@ -263,7 +302,7 @@ export const getCalendarHoursV1 = defineRoute({
   auth: 'tenant',
   permission: 'metadata:read',
   get request() {
-    return { path: calendarPath, query: z.object({ block: blockParam(), date: dateParam() }) };
+    return { path: calendarPath(), query: z.object({ block: blockParam(), date: dateParam() }) };
   },
   response: {
     kind: 'object',
@@ -302,7 +341,7 @@ export const expandCalendarV1 = defineRoute({
   permission: 'metadata:read',
   get request() {
     return {
-      path: calendarPath,
+      path: calendarPath(),
       query: z
         .object({ block: blockParam(), start: dateParam(), end: dateParam() })
         .check(z.superRefine(queryRules(expandRange))),
@@ -328,7 +367,7 @@ export const listDimensionsV2 = defineRoute({
   auth: 'tenant',
   permission: 'metadata:read',
   get request() {
-    return { query: z.object({ ...v2Paging, asof: z.optional(dateParam()) }) };
+    return { query: z.object({ ...v2Paging(), asof: z.optional(dateParam()) }) };
   },
   response: {
     kind: 'list',
@@ -359,7 +398,7 @@ export const listLocationsV2 = defineRoute({
   auth: 'tenant',
   permission: 'metadata:read',
   get request() {
-    return { query: z.object({ ...v2Paging, iso: isoParam() }) };
+    return { query: z.object({ ...v2Paging(), iso: isoParam() }) };
   },
   response: {
     kind: 'list',
@@ -387,7 +426,7 @@ export const listUnitsV2 = defineRoute({
   auth: 'tenant',
   permission: 'metadata:read',
   get request() {
-    return { query: z.object(v2Paging) };
+    return { query: z.object(v2Paging()) };
   },
   response: {
     kind: 'list',
@@ -408,12 +447,12 @@ export const listCalendarsV2 = defineRoute({
   auth: 'tenant',
   permission: 'metadata:read',
   get request() {
-    return { query: z.object(v2Paging) };
+    return { query: z.object(v2Paging()) };
   },
   response: {
     kind: 'list',
     get schema() {
-      return z.extend(CalendarRow, { blocks: z.array(z.string()) });
+      return z.extend(CalendarRow(), { blocks: z.array(z.string()) });
     },
   },
   cache: metadataCache,
@@ -432,14 +471,14 @@ export const getCalendarIntervalsV2 = defineRoute({
   permission: 'metadata:read',
   get request() {
     return {
-      path: calendarPath,
+      path: calendarPath(),
       query: z.object({ tenant_id: tenantParam(), date: dateParam(), block: z.optional(blockParam()) }),
     };
   },
   response: {
     kind: 'object',
     get schema() {
-      return z.array(Interval);
+      return z.array(Interval());
     },
     get meta() {
       return z.object({ calendar: z.string(), timezone: z.string(), hours: z.number().check(z.int()) });
