@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { $ZodShape } from 'zod/v4/core';
 import {
   cursorParam,
   cursorParams,
@@ -45,10 +46,17 @@ const finite = () => z.number().check(z.refine(Number.isFinite, { message: 'must
 
 /* ---------------------------------------------------------------- assumptions: one schema per driver */
 
-const curveShift = once(() =>
+/** One driver's assumption: its type, its payload (nothing else), and an optional version. */
+const driver = <T extends string, P extends $ZodShape>(type: T, payload: P) =>
   z.strictObject({
-    driver_type: z.literal('curve_shift'),
-    payload: z.strictObject({
+    driver_type: z.literal(type),
+    payload: z.strictObject(payload),
+    version: z.optional(line(1, 64)),
+  });
+
+export const assumptionSchema = once(() =>
+  z.discriminatedUnion('driver_type', [
+    driver('curve_shift', {
       value: withMeta(finite().check(z.gte(-10_000), z.lte(10_000)), {
         description: 'USD/MWh, or percent with unit=percent',
       }),
@@ -60,13 +68,7 @@ const curveShift = once(() =>
       from_month: z.optional(z.string().check(z.regex(MONTH, { message: 'must be YYYY-MM' }))),
       to_month: z.optional(z.string().check(z.regex(MONTH, { message: 'must be YYYY-MM' }))),
     }),
-    version: z.optional(line(1, 64)),
-  }),
-);
-const fuelPrice = once(() =>
-  z.strictObject({
-    driver_type: z.literal('fuel_price'),
-    payload: z.strictObject({
+    driver('fuel_price', {
       change: withMeta(finite().check(z.gte(-100), z.lte(1000)), {
         description: 'percent, or USD/MMBtu with unit=USD/MMBtu',
       }),
@@ -79,43 +81,20 @@ const fuelPrice = once(() =>
       }),
       iso: z.optional(isoCode()),
     }),
-    version: z.optional(line(1, 64)),
-  }),
-);
-const loadGrowth = once(() =>
-  z.strictObject({
-    driver_type: z.literal('load_growth'),
-    payload: z.strictObject({
+    driver('load_growth', {
       percent: finite().check(z.gte(-50), z.lte(100)),
       elasticity: withMeta(z.optional(finite().check(z.gte(0), z.lte(10))), { description: 'default 1.2' }),
       iso: z.optional(isoCode()),
     }),
-    version: z.optional(line(1, 64)),
-  }),
-);
-const carbonPrice = once(() =>
-  z.strictObject({
-    driver_type: z.literal('carbon_price'),
-    payload: z.strictObject({
+    driver('carbon_price', {
       usd_per_ton: finite().check(z.gte(0), z.lte(1000)),
       emission_rate: withMeta(z.optional(finite().check(z.gte(0), z.lte(2))), {
         description: 't CO2/MWh; default per ISO',
       }),
       iso: z.optional(isoCode()),
     }),
-    version: z.optional(line(1, 64)),
-  }),
-);
-const policy = once(() =>
-  z.strictObject({
-    driver_type: z.literal('policy'),
-    payload: z.strictObject({ name: z.enum(POLICY_NAMES) }),
-    version: z.optional(line(1, 64)),
-  }),
-);
-
-export const assumptionSchema = once(() =>
-  z.discriminatedUnion('driver_type', [curveShift(), fuelPrice(), loadGrowth(), carbonPrice(), policy()]),
+    driver('policy', { name: z.enum(POLICY_NAMES) }),
+  ]),
 );
 
 /** Which curves a run reads, and at which as-of date; every member optional (default: power hubs, MONTHLY). */
