@@ -13,12 +13,6 @@ export function lazy<T>(open: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** An already-open value in the shape `lazy` gives, for callers that take either. */
-export const constant =
-  <T>(value: T): (() => Promise<T>) =>
-  () =>
-    Promise.resolve(value);
-
 /**
  * A value built on its first use and kept, the same object on every call: a domain's schemas that its
  * import need not build (row schemas, read for CSV columns and the OpenAPI document; write bodies, read by

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { secretsRefresher } from '#lib/config/secrets';
-import { constant, lazy } from '#lib/lazy';
+import { lazy } from '#lib/lazy';
 import type { AppStore } from '#lib/store/store';
 import type { GatewayEvent, GatewayResult } from './event.ts';
 import { featureFlag } from './middleware/feature-flag.ts';
@@ -53,14 +53,13 @@ export function createDomainHandler<R extends readonly RouteSpec[]>(options: Dom
     return bound;
   });
   const fallback = options.fallbackRegistry;
-  const own = new RouteRegistry().add(options.domain);
-  const registry = fallback ? lazy(async () => fallback()) : constant(own);
+  const wider = fallback ? lazy(async () => fallback()) : undefined;
   const secretsLoaded = secretsRefresher();
 
   return middy<GatewayEvent, GatewayResult, Error, Context, StackInternal>({ timeoutEarlyInMillis: 0 })
     .use(responder(runtime))
     .use(requestContext(runtime, secretsLoaded))
-    .use(routeAndPrincipal(registry, options.domain.name, runtime, fallback ? own : undefined))
+    .use(routeAndPrincipal(new RouteRegistry().add(options.domain), options.domain.name, runtime, wider))
     .use(rateLimit(runtime))
     .use(featureFlag(runtime))
     .use(validation())

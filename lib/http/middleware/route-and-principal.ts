@@ -12,32 +12,35 @@ let devModeAnnounced = false;
  * auth rule). Public routes never depend on who calls them, so a bad credential cannot break them.
  */
 export function routeAndPrincipal(
-  /** The routes requests are matched against, opened on the first request (memoised by the caller). */
-  routes: () => Promise<RouteRegistry>,
+  /** The function's own routes: a request whose route key is one of them never opens `fallback`. */
+  own: RouteRegistry,
   domain: string,
   runtime: () => HttpRuntime,
   /**
-   * The function's own routes, tried first by route key when `routes` is a wider fallback, so a request for
-   * one of them (the health function's liveness) never opens the whole API's routes.
+   * The wider routes other requests are matched against for 404 and 405 (the health function's `$default`
+   * target: the whole API), opened on the first request that needs them (memoised by the caller); default
+   * the function's own.
    */
-  own?: RouteRegistry,
+  fallback?: () => Promise<RouteRegistry>,
 ): StackMiddleware {
   const routeAndPrincipalBefore = async (request: StackRequest) => {
     const s = stateOf(request);
     const event = request.event;
     const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();
     const key = event.routeKey && event.routeKey !== '$default' ? event.routeKey : undefined;
-    let route = key ? own?.byKey(key) : undefined;
-    const registry = route ? undefined : await routes();
-    if (!route && key) route = registry!.byKey(key);
+    let route = key ? own.byKey(key) : undefined;
     if (!route) {
-      const match = registry!.match(method, event.rawPath ?? '/');
-      if (match.kind === 'method-not-allowed') {
-        throw methodNotAllowed(`${method} is not allowed on ${event.rawPath}`, match.allow);
+      const registry = fallback ? await fallback() : own;
+      route = key ? registry.byKey(key) : undefined;
+      if (!route) {
+        const match = registry.match(method, event.rawPath ?? '/');
+        if (match.kind === 'method-not-allowed') {
+          throw methodNotAllowed(`${method} is not allowed on ${event.rawPath}`, match.allow);
+        }
+        if (match.kind === 'not-found') throw notFound(`No route matches ${method} ${event.rawPath}`);
+        route = match.route;
+        event.pathParameters = { ...match.pathParameters, ...(event.pathParameters ?? {}) };
       }
-      if (match.kind === 'not-found') throw notFound(`No route matches ${method} ${event.rawPath}`);
-      route = match.route;
-      event.pathParameters = { ...match.pathParameters, ...(event.pathParameters ?? {}) };
     }
     if (route.domain !== domain) throw notFound(`No route matches ${method} ${event.rawPath}`);
     s.route = route;

@@ -4,10 +4,8 @@ import { routeAndPrincipal } from '#lib/http/middleware/route-and-principal';
 import { gatewayEvent } from '#test/support/events';
 import { stackRequest, testRuntime } from '#test/support/stack-request';
 
-const step = routeAndPrincipal(
-  async () => registry,
-  'curves',
-  () => testRuntime({ auth: { ...testRuntime().auth, adminGroups: ['ops'] } }),
+const step = routeAndPrincipal(registry, 'curves', () =>
+  testRuntime({ auth: { ...testRuntime().auth, adminGroups: ['ops'] } }),
 );
 type Outcome = {
   state?: ReturnType<typeof stackRequest>['internal']['aurum'];
