@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CursorKeyRingSecret } from '#lib/config/secrets';
+import { type CursorKeyRingSecret, cursorKeyRingSecret } from '#lib/config/secrets';
 
 /**
  * Secrets Manager's rotation of the cursor signing key (not behind the gateway). Each rotation writes a
@@ -27,7 +27,7 @@ export interface RotationPorts {
 function ringOf(value: string): CursorKeyRingSecret {
   const text = value.trim();
   if (!text.startsWith('{')) return { current: text };
-  const parsed = CursorKeyRingSecret.safeParse(JSON.parse(text));
+  const parsed = cursorKeyRingSecret().safeParse(JSON.parse(text));
   if (!parsed.success) throw new Error('the cursor key secret is not a key ring');
   return parsed.data;
 }

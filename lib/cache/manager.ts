@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import * as z from 'zod/mini';
 import '#lib/schema';
+import { once } from '#lib/lazy';
 import { requestHash } from './canonical-request.ts';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 import { type CacheMetrics, noopCacheMetrics } from './metrics.ts';
@@ -78,8 +79,8 @@ type Lock = { kind: 'held'; token: string } | { kind: 'busy' } | { kind: 'none' 
 /** How long a load may run before a stale-if-error entry is served instead (`staleAfterMs`). */
 export const DEFAULT_STALE_AFTER_MS = 1_500;
 
-/** A stored entry: the value and when it was loaded (epoch ms). */
-const storedEntrySchema = z.object({ v: z.unknown(), t: z.number() });
+/** A stored entry: the value and when it was loaded (epoch ms); built when the first stored entry is read. */
+const storedEntrySchema = once(() => z.object({ v: z.unknown(), t: z.number() }));
 
 interface Entry<T> {
   value: T;
@@ -411,7 +412,7 @@ export class CacheManager {
     const known = this.#decoded.get(key);
     if (known !== undefined && known.raw === raw) return known as Entry<T>;
     try {
-      const stored = storedEntrySchema.parse(JSON.parse(raw));
+      const stored = storedEntrySchema().parse(JSON.parse(raw));
       const value = parse ? parse(stored.v) : (stored.v as T);
       const entry = { value, storedAt: stored.t, raw };
       this.#remember(key, entry);

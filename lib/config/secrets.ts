@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { once } from '#lib/lazy';
 import '#lib/schema';
 
 /** What reads a secret's string by ARN; Powertools' `SecretsProvider` in Lambda, cached for `maxAge`. */
@@ -21,32 +22,40 @@ export class SecretsUnavailableError extends Error {
   }
 }
 
-const blankToUndefined = z.pipe(
-  z.optional(z.string()),
-  z.transform((value: string | undefined) => (value?.trim() ? value.trim() : undefined)),
-);
-
-/** `{"user","password","token"}`; an optional `url` overrides the stack's AURUM_TRINO_URL. */
-const TrinoSecret = z.object({
-  user: blankToUndefined,
-  password: blankToUndefined,
-  token: blankToUndefined,
-  url: blankToUndefined,
+/**
+ * The secrets' shapes, built on first use: only a process that reads a secret by ARN (a deployed function,
+ * once per container and then per refresh) parses one, so an import builds none of them.
+ */
+const secretSchemas = once(() => {
+  const blankToUndefined = z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined) => (value?.trim() ? value.trim() : undefined)),
+  );
+  return {
+    /** `{"user","password","token"}`; an optional `url` overrides the stack's AURUM_TRINO_URL. */
+    trino: z.object({
+      user: blankToUndefined,
+      password: blankToUndefined,
+      token: blankToUndefined,
+      url: blankToUndefined,
+    }),
+    /** `{"url","token"}` of the Upstash REST API; both empty (the placeholder) keeps the in-memory cache. */
+    upstash: z.object({ url: blankToUndefined, token: blankToUndefined }),
+  };
 });
 
 /**
  * The cursor key ring a rotation writes: `{"current","previous","activate_at"}` (an ISO timestamp from
  * which `current` signs; until then `previous` signs and both verify).
  */
-export const CursorKeyRingSecret = z.object({
-  current: z.string().check(z.minLength(32)),
-  previous: z.optional(z.string().check(z.minLength(32))),
-  activate_at: z.optional(z.iso.datetime({ offset: true })),
-});
-export type CursorKeyRingSecret = z.infer<typeof CursorKeyRingSecret>;
-
-/** `{"url","token"}` of the Upstash REST API; both empty (the placeholder) keeps the in-memory cache. */
-const UpstashSecret = z.object({ url: blankToUndefined, token: blankToUndefined });
+export const cursorKeyRingSecret = once(() =>
+  z.object({
+    current: z.string().check(z.minLength(32)),
+    previous: z.optional(z.string().check(z.minLength(32))),
+    activate_at: z.optional(z.iso.datetime({ offset: true })),
+  }),
+);
+export type CursorKeyRingSecret = z.infer<ReturnType<typeof cursorKeyRingSecret>>;
 
 interface SecretBinding {
   /** The variable holding the secret's ARN, set by the stack on the functions that may read it. */
@@ -74,7 +83,7 @@ const SECRET_BINDINGS: readonly SecretBinding[] = [
       if (!value.trim()) return false;
       // The generated first value is the bare key; a rotation writes the JSON key ring.
       const ring = value.trimStart().startsWith('{')
-        ? CursorKeyRingSecret.safeParse(parseJson(value))
+        ? cursorKeyRingSecret().safeParse(parseJson(value))
         : undefined;
       if (ring && !ring.success) return false;
       const keys = ring?.data ?? { current: value };
@@ -89,7 +98,7 @@ const SECRET_BINDINGS: readonly SecretBinding[] = [
   {
     arnVariable: 'AURUM_TRINO_SECRET_ARN',
     fill: (value, env) => {
-      const parsed = TrinoSecret.safeParse(parseJson(value));
+      const parsed = secretSchemas().trino.safeParse(parseJson(value));
       if (!parsed.success) return false;
       const { user, password, token, url } = parsed.data;
       setDefined(env, {
@@ -104,7 +113,7 @@ const SECRET_BINDINGS: readonly SecretBinding[] = [
   {
     arnVariable: 'AURUM_UPSTASH_SECRET_ARN',
     fill: (value, env) => {
-      const parsed = UpstashSecret.safeParse(parseJson(value));
+      const parsed = secretSchemas().upstash.safeParse(parseJson(value));
       if (!parsed.success) return false;
       const { url, token } = parsed.data;
       // Half a pair is passed on as it is: the cache serves from memory and readiness reports it failed.
