@@ -1,6 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { type BuildOptions, buildSync } from 'esbuild';
+import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 import {
   CREATE_REQUIRE_BANNER,
   LAMBDA_EXTERNALS,
@@ -31,6 +31,14 @@ export function functionExternals(layerMode: boolean): string[] {
   return [...LAMBDA_EXTERNALS, ...(layerMode ? [`${SHARED_PACKAGE}/*`] : [])];
 }
 
+/**
+ * Built-in modules a bundle gets a stand-in for: `node:stream/web`, which @middy/core imports at load time
+ * for a streaming check no function runs (infra/constructs/shims/stream-web.ts).
+ */
+export const BUILTIN_SHIMS: Record<string, string> = {
+  'node:stream/web': join(REPO_ROOT, 'infra', 'constructs', 'shims', 'stream-web.ts'),
+};
+
 /** FUNCTION_BUNDLING as esbuild's own options; `aliases` (specifier to layer module) switch layer mode on. */
 export function functionBuildOptions(aliases?: Record<string, string>): BuildOptions {
   const { banner, mainFields, ...rest } = FUNCTION_BUNDLING;
@@ -40,7 +48,7 @@ export function functionBuildOptions(aliases?: Record<string, string>): BuildOpt
     mainFields: [...mainFields],
     banner: { js: banner },
     external: functionExternals(aliases !== undefined),
-    alias: aliases ?? {},
+    alias: { ...BUILTIN_SHIMS, ...(aliases ?? {}) },
   };
 }
 
@@ -89,9 +97,115 @@ function copyBundleAssets(entry: string, outDir: string): void {
   }
 }
 
+/** Stands for `import.meta.url` in a folded chunk: as long as it (15 characters), so source maps still fit. */
+const CHUNK_URL = '__aurumChunkUrl';
+
+/**
+ * Readies one module (the entry or a chunk) for folding, in place and keeping every line where it is, so
+ * its source map still fits: the banner line becomes empty (the merged entry gets one banner, whose
+ * `require` the module's own references then mean). In a chunk, each `import.meta.url` becomes CHUNK_URL,
+ * defined on that first line as the URL the chunk had (lib/ finds repository files relative to its
+ * module); any other `import.meta` use is refused.
+ */
+function readyForFolding(file: string, outDir: string, entry: string): void {
+  const text = readFileSync(file, 'utf8');
+  const newline = text.indexOf('\n');
+  const [first, rest] = [text.slice(0, newline), text.slice(newline)];
+  if (first !== CREATE_REQUIRE_BANNER)
+    throw new Error(`${relative(outDir, file)} does not start with the banner`);
+  if (file === entry || !rest.includes('import.meta')) {
+    writeFileSync(file, rest);
+    return;
+  }
+  const body = rest.replaceAll('import.meta.url', CHUNK_URL);
+  if (body.includes('import.meta'))
+    throw new Error(`${relative(outDir, file)} reads import.meta other than its url; it cannot be folded`);
+  const url = JSON.stringify(`./${relative(outDir, file)}`);
+  writeFileSync(file, `const ${CHUNK_URL} = new URL(${url}, import.meta.url).href;${body}`);
+}
+
+/**
+ * The chunks esbuild split out of `index.mjs` that it imports statically: code shared between the entry and
+ * a lazy chunk (the SQL helpers the Trino engine also uses, the metrics module Upstash's limiter also uses,
+ * esbuild's runtime helpers). Node loads them at import like the entry, and each file costs about 0.3 ms
+ * of a cold start, so they are folded into `index.mjs` after the split: a second esbuild pass bundles the
+ * entry with them (chaining the source maps, under one banner), and each such chunk file becomes a one-line module
+ * re-exporting its bindings from `../index.mjs`, so the lazy chunks that import it get the very same
+ * bindings (classes, state) once they load, after the entry has run. Returns the chunk paths folded.
+ */
+function foldStaticChunks(outDir: string, metafile: Metafile, options: FunctionBundleOptions): string[] {
+  const outputs = new Map(
+    Object.entries(metafile.outputs).map(([path, output]) => [join(REPO_ROOT, path), output]),
+  );
+  const entry = join(outDir, 'index.mjs');
+  const folded: string[] = [];
+  const pending = [entry];
+  while (pending.length > 0) {
+    for (const imported of outputs.get(pending.pop()!)?.imports ?? []) {
+      const path = join(REPO_ROOT, imported.path);
+      if (imported.kind !== 'import-statement' || !outputs.has(path) || folded.includes(path)) continue;
+      folded.push(path);
+      pending.push(path);
+    }
+  }
+  if (folded.length === 0) return [];
+
+  // What stays a file of its own: every output the entry or a folded chunk reaches through import(), marked
+  // external by its absolute path, which esbuild rewrites relative to the merged entry.
+  const lazy = new Set<string>();
+  for (const file of [entry, ...folded])
+    for (const imported of outputs.get(file)!.imports) {
+      const path = join(REPO_ROOT, imported.path);
+      if (imported.kind === 'dynamic-import' && outputs.has(path)) lazy.add(path);
+    }
+  const names = new Map(
+    folded.map((file, i) => [file, outputs.get(file)!.exports.map((name) => [name, `__aurum${i}_${name}`])]),
+  );
+  for (const file of [entry, ...folded]) readyForFolding(file, outDir, entry);
+
+  const contents = [
+    "export * from './index.mjs';",
+    ...(outputs.get(entry)!.exports.includes('default') ? ["export { default } from './index.mjs';"] : []),
+    ...folded.map(
+      (file) =>
+        `export { ${names
+          .get(file)!
+          .map(([name, alias]) => `${name} as ${alias}`)
+          .join(', ')} } from './${relative(outDir, file)}';`,
+    ),
+  ].join('\n');
+  const { banner, target, minify, legalComments } = FUNCTION_BUNDLING;
+  const sourceMap = options.sourceMap !== false;
+  const merged = buildSync({
+    stdin: { contents, resolveDir: outDir, sourcefile: 'fold-static-chunks.mjs', loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target,
+    minify,
+    legalComments,
+    banner: { js: banner },
+    external: [...functionExternals(options.aliases !== undefined), ...lazy],
+    outfile: entry,
+    allowOverwrite: true,
+    sourcemap: sourceMap ? 'linked' : false,
+    sourcesContent: false,
+    write: false,
+    logLevel: 'warning',
+  });
+  for (const file of merged.outputFiles) writeFileSync(file.path, file.contents);
+  for (const file of folded) {
+    const reexports = names.get(file)!.map(([name, alias]) => `${alias} as ${name}`);
+    writeFileSync(file, `export{${reexports.join(',')}}from"${relative(dirname(file), entry)}";\n`);
+    rmSync(`${file}.map`, { force: true });
+  }
+  return folded;
+}
+
 /**
  * Builds one function the way it ships, synchronously (CDK's local bundling calls it from `tryBundle`):
- * FUNCTION_BUNDLING with code splitting, entry `index.mjs`, lazy chunks in `chunks/`, and its assets.
+ * FUNCTION_BUNDLING with code splitting, entry `index.mjs`, lazy chunks in `chunks/`, the chunks the entry
+ * imports statically folded back into it (foldStaticChunks), and its assets.
  */
 export function bundleFunction(options: FunctionBundleOptions): FunctionBundle {
   const build = functionBuildOptions(options.aliases);
@@ -108,9 +222,13 @@ export function bundleFunction(options: FunctionBundleOptions): FunctionBundle {
     metafile: true,
     logLevel: 'warning',
   });
+  foldStaticChunks(options.outDir, result.metafile, options);
   copyBundleAssets(options.entry, options.outDir);
   const files: Record<string, number> = {};
-  for (const [path, output] of Object.entries(result.metafile.outputs))
-    if (path.endsWith('.mjs')) files[relative(options.outDir, join(REPO_ROOT, path))] = output.bytes;
+  for (const path of Object.keys(result.metafile.outputs))
+    if (path.endsWith('.mjs')) {
+      const file = join(REPO_ROOT, path);
+      files[relative(options.outDir, file)] = readFileSync(file).length;
+    }
   return { entry: join(options.outDir, 'index.mjs'), files };
 }
