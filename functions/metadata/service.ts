@@ -5,7 +5,7 @@ import type { KeyColumn } from '#lib/paging/keyset';
 import type { Page } from '#lib/paging/list';
 import { memoryPage } from '#lib/paging/memory-page';
 import { pageRequest } from '#lib/paging/page-request';
-import { findIsoNode, ISO_NODES, type IsoNode, isoNodesOf } from '#lib/reference/iso-nodes';
+import { findIsoNode, type IsoNode, isoNodes, isoNodesOf } from '#lib/reference/iso-nodes';
 import { canonicalUnits, UNIT_MAPPINGS } from '#lib/reference/units';
 import {
   blockHours,
@@ -128,7 +128,7 @@ export function createMetadataService(deps: MetadataDeps) {
     locations(
       query: Query & { iso?: string; prefix?: string; limit: number },
     ): Page<ReturnType<typeof v1Location>> {
-      const nodes = query.iso === undefined ? ISO_NODES : isoNodesOf(query.iso);
+      const nodes = query.iso === undefined ? isoNodes() : isoNodesOf(query.iso);
       const items = nodes
         .filter((n) => startsWith(n.location_id, query.prefix) || startsWith(n.location_name, query.prefix))
         .map(v1Location);

@@ -1,6 +1,7 @@
 import { empty, join, param, type SqlQuery, sql } from '#lib/data/sql';
+import { once } from '#lib/lazy';
 import { type KeyColumn, type Seek, seekClause } from '#lib/paging/keyset';
-import { ISO_NODES } from '#lib/reference/iso-nodes';
+import { isoNodes } from '#lib/reference/iso-nodes';
 import type { RunParameters, RunState } from './routes.ts';
 
 /* ---------------------------------------------------------------- app store: scenarios */
@@ -311,9 +312,13 @@ FROM scenario_output WHERE ${join(where, ' AND ')} ORDER BY ${order} LIMIT ${see
 /* ---------------------------------------------------------------- analytic engine: base curves */
 
 /** Locations that are hubs in the ISO reference: the default scope is every power hub. */
-export const POWER_HUBS: readonly string[] = [
-  ...new Set(ISO_NODES.filter((n) => n.location_type === 'HUB').map((n) => n.location_id)),
-];
+const powerHubs = once((): readonly string[] => [
+  ...new Set(
+    isoNodes()
+      .filter((n) => n.location_type === 'HUB')
+      .map((n) => n.location_id),
+  ),
+]);
 export const GAS_REFERENCE_CURVE = 'NG.HENRY_HUB.FWD.NG';
 
 const inList = (column: 'curve_key' | 'iso' | 'location' | 'block' | 'market', values: readonly string[]) => {
@@ -338,7 +343,7 @@ function scopePredicates(p: RunParameters): SqlQuery[] {
   if (p.location) where.push(inList('location', p.location));
   if (p.block) where.push(inList('block', p.block));
   if (p.market) where.push(inList('market', p.market));
-  if (!p.curve_key && !p.location) where.push(sql`asset_class = 'power'`, inList('location', POWER_HUBS));
+  if (!p.curve_key && !p.location) where.push(sql`asset_class = 'power'`, inList('location', powerHubs()));
   return where;
 }
 

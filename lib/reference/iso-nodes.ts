@@ -12,6 +12,7 @@
  * - `latitude`/`longitude` only for single-site interfaces (city-level, two decimals); hubs and zones are
  *   aggregates of many buses and have none.
  */
+import { once } from '#lib/lazy';
 import { CALENDARS } from '#lib/time/calendars';
 
 export type IsoCode = 'PJM' | 'NYISO' | 'ISONE' | 'MISO' | 'ERCOT' | 'SPP' | 'CAISO';
@@ -64,17 +65,18 @@ const node =
     longitude: placement.site?.[1] ?? null,
   });
 
-const pjm = node('PJM');
-const caiso = node('CAISO');
-const ercot = node('ERCOT');
-const miso = node('MISO');
-const spp = node('SPP');
-const nyiso = node('NYISO');
-const isone = node('ISONE');
+// Marked pure, as the two once() below: a bundle that imports only ISO_CODES or marketTimeZone drops the table.
+const pjm = /* @__PURE__ */ node('PJM');
+const caiso = /* @__PURE__ */ node('CAISO');
+const ercot = /* @__PURE__ */ node('ERCOT');
+const miso = /* @__PURE__ */ node('MISO');
+const spp = /* @__PURE__ */ node('SPP');
+const nyiso = /* @__PURE__ */ node('NYISO');
+const isone = /* @__PURE__ */ node('ISONE');
 
 // PJM: hubs and transmission zones from PJM's pricing-node list (Data Miner 2 "pnode"), interfaces from its
 // interface pricing points.
-const PJM_NODES: IsoNode[] = [
+const PJM_NODES = (): IsoNode[] => [
   pjm('HUB', 'WESTERN HUB', 'Western Hub', 'WESTERN HUB'),
   pjm('HUB', 'AEP-DAYTON HUB', 'AEP-Dayton Hub', 'AEP-DAYTON HUB'),
   pjm('HUB', 'N ILLINOIS HUB', 'Northern Illinois Hub', 'N ILLINOIS HUB', { zone: 'COMED' }),
@@ -119,7 +121,7 @@ const PJM_NODES: IsoNode[] = [
 ];
 
 // CAISO: trading hubs and default load aggregation points from OASIS (ATL_PNODE / ATL_HUB).
-const CAISO_NODES: IsoNode[] = [
+const CAISO_NODES = (): IsoNode[] => [
   caiso('HUB', 'SP15', 'SP15 trading hub (south of Path 15)', 'TH_SP15_GEN-APND'),
   caiso('HUB', 'NP15', 'NP15 trading hub (north of Path 15)', 'TH_NP15_GEN-APND'),
   caiso('HUB', 'ZP26', 'ZP26 trading hub (Path 26)', 'TH_ZP26_GEN-APND'),
@@ -130,7 +132,7 @@ const CAISO_NODES: IsoNode[] = [
 ];
 
 // ERCOT: hubs, load zones and DC ties from its settlement-point list (NP4-160).
-const ERCOT_NODES: IsoNode[] = [
+const ERCOT_NODES = (): IsoNode[] => [
   ercot('HUB', 'HB_NORTH', 'North 345 kV Hub', 'HB_NORTH', { zone: 'LZ_NORTH' }),
   ercot('HUB', 'HB_HOUSTON', 'Houston 345 kV Hub', 'HB_HOUSTON', { zone: 'LZ_HOUSTON' }),
   ercot('HUB', 'HB_SOUTH', 'South 345 kV Hub', 'HB_SOUTH', { zone: 'LZ_SOUTH' }),
@@ -156,7 +158,7 @@ const ERCOT_NODES: IsoNode[] = [
 ];
 
 // MISO: commercial pricing hubs, each in its Local Resource Zone.
-const MISO_NODES: IsoNode[] = [
+const MISO_NODES = (): IsoNode[] => [
   miso('HUB', 'INDIANA HUB', 'Indiana Hub', 'INDIANA.HUB', { zone: 'LRZ 6' }),
   miso('HUB', 'ILLINOIS HUB', 'Illinois Hub', 'ILLINOIS.HUB', { zone: 'LRZ 4' }),
   miso('HUB', 'MICHIGAN HUB', 'Michigan Hub', 'MICHIGAN.HUB', { zone: 'LRZ 7' }),
@@ -167,7 +169,7 @@ const MISO_NODES: IsoNode[] = [
 ];
 
 // SPP: the two Integrated Marketplace trading hubs and settlement-location zones.
-const SPP_NODES: IsoNode[] = [
+const SPP_NODES = (): IsoNode[] => [
   spp('HUB', 'SPP NORTH HUB', 'SPP North Hub', 'SPPNORTH_HUB'),
   spp('HUB', 'SPP SOUTH HUB', 'SPP South Hub', 'SPPSOUTH_HUB'),
   spp('ZONE', 'KCPL', 'Kansas City Power & Light (Evergy Metro)', 'KCPL.KCPL', { hub: 'SPP NORTH HUB' }),
@@ -177,7 +179,7 @@ const SPP_NODES: IsoNode[] = [
 ];
 
 // NYISO: the eleven load zones (it has no hubs; its liquid zones trade as hubs do) and its external proxy buses.
-const NYISO_NODES: IsoNode[] = [
+const NYISO_NODES = (): IsoNode[] => [
   nyiso('ZONE', 'ZONE A', 'West', 'WEST'),
   nyiso('ZONE', 'ZONE B', 'Genesee', 'GENESE'),
   nyiso('ZONE', 'ZONE C', 'Central', 'CENTRL'),
@@ -196,7 +198,7 @@ const NYISO_NODES: IsoNode[] = [
 ];
 
 // ISO-NE: the Internal Hub, the eight load zones and the external interface nodes (location ids 4000–4017).
-const ISONE_NODES: IsoNode[] = [
+const ISONE_NODES = (): IsoNode[] => [
   isone('HUB', 'MASS HUB', 'Internal Hub (Massachusetts Hub)', '.H.INTERNAL_HUB'),
   isone('ZONE', 'CT', 'Connecticut', '.Z.CONNECTICUT', { hub: 'MASS HUB' }),
   isone('ZONE', 'ME', 'Maine', '.Z.MAINE', { hub: 'MASS HUB' }),
@@ -218,26 +220,33 @@ const ISONE_NODES: IsoNode[] = [
 
 const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Every location, sorted by ISO then `location_id` in code point order. */
-export const ISO_NODES: readonly IsoNode[] = [
-  ...PJM_NODES,
-  ...CAISO_NODES,
-  ...ERCOT_NODES,
-  ...MISO_NODES,
-  ...SPP_NODES,
-  ...NYISO_NODES,
-  ...ISONE_NODES,
-].sort((a, b) => byCode(a.iso, b.iso) || byCode(a.location_id, b.location_id));
+/**
+ * Every location, sorted by ISO then `location_id` in code point order: built on first use (about 200
+ * nodes, each with its market clock), so a function that only needs ISO_CODES builds none of it.
+ */
+export const isoNodes = /* @__PURE__ */ once((): readonly IsoNode[] =>
+  [
+    ...PJM_NODES(),
+    ...CAISO_NODES(),
+    ...ERCOT_NODES(),
+    ...MISO_NODES(),
+    ...SPP_NODES(),
+    ...NYISO_NODES(),
+    ...ISONE_NODES(),
+  ].sort((a, b) => byCode(a.iso, b.iso) || byCode(a.location_id, b.location_id)),
+);
 
-const byKey = new Map(ISO_NODES.map((n) => [`${n.iso}|${n.location_id.toUpperCase()}`, n]));
+const byKey = /* @__PURE__ */ once(
+  () => new Map(isoNodes().map((n) => [`${n.iso}|${n.location_id.toUpperCase()}`, n])),
+);
 
 /** One location by ISO and id, both case-insensitive; undefined when unknown. */
 export function findIsoNode(iso: string, locationId: string): IsoNode | undefined {
-  return byKey.get(`${iso.toUpperCase()}|${locationId.toUpperCase()}`);
+  return byKey().get(`${iso.toUpperCase()}|${locationId.toUpperCase()}`);
 }
 
 /** An ISO's locations (case-insensitive ISO), in `location_id` code point order. */
 export function isoNodesOf(iso: string): IsoNode[] {
   const wanted = iso.toUpperCase();
-  return ISO_NODES.filter((n) => n.iso === wanted);
+  return isoNodes().filter((n) => n.iso === wanted);
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ISO_NODES } from '#lib/reference/iso-nodes';
+import { isoNodes } from '#lib/reference/iso-nodes';
 import { UNIT_MAPPINGS } from '#lib/reference/units';
 import { type Body, gatewayClient, type Problem, problemFields } from '#test/support/gateway-client';
 import { type LocalApi, startLocalApi } from '#test/support/local-api';
@@ -87,7 +87,7 @@ describe('GET /v1/metadata/locations', () => {
     const { res, body } = await json<Body<Location[]>>('/v1/metadata/locations');
     expect(res.status).toBe(200);
     expect(body.meta.limit).toBe(500);
-    expect(body.data).toHaveLength(ISO_NODES.length);
+    expect(body.data).toHaveLength(isoNodes().length);
     expect(Object.keys(body.data[0]!).sort()).toEqual(
       ['hub', 'iso', 'location_id', 'location_name', 'location_type', 'timezone', 'zone'].sort(),
     );
@@ -309,7 +309,7 @@ describe('v2 metadata', () => {
     const { body } = await json<
       Body<{ iso: string; location_id: string; name: string; latitude: number | null }[]>
     >('/v2/metadata/locations?iso=ercot&limit=100');
-    expect(body.data.length).toBe(ISO_NODES.filter((n) => n.iso === 'ERCOT').length);
+    expect(body.data.length).toBe(isoNodes().filter((n) => n.iso === 'ERCOT').length);
     expect(Object.keys(body.data[0]!).sort()).toEqual([
       'iso',
       'latitude',

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { GAS_HUBS, ISO_MARKETS, POWER_LOCATIONS } from '#infra/local/markets';
-import { findIsoNode, ISO_CODES, ISO_NODES, isoNodesOf, marketTimeZone } from '#lib/reference/iso-nodes';
+import { findIsoNode, ISO_CODES, isoNodes, isoNodesOf, marketTimeZone } from '#lib/reference/iso-nodes';
 import { listCalendars } from '#lib/time/calendar-queries';
 
 const key = (iso: string, id: string) => `${iso}|${id}`;
 
 describe('ISO nodes', () => {
   it('cover the seven US ISOs, each with zones or hubs, and no location twice', () => {
-    expect(new Set(ISO_NODES.map((n) => n.iso))).toEqual(new Set(ISO_CODES));
-    const keys = ISO_NODES.map((n) => key(n.iso, n.location_id.toUpperCase()));
+    expect(new Set(isoNodes().map((n) => n.iso))).toEqual(new Set(ISO_CODES));
+    const keys = isoNodes().map((n) => key(n.iso, n.location_id.toUpperCase()));
     expect(new Set(keys).size).toBe(keys.length);
     for (const iso of ISO_CODES) {
       const types = new Set(isoNodesOf(iso).map((n) => n.location_type));
@@ -24,7 +24,7 @@ describe('ISO nodes', () => {
   });
 
   it('are sorted by ISO then location id, in code point order', () => {
-    const pairs = ISO_NODES.map((n) => [n.iso, n.location_id] as const);
+    const pairs = isoNodes().map((n) => [n.iso, n.location_id] as const);
     const sorted = [...pairs].sort(([a1, a2], [b1, b2]) =>
       a1 === b1 ? (a2 < b2 ? -1 : a2 > b2 ? 1 : 0) : a1 < b1 ? -1 : 1,
     );
@@ -32,7 +32,7 @@ describe('ISO nodes', () => {
   });
 
   it('name hubs and zones that exist, in the same ISO, of the right type', () => {
-    for (const n of ISO_NODES) {
+    for (const n of isoNodes()) {
       if (n.hub !== null)
         expect(findIsoNode(n.iso, n.hub)?.location_type, `${n.iso} ${n.location_id}`).toBe('HUB');
       if (n.location_type === 'HUB') expect(n.hub).toBe(n.location_id);
@@ -46,7 +46,7 @@ describe('ISO nodes', () => {
 
   it('carry the market clock of their ISO’s calendar, MISO on fixed EST', () => {
     const zones = new Map(listCalendars().map((c) => [c.name, c.timezone]));
-    for (const n of ISO_NODES) expect(n.timezone).toBe(zones.get(n.iso.toLowerCase()));
+    for (const n of isoNodes()) expect(n.timezone).toBe(zones.get(n.iso.toLowerCase()));
     expect(marketTimeZone('MISO')).toBe('Etc/GMT+5');
     expect(new Set(ISO_MARKETS.map((m) => [m.iso, m.timezone].join(' ')))).toEqual(
       new Set(ISO_CODES.map((iso) => `${iso} ${marketTimeZone(iso)}`)),
@@ -54,7 +54,7 @@ describe('ISO nodes', () => {
   });
 
   it('have coordinates in pairs, inside the continental US, or none', () => {
-    for (const n of ISO_NODES) {
+    for (const n of isoNodes()) {
       expect(n.latitude === null).toBe(n.longitude === null);
       if (n.latitude !== null && n.longitude !== null) {
         expect(n.latitude).toBeGreaterThan(24);
@@ -72,14 +72,14 @@ describe('ISO nodes', () => {
       expect(location.node).toBe(n);
     }
     // Gas hubs are not ISO pricing nodes.
-    for (const hub of GAS_HUBS) expect(ISO_NODES.some((n) => n.location_id === hub.location)).toBe(false);
+    for (const hub of GAS_HUBS) expect(isoNodes().some((n) => n.location_id === hub.location)).toBe(false);
   });
 
   it('are found whatever the case of the ISO and id', () => {
     expect(findIsoNode('pjm', 'western hub')?.location_name).toBe('Western Hub');
     expect(findIsoNode('Ercot', 'hb_north')?.iso_name).toBe('HB_NORTH');
     expect(findIsoNode('PJM', 'HB_NORTH')).toBeUndefined();
-    expect(isoNodesOf('nyiso')).toEqual(ISO_NODES.filter((n) => n.iso === 'NYISO'));
+    expect(isoNodesOf('nyiso')).toEqual(isoNodes().filter((n) => n.iso === 'NYISO'));
     expect(isoNodesOf('ieso')).toEqual([]);
   });
 });
