@@ -41,6 +41,16 @@ export interface BundleFigure {
   functionBytes: number;
   importMs: number;
   /**
+   * The empty module's and the peer's import times measured in the same rounds as this one (empty, peer,
+   * this, empty, peer, this, …), so a machine speeding up or slowing down during the run weighs on the
+   * function and its baselines alike.
+   */
+  emptyMs: number;
+  peerMs: number;
+  /** The median of the rounds' ratios of this import to the empty module's (the budget: ≤ 3) and the peer's. */
+  ratioToEmpty: number;
+  ratioToPeer: number;
+  /**
    * Files of the AWS SDK, trino-client, axios or @upstash loaded at import, or bundled into a file loaded
    * at import (`<file> <- <source>`, read from its linked source map). None is the budget for the SDK.
    */
@@ -108,17 +118,17 @@ const childEnv = () => ({
   AWS_REGION: 'us-east-1',
 });
 
-function measureImport(file: string, logFile: string) {
+function measureLoaded(file: string, logFile: string) {
   const files = loadedFiles(file, logFile);
   return {
+    file,
     importBytes: files.reduce((sum, f) => sum + statSync(f).size, 0),
     importFiles: files.length,
     heavyModules: heavyModules(files),
-    importMs: importMs(file),
   };
 }
 
-const RUNS = Number(process.env.AURUM_BENCH_IMPORT_RUNS ?? 9);
+const RUNS = Number(process.env.AURUM_BENCH_IMPORT_RUNS ?? 15);
 
 const domains = () =>
   readdirSync(join(REPO_ROOT, 'functions'), { withFileTypes: true })
@@ -138,19 +148,36 @@ function bundle(entry: string, outDir: string, aliases: Record<string, string> |
   return { file: built.entry, bytes: Object.values(built.files).reduce((sum, n) => sum + n, 0) };
 }
 
-/** Median wall time of `import()` of the module in N fresh Node processes, measured inside each. */
-function importMs(file: string): number {
+/** Wall time of one `import()` of the module in a fresh Node process, measured inside it. */
+function importOnce(file: string): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
-  const samples: number[] = [];
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: childEnv(),
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return Number(out);
+}
+
+/**
+ * N rounds, each importing the empty module, the peer and the module, in that order: the medians of each,
+ * and the median of the rounds' own ratios (the module's time over the empty module's and over the peer's
+ * in the same round), which a machine drifting during the run moves least.
+ */
+function pairedImportMs(file: string, emptyFile: string, peerFile: string) {
+  const samples = { file: [] as number[], empty: [] as number[], peer: [] as number[] };
   for (let i = 0; i < RUNS; i++) {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
-      env: childEnv(),
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    samples.push(Number(out));
+    samples.empty.push(importOnce(emptyFile));
+    samples.peer.push(importOnce(peerFile));
+    samples.file.push(importOnce(file));
   }
-  return round(median(samples), 2);
+  return {
+    importMs: round(median(samples.file), 2),
+    emptyMs: round(median(samples.empty), 2),
+    peerMs: round(median(samples.peer), 2),
+    ratioToEmpty: round(median(samples.file.map((t, i) => t / samples.empty[i]!)), 2),
+    ratioToPeer: round(median(samples.file.map((t, i) => t / samples.peer[i]!)), 2),
+  };
 }
 
 export async function coldStart(): Promise<{ figures: BundleFigure[]; runs: number }> {
@@ -160,24 +187,27 @@ export async function coldStart(): Promise<{ figures: BundleFigure[]; runs: numb
   // As in Lambda, the AWS SDK is there to import: the repository's node_modules stands in for the runtime's.
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   try {
-    const figures: BundleFigure[] = [];
+    type Built = Omit<BundleFigure, 'importMs' | 'emptyMs' | 'peerMs' | 'ratioToEmpty' | 'ratioToPeer'> & {
+      file: string;
+    };
+    const built: Built[] = [];
     const emptyEntry = join(root, 'empty.ts');
     writeFileSync(emptyEntry, 'export const handler = async () => ({ statusCode: 200 });\n');
     const empty = bundle(emptyEntry, join(root, 'empty'), undefined);
     const logFile = join(root, 'loaded.log');
-    figures.push({
+    built.push({
       domain: '(empty)',
       mode: 'empty',
       functionBytes: empty.bytes,
-      ...measureImport(empty.file, logFile),
+      ...measureLoaded(empty.file, logFile),
     });
 
     const peer = bundle(join(REPO_ROOT, 'bench', 'peer-function.ts'), join(root, 'peer'), undefined);
-    figures.push({
+    built.push({
       domain: '(peer)',
       mode: 'peer',
       functionBytes: peer.bytes,
-      ...measureImport(peer.file, logFile),
+      ...measureLoaded(peer.file, logFile),
     });
 
     // The layer as /opt/nodejs/node_modules would hold it, installed where the function's imports resolve.
@@ -188,11 +218,11 @@ export async function coldStart(): Promise<{ figures: BundleFigure[]; runs: numb
     for (const domain of domains()) {
       const entry = join(REPO_ROOT, 'functions', domain, 'handler.ts');
       const inline = bundle(entry, join(root, 'inline', domain), undefined);
-      figures.push({
+      built.push({
         domain,
         mode: 'inline',
         functionBytes: inline.bytes,
-        ...measureImport(inline.file, logFile),
+        ...measureLoaded(inline.file, logFile),
       });
 
       const layerDir = join(root, 'layer-fn', domain);
@@ -203,13 +233,20 @@ export async function coldStart(): Promise<{ figures: BundleFigure[]; runs: numb
         join(layerDir, 'node_modules', '@aurum'),
         'dir',
       );
-      figures.push({
+      built.push({
         domain,
         mode: 'layer',
         functionBytes: layer.bytes,
-        ...measureImport(layer.file, logFile),
+        ...measureLoaded(layer.file, logFile),
       });
     }
+
+    // Times last, every module beside its baselines: the empty module's and the peer's own rows pair
+    // them with each other.
+    const figures: BundleFigure[] = built.map(({ file, ...figure }) => ({
+      ...figure,
+      ...pairedImportMs(file, empty.file, peer.file),
+    }));
     return { figures, runs: RUNS };
   } finally {
     rmSync(root, { recursive: true, force: true });
