@@ -91,7 +91,8 @@ export function runtimeFromEnv(
     auth: authSettingsFromEnv(env),
     cache: cache.manager,
     limiter: cache.limiter,
-    cursors: CursorCodec.fromEnv(env),
+    // The same clock as the cache's: a cursor's expiry and the entry it pages agree on the time.
+    cursors: CursorCodec.fromEnv(env, options.now ? { now: options.now } : {}),
     policies: cachePoliciesFromEnv(env),
     flags: new FeatureFlags(createFlagSource(env, { logger, metrics: flagMetrics }), flagMetrics, { logger }),
     compressionMinBytes: Number.isFinite(minBytes) && minBytes >= 0 ? minBytes : 1024,

@@ -42,10 +42,14 @@ class ShiftingEngine implements SqlEngine {
   }
 }
 
-/** The curves Lambda over a memory cache with a controllable clock. */
+/**
+ * The curves Lambda over a memory cache with a controllable clock, standing still unless a test moves it:
+ * a cursor carries its expiry to the second, so a hit a second after the miss rightly signs another one.
+ */
 function curvesLambda() {
   const engine = new ShiftingEngine(duckdb);
   const clock = { offsetMs: 0 };
+  const startedAt = Date.now();
   const runtime = runtimeFromEnv(
     {
       AURUM_AUTH_MODE: 'dev',
@@ -53,7 +57,7 @@ function curvesLambda() {
       AURUM_API_RATE_LIMIT_RPS: '100000',
       AURUM_API_RATE_LIMIT_BURST: '100000',
     },
-    { now: () => Date.now() + clock.offsetMs },
+    { now: () => startedAt + clock.offsetMs },
   );
   const handler = createCurvesHandler({ engine, runtime: () => runtime });
   const get = (query: Record<string, string>, headers: Record<string, string> = {}) =>
