@@ -11,9 +11,10 @@ import { median, round } from './stats.ts';
 
 /**
  * Keyset paging on the default view of GET /v1/curves (the latest point per curve and tenor, no `asof`):
- * the same pages on a 360 k-row and a 1 M-row table, each measured in fresh server processes (paging-server.ts,
- * ROUNDS runs per size, interleaved) with the server cache off, so every request reaches DuckDB; the figure
- * is the ratio of the two miss p50s and the server's RSS after the first page (of the first run). The server is bundled as a function is (esbuild, DuckDB external)
+ * the same pages on a 360 k-row and a 1 M-row table, timed in ROUNDS fresh server processes that hold both
+ * tables and alternate between them (paging-server.ts), with the server cache off, so every request reaches
+ * DuckDB; the figure is the median of the rounds' ratios of the two miss p50s, and the RSS after the first
+ * page of a server holding only the 1 M-row table. The server is bundled as a function is (esbuild, DuckDB external)
  * and run by plain Node, so its RSS is the server's and not a TypeScript loader's.
  */
 
@@ -37,7 +38,7 @@ export interface PagingFigure {
   rounds: number;
   small: PagingSize;
   large: PagingSize;
-  /** large.page1Ms / small.page1Ms */
+  /** The median over the rounds of large page 1 over small page 1, both timed in the round's one process. */
   ratio: number;
 }
 
@@ -47,12 +48,12 @@ const SIZES = (process.env.AURUM_BENCH_PAGING_ROWS ?? '360000,1000000').split(',
 ];
 export const PAGE_SIZE = 20;
 export const DEEP_PAGE = Number(process.env.AURUM_BENCH_PAGING_DEEP ?? 100);
-const SAMPLES = Number(process.env.AURUM_BENCH_PAGING_SAMPLES ?? 25);
+const SAMPLES = Number(process.env.AURUM_BENCH_PAGING_SAMPLES ?? 100);
 /**
- * Server runs per table size, interleaved small, large, large, small, … so a machine that slows down
- * midway weighs on both sizes alike; the timings are the medians over the runs.
+ * Server processes holding both tables, their samples alternating (the order swapped every round), so a
+ * process's JIT state or a machine slowing down weighs on both sizes alike; the timings are medians over them.
  */
-const ROUNDS = Math.max(1, Number(process.env.AURUM_BENCH_PAGING_ROUNDS ?? 3));
+const ROUNDS = Math.max(1, Number(process.env.AURUM_BENCH_PAGING_ROUNDS ?? 5));
 /** Bumped when the generator's tables change, so a file left by an older generator is not reused. */
 const DATA_VERSION = 'v2-latest';
 
@@ -70,55 +71,77 @@ async function bundleServer(root: string): Promise<string> {
   return outfile;
 }
 
-async function measure(server: string, rows: number): Promise<PagingSize> {
+/** The generated table of `rows` rows (made on first use, kept in the temp directory by data version). */
+async function tableOf(rows: number): Promise<{ path: string; generateSeconds: number }> {
   const dir = join(tmpdir(), 'aurum-bench-data');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `curves-${DATA_VERSION}-${rows}.duckdb`);
   const generating = performance.now();
   // Deterministic data: a file left by an earlier run of this version is the same file.
   if (!existsSync(path)) await generateSampleData({ path, rows });
-  const generateSeconds = round((performance.now() - generating) / 1000, 1);
+  return { path, generateSeconds: round((performance.now() - generating) / 1000, 1) };
+}
+
+/** One server process over the given tables; one figure per table, in order. */
+function serve(server: string, paths: string[]): Omit<PagingSize, 'generateSeconds'>[] {
   const out = execFileSync(
     process.execPath,
-    [server, path, String(PAGE_SIZE), String(DEEP_PAGE), String(SAMPLES)],
+    [server, paths.join(','), String(PAGE_SIZE), String(DEEP_PAGE), String(SAMPLES)],
     { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' } },
   );
-  const lastLine = out.trim().split('\n').at(-1)!;
-  return { ...(JSON.parse(lastLine) as Omit<PagingSize, 'generateSeconds'>), generateSeconds };
+  return out
+    .trim()
+    .split('\n')
+    .slice(-paths.length)
+    .map((line) => JSON.parse(line) as Omit<PagingSize, 'generateSeconds'>);
 }
 
 export async function keysetPaging(): Promise<PagingFigure> {
   const root = join(tmpdir(), `aurum-bench-paging-${process.pid}`);
   try {
     const server = await bundleServer(root);
+    const small = await tableOf(SIZES[0]);
+    const large = await tableOf(SIZES[1]);
+    // Memory: a fresh server per table, holding that table alone.
+    const [smallAlone] = serve(server, [small.path]);
+    const [largeAlone] = serve(server, [large.path]);
+    // Time: ROUNDS servers holding both tables, their samples alternating, the order swapped each round.
     const runs: Record<'small' | 'large', PagingSize[]> = { small: [], large: [] };
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? (['small', 'large'] as const) : (['large', 'small'] as const);
-      for (const size of order) runs[size].push(await measure(server, SIZES[size === 'small' ? 0 : 1]));
+    const ratios: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const swapped = i % 2 === 1;
+      const figures = serve(server, swapped ? [large.path, small.path] : [small.path, large.path]);
+      const [s, l] = swapped ? [figures[1]!, figures[0]!] : [figures[0]!, figures[1]!];
+      runs.small.push({ ...s, generateSeconds: small.generateSeconds });
+      runs.large.push({ ...l, generateSeconds: large.generateSeconds });
+      ratios.push(l.page1Ms / s.page1Ms);
     }
-    return summary(overRuns(runs.small), overRuns(runs.large));
+    return summary(
+      overRuns(runs.small, { ...smallAlone!, generateSeconds: small.generateSeconds }),
+      overRuns(runs.large, { ...largeAlone!, generateSeconds: large.generateSeconds }),
+      median(ratios),
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-/** One size over its runs: the median timings; memory and generation from its first run (a fresh server). */
-function overRuns(runs: readonly PagingSize[]): PagingSize {
-  const first = runs[0]!;
+/** One size over the paired runs: the median timings; memory from the server that held it alone. */
+function overRuns(runs: readonly PagingSize[], alone: PagingSize): PagingSize {
   return {
-    ...first,
+    ...alone,
     page1Ms: round(median(runs.map((r) => r.page1Ms)), 2),
     deepPageMs: round(median(runs.map((r) => r.deepPageMs)), 2),
   };
 }
 
-function summary(small: PagingSize, large: PagingSize): PagingFigure {
+function summary(small: PagingSize, large: PagingSize, ratio: number): PagingFigure {
   return {
     pageSize: PAGE_SIZE,
     samples: SAMPLES,
     rounds: ROUNDS,
     small,
     large,
-    ratio: round(large.page1Ms / small.page1Ms, 3),
+    ratio: round(ratio, 3),
   };
 }
