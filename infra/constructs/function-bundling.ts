@@ -129,11 +129,11 @@ function readyForFolding(file: string, outDir: string, entry: string): void {
  * a lazy chunk (the SQL helpers the Trino engine also uses, the metrics module Upstash's limiter also uses,
  * esbuild's runtime helpers). Node loads them at import like the entry, and each file costs about 0.3 ms
  * of a cold start, so they are folded into `index.mjs` after the split: a second esbuild pass bundles the
- * entry with them (chaining the source maps, under one banner), and each such chunk file becomes a one-line module
- * re-exporting its bindings from `../index.mjs`, so the lazy chunks that import it get the very same
- * bindings (classes, state) once they load, after the entry has run. Returns the chunk paths folded.
+ * entry with them (chaining the source maps, under one banner), and each such chunk file becomes a
+ * one-line module re-exporting its bindings from `../index.mjs`, so the lazy chunks that import it get
+ * the very same bindings (classes, state) once they load, after the entry has run.
  */
-function foldStaticChunks(outDir: string, metafile: Metafile, options: FunctionBundleOptions): string[] {
+function foldStaticChunks(outDir: string, metafile: Metafile, options: FunctionBundleOptions): void {
   const outputs = new Map(
     Object.entries(metafile.outputs).map(([path, output]) => [join(REPO_ROOT, path), output]),
   );
@@ -148,7 +148,7 @@ function foldStaticChunks(outDir: string, metafile: Metafile, options: FunctionB
       pending.push(path);
     }
   }
-  if (folded.length === 0) return [];
+  if (folded.length === 0) return;
 
   // What stays a file of its own: every output the entry or a folded chunk reaches through import(), marked
   // external by its absolute path, which esbuild rewrites relative to the merged entry.
@@ -199,7 +199,6 @@ function foldStaticChunks(outDir: string, metafile: Metafile, options: FunctionB
     writeFileSync(file, `export{${reexports.join(',')}}from"${relative(dirname(file), entry)}";\n`);
     rmSync(`${file}.map`, { force: true });
   }
-  return folded;
 }
 
 /**
