@@ -159,24 +159,35 @@ function importOnce(file: string): number {
   return Number(out);
 }
 
-/**
- * N rounds, each importing the empty module, the peer and the module, in that order: the medians of each,
- * and the median of the rounds' own ratios (the module's time over the empty module's and over the peer's
- * in the same round), which a machine drifting during the run moves least.
- */
-function pairedImportMs(file: string, emptyFile: string, peerFile: string) {
-  const samples = { file: [] as number[], empty: [] as number[], peer: [] as number[] };
+/** Import times of one module and of its baselines, each entry one round: empty, peer, then the module. */
+interface Rounds {
+  file: number[];
+  empty: number[];
+  peer: number[];
+}
+
+function importRounds(file: string, emptyFile: string, peerFile: string): Rounds {
+  const rounds: Rounds = { file: [], empty: [], peer: [] };
   for (let i = 0; i < RUNS; i++) {
-    samples.empty.push(importOnce(emptyFile));
-    samples.peer.push(importOnce(peerFile));
-    samples.file.push(importOnce(file));
+    rounds.empty.push(importOnce(emptyFile));
+    rounds.peer.push(importOnce(peerFile));
+    rounds.file.push(importOnce(file));
   }
+  return rounds;
+}
+
+/**
+ * The medians of each, and the median of the rounds' own ratios (a time over the empty module's and over
+ * the peer's in the same round), which a machine drifting during the run moves least.
+ */
+function timings(times: number[], { empty, peer }: Pick<Rounds, 'empty' | 'peer'>) {
+  const ratio = (base: number[]) => round(median(times.map((t, i) => t / base[i]!)), 2);
   return {
-    importMs: round(median(samples.file), 2),
-    emptyMs: round(median(samples.empty), 2),
-    peerMs: round(median(samples.peer), 2),
-    ratioToEmpty: round(median(samples.file.map((t, i) => t / samples.empty[i]!)), 2),
-    ratioToPeer: round(median(samples.file.map((t, i) => t / samples.peer[i]!)), 2),
+    importMs: round(median(times), 2),
+    emptyMs: round(median(empty), 2),
+    peerMs: round(median(peer), 2),
+    ratioToEmpty: ratio(empty),
+    ratioToPeer: ratio(peer),
   };
 }
 
@@ -187,7 +198,7 @@ export async function coldStart(): Promise<{ figures: BundleFigure[]; runs: numb
   // As in Lambda, the AWS SDK is there to import: the repository's node_modules stands in for the runtime's.
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
   try {
-    type Built = Omit<BundleFigure, 'importMs' | 'emptyMs' | 'peerMs' | 'ratioToEmpty' | 'ratioToPeer'> & {
+    type Built = Omit<BundleFigure, keyof ReturnType<typeof timings>> & {
       file: string;
     };
     const built: Built[] = [];
@@ -241,12 +252,19 @@ export async function coldStart(): Promise<{ figures: BundleFigure[]; runs: numb
       });
     }
 
-    // Times last, every module beside its baselines: the empty module's and the peer's own rows pair
-    // them with each other.
-    const figures: BundleFigure[] = built.map(({ file, ...figure }) => ({
-      ...figure,
-      ...pairedImportMs(file, empty.file, peer.file),
-    }));
+    // Times last, each function in rounds with both baselines; the baselines' own figures pool every
+    // round of the run.
+    const [emptyBuilt, peerBuilt, ...functions] = built.map(({ file, ...figure }) => figure);
+    const measured = built.slice(2).map((f) => importRounds(f.file, empty.file, peer.file));
+    const pooled = {
+      empty: measured.flatMap((r) => r.empty),
+      peer: measured.flatMap((r) => r.peer),
+    };
+    const figures: BundleFigure[] = [
+      { ...emptyBuilt!, ...timings(pooled.empty, pooled) },
+      { ...peerBuilt!, ...timings(pooled.peer, pooled) },
+      ...functions.map((figure, i) => ({ ...figure, ...timings(measured[i]!.file, measured[i]!) })),
+    ];
     return { figures, runs: RUNS };
   } finally {
     rmSync(root, { recursive: true, force: true });
