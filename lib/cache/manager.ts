@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import * as z from 'zod/mini';
 import '#lib/schema';
 import { once } from '#lib/lazy';

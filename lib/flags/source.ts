@@ -4,7 +4,6 @@
  * any good read, and never throw from `current()`.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { AgentConfiguration, AgentProviderOptions, AppConfigAgentProvider } from './agent-provider.ts';
@@ -277,6 +276,8 @@ export class FileFlagSource implements FlagSource {
 
   async #check(): Promise<void> {
     try {
+      // Loaded here rather than at import: in Lambda the flags come from the AppConfig agent.
+      const { readFile, stat } = await import('node:fs/promises');
       const stats = await stat(this.#path);
       const identity = `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
       if (identity === this.#fileIdentity) {
