@@ -5,7 +5,7 @@ import type { KeyColumn } from '#lib/paging/keyset';
 import { keysetList } from '#lib/paging/list';
 import { memoryPage } from '#lib/paging/memory-page';
 import { pageRequest } from '#lib/paging/page-request';
-import { EIA_DATASETS, type EiaDataset, eiaDataset } from '#lib/reference/eia-datasets';
+import { type EiaDataset, eiaDataset, eiaDatasets } from '#lib/reference/eia-datasets';
 import { periodInterval } from '#lib/time/period-interval';
 import { dimensionsQuery, lastLoadedQuery, SERIES_KEY, type SeriesFilters, seriesQuery } from './queries.ts';
 import {
@@ -156,12 +156,14 @@ export function createEiaService(deps: EiaDeps) {
   return {
     datasets(query: { prefix?: string; limit: number } & Query) {
       const prefix = query.prefix?.toLowerCase();
-      const items = EIA_DATASETS.filter(
-        (d) =>
-          prefix === undefined ||
-          d.path.toLowerCase().startsWith(prefix) ||
-          d.name.toLowerCase().startsWith(prefix),
-      ).map(brief);
+      const items = eiaDatasets()
+        .filter(
+          (d) =>
+            prefix === undefined ||
+            d.path.toLowerCase().startsWith(prefix) ||
+            d.name.toLowerCase().startsWith(prefix),
+        )
+        .map(brief);
       return memoryPage({
         list: 'v1-eia-datasets',
         key: PATH_KEY,
@@ -184,7 +186,7 @@ export function createEiaService(deps: EiaDeps) {
       const loaded = new Map(
         (await engine.query(lastLoadedQuery(), io)).map((r) => [String(r.dataset), text(r.last_updated)]),
       );
-      const items = EIA_DATASETS.map((d) => ({
+      const items = eiaDatasets().map((d) => ({
         dataset_path: d.path,
         title: d.name,
         description: d.description,

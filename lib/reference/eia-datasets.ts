@@ -6,6 +6,8 @@
  * (September 2025); the data keeps growing past `end_period`.
  */
 
+import { once } from '#lib/lazy';
+
 export interface EiaFrequency {
   /** EIA's id, lower case: `hourly`, `local-hourly`, `daily`, `weekly`, `monthly`, `quarterly`, `annual`. */
   id: string;
@@ -140,8 +142,11 @@ const PETROLEUM_FACETS = ['duoarea', 'product', 'process', 'series'] as const;
 const GAS_FACETS = ['duoarea', 'process', 'product', 'series'] as const;
 const VALUE = ['value'] as const;
 
-/** The catalog, by path in code point order; the first frequency listed is the dataset's default. */
-export const EIA_DATASETS: readonly EiaDataset[] = [
+/**
+ * The catalog, by path in code point order; the first frequency listed is the dataset's default. Built on
+ * first use: only the dataset routes read it, so the EIA function compiles it at import without running it.
+ */
+export const eiaDatasets = /* @__PURE__ */ once((): readonly EiaDataset[] => [
   dataset(
     'aeo/2025',
     'Annual Energy Outlook 2025',
@@ -554,11 +559,11 @@ export const EIA_DATASETS: readonly EiaDataset[] = [
     ['msn'],
     VALUE,
   ),
-];
+]);
 
-const BY_PATH = new Map(EIA_DATASETS.map((d) => [d.path, d]));
+const byPath = /* @__PURE__ */ once(() => new Map(eiaDatasets().map((d) => [d.path, d])));
 
 /** The dataset at an API v2 path (exact, lower case as EIA spells it), if the catalog has it. */
 export function eiaDataset(path: string): EiaDataset | undefined {
-  return BY_PATH.get(path);
+  return byPath().get(path);
 }

@@ -9,7 +9,7 @@ import {
   EiaSeriesPoint,
   EiaSeriesPointV2,
 } from '#functions/eia/routes';
-import { EIA_DATASETS } from '#lib/reference/eia-datasets';
+import { eiaDatasets } from '#lib/reference/eia-datasets';
 import { EIA_REQUESTS } from '#test/support/eia-requests';
 import {
   type Body,
@@ -120,8 +120,8 @@ const csvText = (v: unknown) =>
 
 describe('the dataset catalog', () => {
   it('holds at least 30 real API v2 datasets, lower-case frequencies, the default among them', () => {
-    expect(EIA_DATASETS.length).toBeGreaterThanOrEqual(30);
-    expect(new Set(EIA_DATASETS.map((d) => d.path)).size).toBe(EIA_DATASETS.length);
+    expect(eiaDatasets().length).toBeGreaterThanOrEqual(30);
+    expect(new Set(eiaDatasets().map((d) => d.path)).size).toBe(eiaDatasets().length);
     for (const path of [
       'natural-gas/stor/wkly',
       'natural-gas/pri/fut',
@@ -129,9 +129,9 @@ describe('the dataset catalog', () => {
       'electricity/electric-power-operational-data',
       'petroleum/pri/spt',
     ]) {
-      expect(EIA_DATASETS.map((d) => d.path)).toContain(path);
+      expect(eiaDatasets().map((d) => d.path)).toContain(path);
     }
-    for (const d of EIA_DATASETS) {
+    for (const d of eiaDatasets()) {
       expect(d.default_frequency).toBe(d.default_frequency.toLowerCase());
       expect(d.frequencies.map((f) => f.id)).toContain(d.default_frequency);
       for (const f of d.frequencies) expect(f.id).toBe(f.id.toLowerCase());
@@ -148,7 +148,7 @@ describe('GET /v1/metadata/eia/datasets', () => {
     expect(res.headers.get('deprecation')).toBe('true');
     expect(body.meta.limit).toBe(500);
     const paths = body.data.map((d) => d.path);
-    expect(paths).toEqual([...EIA_DATASETS.map((d) => d.path)].sort());
+    expect(paths).toEqual([...eiaDatasets().map((d) => d.path)].sort());
     for (const row of body.data) expect(z.strictObject(EiaDatasetBrief().shape).parse(row)).toEqual(row);
     expect(Object.keys(body.data[0]!)).toEqual([
       'path',
@@ -466,12 +466,12 @@ describe('GET /v2/metadata/eia/datasets', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('deprecation')).toBeNull();
     expect(body.data).toHaveLength(10);
-    expect(body.meta.total).toBe(EIA_DATASETS.length);
+    expect(body.meta.total).toBe(eiaDatasets().length);
     for (const row of body.data) expect(z.strictObject(EiaDatasetV2().shape).parse(row)).toEqual(row);
     const all = await walk<{ dataset_path: string; title: string; last_updated: string }>(
       '/v2/metadata/eia/datasets?limit=9',
     );
-    expect(all.map((d) => d.dataset_path)).toEqual([...EIA_DATASETS.map((d) => d.path)].sort());
+    expect(all.map((d) => d.dataset_path)).toEqual([...eiaDatasets().map((d) => d.path)].sort());
     const byPath = new Map(all.map((d) => [d.dataset_path, d]));
     expect(byPath.get('natural-gas/stor/wkly')!.title).toBe('Weekly Natural Gas Storage Report');
     expect(byPath.get('natural-gas/stor/wkly')!.last_updated).toMatch(/^2025-09-\d\dT/);
