@@ -81,3 +81,22 @@ process.stdout.write(JSON.stringify(await handler()));`;
     expect(existsSync(new URL(answer.sharedUrl))).toBe(true);
   });
 });
+
+describe('a shared module that reads import.meta beyond its url', () => {
+  it('is refused at build time rather than folded with a wrong import.meta', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aurum-fold-meta-'));
+    try {
+      mkdirSync(join(dir, 'src'));
+      const sources = {
+        ...SOURCES,
+        'shared.ts': `${SOURCES['shared.ts']}\nexport const here = import.meta.resolve('./later.ts');`,
+      };
+      for (const [name, code] of Object.entries(sources)) writeFileSync(join(dir, 'src', name), code);
+      expect(() =>
+        bundleFunction({ entry: join(dir, 'src', 'handler.ts'), outDir: join(dir, 'out') }),
+      ).toThrow(/chunks\/chunk-[A-Z0-9]{8}\.mjs reads import\.meta other than its url; it cannot be folded/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
