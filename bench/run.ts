@@ -10,15 +10,15 @@ import { cpus, freemem, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// Before any module builds its logger: INFO, as deployed, so each request builds its access log line
-// (stdout is swallowed while measuring: terminal I/O is not the stack's cost).
+// Before any module builds its logger: INFO, as deployed, so each request writes its access log line (the
+// latency child's stdout is a pipe this process drains; elsewhere stdout is swallowed while measuring).
 process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
 process.env.AURUM_AUTH_MODE = 'dev';
 
 const { duckDbPath } = await import('#lib/data/create-engine');
 const { ensureSampleData } = await import('#infra/local/sample-data');
 const { coldStart, packagesOf } = await import('./cold-start.ts');
-const { inProcessLatency } = await import('./latency.ts');
+const { latencyWithLogsOnAPipe } = await import('./latency.ts');
 const { httpThroughput, CACHED_PATH } = await import('./throughput.ts');
 const { keysetPaging, DEEP_PAGE } = await import('./paging.ts');
 const { coldKeyStampede, crossContainerStampede, staleAnswerTime } = await import('./single-flight.ts');
@@ -108,8 +108,10 @@ if (only.has('latency')) {
   log(
     'in-process latency: curves handler, cache hit and miss, against a bare handler and a Powertools event-handler route',
   );
-  const latency = await inProcessLatency();
+  const run = await latencyWithLogsOnAPipe();
+  const latency = run.figures;
   results.inProcessLatency = latency;
+  results.latencyStdout = { lines: run.stdoutLines, bytes: run.stdoutBytes };
   const [bare, hit, miss, bareBr, hitBr, peerBr] = latency as [
     (typeof latency)[0],
     (typeof latency)[0],
