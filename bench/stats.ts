@@ -10,7 +10,11 @@ export const median = (samples: readonly number[]) => percentile(samples, 50);
 
 export const round = (n: number, places = 3) => Math.round(n * 10 ** places) / 10 ** places;
 
-/** Runs `fn` with stdout swallowed: log and metric lines (EMF) would drown the table, and their terminal I/O is not the stack's cost. */
+/**
+ * Runs `fn` with stdout swallowed, where the figure is a count or a ratio of runs that log alike (paging,
+ * the stampedes, the stale answer): their log and metric lines (EMF) would drown the table. The latency
+ * figures pay for their lines on a real pipe instead (latencyWithLogsOnAPipe).
+ */
 export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   const write = process.stdout.write.bind(process.stdout);
   process.stdout.write = (() => true) as typeof process.stdout.write;
