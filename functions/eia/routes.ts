@@ -282,12 +282,12 @@ export const listDatasetsV1 = defineRoute({
 export const getDatasetV1 = defineRoute({
   id: 'getEiaDatasetV1',
   method: 'GET',
-  path: '/v1/metadata/eia/datasets/{dataset_path}',
+  path: '/v1/metadata/eia/datasets/{dataset_path+}',
   domain: 'eia',
   version: 'v1',
   summary: 'One EIA dataset with its frequencies, facets and data columns',
   description:
-    'dataset_path is the API v2 path with its slashes percent-encoded as one path segment: /v1/metadata/eia/datasets/natural-gas%2Fstor%2Fwkly. 404 when the catalog does not have it.',
+    'dataset_path is the API v2 path, slashes and all: /v1/metadata/eia/datasets/natural-gas/stor/wkly (its slashes may also come percent-encoded, natural-gas%2Fstor%2Fwkly). 404 when the catalog does not have it.',
   auth: 'tenant',
   permission: 'eia:read',
   flag: v1Gate,

@@ -209,6 +209,12 @@ function operation(
   return op;
 }
 
+/**
+ * A route's path as an OpenAPI path: OpenAPI has no greedy parameter, so API Gateway's `{name+}` is written
+ * `{name}` (the route's description says it spans slashes).
+ */
+export const openApiPath = (path: string) => path.replace(/\{(\w+)\+\}/g, '{$1}');
+
 /** Builds the OpenAPI 3.1 document of every route in the registry. */
 export function buildOpenApiDocument(
   registry: Pick<RouteRegistry, 'routes' | 'describe'>,
@@ -230,8 +236,9 @@ export function buildOpenApiDocument(
       components.reserve(route.response.schema, componentName(route));
   }
   for (const route of routes) {
-    paths[route.path] ??= {};
-    const item = paths[route.path]!;
+    const path = openApiPath(route.path);
+    paths[path] ??= {};
+    const item = paths[path]!;
     if (route.version !== 'unversioned') (item as Record<string, unknown>).servers = [servers[route.version]];
     item[route.method.toLowerCase()] = operation(route, components, maxAgeOf);
   }

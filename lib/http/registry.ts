@@ -29,23 +29,37 @@ export class DuplicateRouteError extends Error {
 interface CompiledPath {
   pattern: RegExp;
   params: string[];
+  /** Ends in a greedy parameter (`{name+}`), which API Gateway tries after every other match. */
+  greedy: boolean;
 }
 
+/**
+ * A path template as API Gateway reads it: `{name}` is one segment; `{name+}`, only as the last segment,
+ * is the rest of the path, slashes included (`/v1/metadata/eia/datasets/{dataset_path+}`).
+ */
 function compilePath(path: string): CompiledPath {
   const params: string[] = [];
-  const source = path
-    .split('/')
-    .map((segment) => {
-      const m = /^\{([a-z_][a-z0-9_]*)\}$/i.exec(segment);
+  const segments = path.split('/');
+  let greedy = false;
+  const source = segments
+    .map((segment, i) => {
+      const m = /^\{([a-z_][a-z0-9_]*)(\+?)\}$/i.exec(segment);
       if (m) {
         params.push(m[1]!);
-        return '([^/]+)';
+        if (m[2] !== '+') return '([^/]+)';
+        if (i !== segments.length - 1)
+          throw new Error(`${path}: a greedy parameter must be the last segment`);
+        greedy = true;
+        return '(.+)';
       }
       return segment.replace(/[.*+?^${}()|[\]\\:]/g, '\\$&');
     })
     .join('/');
-  return { pattern: new RegExp(`^${source}$`), params };
+  return { pattern: new RegExp(`^${source}$`), params, greedy };
 }
+
+/** Fewer parameters first, and a greedy path after every other: API Gateway's most specific match wins. */
+const specificity = (p: CompiledPath) => p.params.length + (p.greedy ? 1000 : 0);
 
 export type RouteMatch =
   | { kind: 'found'; route: RouteSpec; pathParameters: Record<string, string> }
@@ -73,7 +87,7 @@ export class RouteRegistry {
       this.#ids.add(spec.id);
       if (!this.#compiled.has(spec.path)) this.#compiled.set(spec.path, compilePath(spec.path));
     }
-    this.#ordered = [...this.#compiled].sort((a, b) => a[1].params.length - b[1].params.length);
+    this.#ordered = [...this.#compiled].sort((a, b) => specificity(a[1]) - specificity(b[1]));
     return this;
   }
 

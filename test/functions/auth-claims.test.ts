@@ -113,7 +113,7 @@ const tenantRoutes = registry.routes.filter((r) => r.auth !== 'public').map((r) 
 
 function eventFor(route: RouteSpec, claims: Record<string, string>, other: string) {
   const pathParameters: Record<string, string> = {};
-  const rawPath = route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+  const rawPath = route.path.replace(/\{(\w+)\+?\}/g, (_, name: string) => {
     pathParameters[name] = PATH_VALUES[name] ?? 'x';
     return pathParameters[name]!;
   });

@@ -44,7 +44,7 @@ const REQUESTS: Record<string, string> = {
     '/v1/drought/tiles/nclimgrid/SPI/3M/4/3/6.png?valid_date=2025-09-02',
   'GET /v1/drought/info/{dataset}/{index}/{timescale}':
     '/v1/drought/info/nclimgrid/SPI/3M?valid_date=2025-09-02',
-  'GET /v1/metadata/eia/datasets/{dataset_path}': '/v1/metadata/eia/datasets/natural-gas%2Fstor%2Fwkly',
+  'GET /v1/metadata/eia/datasets/{dataset_path+}': '/v1/metadata/eia/datasets/natural-gas/stor/wkly',
   'GET /v2/ref/eia/series': '/v2/ref/eia/series?series_id=NG.RNGWHHD.D',
   'GET /v2/iso/lmp/last-24h': '/v2/iso/lmp/last-24h?iso=PJM',
   'GET /v2/iso/lmp/hourly': '/v2/iso/lmp/hourly?iso=PJM&date=2025-09-26',

@@ -186,10 +186,10 @@ describe('GET /v1/metadata/eia/datasets', () => {
   });
 });
 
-describe('GET /v1/metadata/eia/datasets/{dataset_path}', () => {
-  it('answers one dataset by its percent-encoded path, with frequencies, facets and data columns', async () => {
+describe('GET /v1/metadata/eia/datasets/{dataset_path+}', () => {
+  it('answers one dataset by its path, slashes and all, with frequencies, facets and data columns', async () => {
     const { res, body } = await json<Body<Record<string, unknown>>>(
-      '/v1/metadata/eia/datasets/natural-gas%2Fstor%2Fwkly',
+      '/v1/metadata/eia/datasets/natural-gas/stor/wkly',
     );
     expect(res.status).toBe(200);
     expect(z.strictObject(EiaDatasetDetail().shape).parse(body.data)).toEqual(body.data);
@@ -200,12 +200,25 @@ describe('GET /v1/metadata/eia/datasets/{dataset_path}', () => {
     expect(body.data.frequencies).toEqual([
       { id: 'weekly', description: 'One data point for each week.', query: 'W', format: 'YYYY-MM-DD' },
     ]);
-    await expectRevalidates('/v1/metadata/eia/datasets/natural-gas%2Fstor%2Fwkly', CATALOG_CACHE);
+    await expectRevalidates('/v1/metadata/eia/datasets/natural-gas/stor/wkly', CATALOG_CACHE);
+  });
+
+  it('answers the same dataset, and the same ETag, for its slashes percent-encoded in one segment', async () => {
+    const plain = await json<Body<Record<string, unknown>>>(
+      '/v1/metadata/eia/datasets/natural-gas/stor/wkly',
+    );
+    const encoded = await json<Body<Record<string, unknown>>>(
+      '/v1/metadata/eia/datasets/natural-gas%2Fstor%2Fwkly',
+    );
+    expect(encoded.res.status).toBe(200);
+    expect(encoded.body.data).toEqual(plain.body.data);
+    expect(encoded.res.headers.get('etag')).toBe(plain.res.headers.get('etag'));
   });
 
   it('answers 404 for a path the catalog lacks and 400 for one that is not a path', async () => {
-    const missing = await expectProblem('/v1/metadata/eia/datasets/natural-gas%2Fstor%2Fdaily', 404, []);
+    const missing = await expectProblem('/v1/metadata/eia/datasets/natural-gas/stor/daily', 404, []);
     expect(missing.detail).toBe('Dataset not found');
+    await expectProblem('/v1/metadata/eia/datasets/natural-gas//stor', 400, ['path.dataset_path']);
     await expectProblem('/v1/metadata/eia/datasets/Natural%20Gas', 400, ['path.dataset_path']);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { registry } from '#functions/registry';
 import { ProblemSchema, responseBodySchema } from '#lib/http/envelope-schemas';
-import { buildOpenApiDocument, type OpenApiOperation } from '#lib/http/openapi';
+import { buildOpenApiDocument, type OpenApiOperation, openApiPath } from '#lib/http/openapi';
 import { enumParam, intParam } from '#lib/http/params';
 import { problemStatuses } from '#lib/http/problem-responses';
 import { RouteRegistry } from '#lib/http/registry';
@@ -156,7 +156,7 @@ describe('buildOpenApiDocument', () => {
     let defaults = 0;
     for (const route of registry.routes) {
       const shape = (route.request?.query?.shape ?? {}) as Record<string, z.ZodMiniType>;
-      const o = real.paths[route.path]![route.method.toLowerCase()] as OpenApiOperation;
+      const o = real.paths[openApiPath(route.path)]![route.method.toLowerCase()] as OpenApiOperation;
       for (const [name, member] of Object.entries(shape)) {
         const applied = member.safeParse(undefined);
         if (!applied.success || applied.data === undefined) continue;
@@ -216,7 +216,7 @@ describe('buildOpenApiDocument', () => {
       );
       expect(operations.map((o) => o.operationId).sort()).toEqual(source.routes.map((r) => r.id).sort());
       for (const route of source.routes) {
-        const o = document.paths[route.path]![route.method.toLowerCase()] as OpenApiOperation;
+        const o = document.paths[openApiPath(route.path)]![route.method.toLowerCase()] as OpenApiOperation;
         expect(o.tags).toEqual([route.domain]);
       }
       expect((document.tags as { name: string }[]).map((t) => t.name)).toEqual(source.domains);

@@ -47,4 +47,32 @@ describe('RouteRegistry', () => {
     expect(r.match('GET', '/v2/curves/abc/run')).toEqual({ kind: 'method-not-allowed', allow: ['POST'] });
     expect(r.match('GET', '/v9/nothing')).toEqual({ kind: 'not-found' });
   });
+
+  it('matches a greedy last parameter across slashes, after every more specific path', () => {
+    const r = new RouteRegistry().register(
+      route('GET', '/v2/datasets/{path+}', 'byPath'),
+      route('GET', '/v2/datasets/{id}/meta', 'meta'),
+      route('GET', '/v2/datasets/featured', 'featured'),
+    );
+    expect(r.match('GET', '/v2/datasets/natural-gas/stor/wkly')).toMatchObject({
+      kind: 'found',
+      route: { id: 'byPath' },
+      pathParameters: { path: 'natural-gas/stor/wkly' },
+    });
+    // Slashes sent percent-encoded in one segment mean the same path.
+    expect(r.match('GET', '/v2/datasets/natural-gas%2Fstor%2Fwkly')).toMatchObject({
+      route: { id: 'byPath' },
+      pathParameters: { path: 'natural-gas/stor/wkly' },
+    });
+    expect(r.match('GET', '/v2/datasets/featured')).toMatchObject({ route: { id: 'featured' } });
+    expect(r.match('GET', '/v2/datasets/x/meta')).toMatchObject({ route: { id: 'meta' } });
+    expect(r.match('GET', '/v2/datasets/')).toEqual({ kind: 'not-found' });
+    expect(r.match('POST', '/v2/datasets/a/b')).toEqual({ kind: 'method-not-allowed', allow: ['GET'] });
+  });
+
+  it('refuses a greedy parameter that is not the last segment', () => {
+    expect(() => new RouteRegistry().register(route('GET', '/v2/{rest+}/tail', 'bad'))).toThrow(
+      '/v2/{rest+}/tail: a greedy parameter must be the last segment',
+    );
+  });
 });
