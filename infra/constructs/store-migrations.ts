@@ -9,6 +9,7 @@ import { Trigger } from 'aws-cdk-lib/triggers';
 import { Construct } from 'constructs';
 import { CREATE_REQUIRE_BANNER, LAMBDA_EXTERNALS, REPO_ROOT } from '#infra/layer/shared-module';
 import { AURUM_RUNTIME } from './aurum-function.ts';
+import { FUNCTION_NODE_OPTIONS } from './function-bundling.ts';
 
 export interface StoreMigrationsProps {
   vpc: IVpc;
@@ -54,7 +55,7 @@ export class StoreMigrations extends Construct {
         POWERTOOLS_SERVICE_NAME: 'aurum-store-migrations',
         AURUM_STORE_URL: props.storeUrl,
         AURUM_STORE_SECRET_ARN: props.secret.secretArn,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
       },
       bundling: {
         format: OutputFormat.ESM,
