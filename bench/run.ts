@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every figure side by side with its baseline, measured in the same run, against the
  * budgets of the architecture; writes bench/results.json and prints the table. Not part of `npm test`.
- * Knobs: AURUM_BENCH_IMPORT_RUNS, AURUM_BENCH_LATENCY_SAMPLES, AURUM_BENCH_DURATION_S, AURUM_BENCH_CONNECTIONS,
+ * Knobs: AURUM_BENCH_IMPORT_RUNS, AURUM_BENCH_NODE, AURUM_BENCH_LATENCY_SAMPLES, AURUM_BENCH_DURATION_S, AURUM_BENCH_CONNECTIONS,
  * AURUM_BENCH_PAGING_ROWS (two sizes, default 360000,1000000), AURUM_BENCH_ONLY (comma list of:
  * cold,latency,http,paging,stampede,stale).
  */
