@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { Router } from '@aws-lambda-powertools/event-handler/http';
 import { createEngine } from '#lib/data/create-engine';
 import type { GatewayResult } from '#lib/http/event';
@@ -180,7 +181,7 @@ export interface LatencyRun {
 export async function latencyWithLogsOnAPipe(): Promise<LatencyRun> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', new URL('./latency-child.ts', import.meta.url).pathname],
+    ['--import', 'tsx', fileURLToPath(new URL('./latency-child.ts', import.meta.url))],
     { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] },
   );
   let stdoutLines = 0;
