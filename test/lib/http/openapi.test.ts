@@ -151,6 +151,16 @@ describe('buildOpenApiDocument', () => {
     }
   });
 
+  it('writes a greedy route parameter as a plain path template that names its declared parameter', () => {
+    const real = buildOpenApiDocument(registry);
+    // OpenAPI has no {name+}: every path key is {name} only, and names a path parameter of its operation.
+    for (const path of Object.keys(real.paths)) expect(path).not.toMatch(/\+\}/);
+    const detail = real.paths['/v1/metadata/eia/datasets/{dataset_path}']?.get as OpenApiOperation;
+    expect(detail.operationId).toBe('getEiaDatasetV1');
+    expect(paramOf(detail, 'dataset_path')).toMatchObject({ in: 'path', required: true });
+    expect(real.paths['/v1/metadata/eia/datasets/{dataset_path+}']).toBeUndefined();
+  });
+
   it('documents every default a route applies to an absent parameter, and its bounds in the description', () => {
     const real = buildOpenApiDocument(registry);
     let defaults = 0;
