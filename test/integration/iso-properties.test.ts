@@ -107,14 +107,20 @@ describe('ISO LMP invariants', () => {
   });
 
   it('an hourly aggregate is the average, minimum, maximum, deviation and count of its raw intervals', async () => {
-    const [newest] = await engine.query(sql`SELECT max(interval_start) AS t FROM market.iso_lmp_timeseries`);
+    // Hours back from real time's newest: every RT location has both markets over the last eight market
+    // days, while the day-ahead table runs a day past real time (published ahead), where RT has nothing.
+    // The newest few hours are only the western markets' (their market day ends later in UTC), so the
+    // draws start 6 hours back: drawing them left 19-24 of 25 draws with data, and the check below flaky.
+    const [newest] = await engine.query(
+      sql`SELECT max(interval_start) AS t FROM market.iso_lmp_timeseries WHERE market = ${'RT'}`,
+    );
     const lastHour = Math.floor(Date.parse(String(newest!.t)) / HOUR) * HOUR;
     let withData = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...RT_LOCATIONS),
         fc.constantFrom('RT', 'DA'),
-        fc.integer({ min: 0, max: 7 * 24 - 1 }),
+        fc.integer({ min: 6, max: 7 * 24 - 1 }),
         async ([iso, location], market, hoursBack) => {
           const start = lastHour - hoursBack * HOUR;
           const raw = await rawPrices(iso, market, location, start, start + HOUR);
