@@ -32,7 +32,7 @@ export async function runChecks(
   );
   const results = await Promise.all(
     providers.map((provider) =>
-      checkWithin(provider, Math.min(startedAt + options.perCheckTimeoutMs, overall)),
+      checkWithin(provider, startedAt, Math.min(startedAt + options.perCheckTimeoutMs, overall)),
     ),
   );
   const checks: Record<string, CheckResult> = {};
@@ -42,8 +42,15 @@ export async function runChecks(
   return { ready: results.every((r) => r.status !== 'failed'), checks };
 }
 
-async function checkWithin(provider: HealthProvider, deadline: number): Promise<CheckResult> {
-  const started = Date.now();
+/**
+ * `started` is the moment runChecks began, shared by every check, so a check's budget is the one it was
+ * given (150 ms is reported as 150 ms even when the clock ticked between runChecks and this call).
+ */
+async function checkWithin(
+  provider: HealthProvider,
+  started: number,
+  deadline: number,
+): Promise<CheckResult> {
   const budget = Math.max(0, deadline - started);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<CheckResult>((resolve) => {
@@ -54,7 +61,7 @@ async function checkWithin(provider: HealthProvider, deadline: number): Promise<
           latencyMs: Date.now() - started,
           detail: `timed out after ${budget} ms`,
         }),
-      budget,
+      Math.max(0, deadline - Date.now()),
     );
   });
   const checked = Promise.resolve()

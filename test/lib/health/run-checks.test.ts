@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CheckResult, HealthProvider } from '#lib/health/provider';
 import { lazily } from '#lib/health/provider';
 import { runChecks } from '#lib/health/run-checks';
@@ -52,6 +52,25 @@ describe('runChecks', () => {
     expect(readiness.ready).toBe(false);
     expect(readiness.checks.engine).toMatchObject({ status: 'failed', detail: 'timed out after 150 ms' });
     expect(readiness.checks.cache!.status).toBe('ok');
+  });
+
+  it('reports the budget it gave, even when the clock moves between starting the run and starting a check', async () => {
+    // Each read of the clock is a millisecond later than the last, as on a busy host; the check's
+    // timeout is still the 150 ms it was given, not 150 less the time spent getting to it.
+    const real = Date.now.bind(Date);
+    const origin = real();
+    let reads = 0;
+    const clock = vi.spyOn(Date, 'now').mockImplementation(() => origin + reads++);
+    try {
+      const readiness = await runChecks([hanging('engine'), hanging('cache')], {
+        deadlineMs: 2_000,
+        perCheckTimeoutMs: 150,
+      });
+      expect(readiness.checks.engine).toMatchObject({ status: 'failed', detail: 'timed out after 150 ms' });
+      expect(readiness.checks.cache).toMatchObject({ status: 'failed', detail: 'timed out after 150 ms' });
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('never gives a check more than what is left of the overall deadline or the caller’s limit', async () => {
